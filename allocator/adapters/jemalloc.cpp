@@ -1,0 +1,49 @@
+// jemalloc: statistics through mallctl after an epoch refresh; release by
+// purging every arena.
+#include <dlfcn.h>
+
+#include <cstdint>
+
+#include "adapter.hpp"
+
+namespace allocscope {
+namespace {
+
+using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
+
+MallctlFn mallctl_fn() { return reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl")); }
+
+AllocatorStats jemalloc_stats() {
+  AllocatorStats out;
+  MallctlFn mallctl = mallctl_fn();
+  if (!mallctl) return out;
+  uint64_t epoch = 1;
+  size_t len = sizeof(epoch);
+  mallctl("epoch", &epoch, &len, &epoch, len);  // refresh the cached statistics
+  for (const char* key : {"allocated", "active", "resident", "mapped", "metadata", "retained"}) {
+    size_t value = 0, vlen = sizeof(value);
+    std::string name = std::string("stats.") + key;
+    if (mallctl(name.c_str(), &value, &vlen, nullptr, 0) == 0) out[key] = static_cast<double>(value);
+  }
+  return out;
+}
+
+void jemalloc_release() {
+  if (MallctlFn mallctl = mallctl_fn()) {
+    // 4096 is MALLCTL_ARENAS_ALL: the purge applies to every arena.
+    mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
+  }
+}
+
+}  // namespace
+
+Adapter jemalloc_adapter(const std::string& path, const std::string& version) {
+  return {.name = "jemalloc",
+          .preload = path,
+          .version = version,
+          .doc = "jemalloc; stats: mallctl stats.* (epoch refresh); release: arena.<all>.purge",
+          .read_stats = jemalloc_stats,
+          .release = jemalloc_release};
+}
+
+}  // namespace allocscope

@@ -1,0 +1,285 @@
+/* Arenas: initialisation, the arena list, thread attachment, non-main heaps
+ * and fork safety. */
+#include "arena.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "tcache.h"
+#include "tunables.h"
+#include "vg.h"
+
+arena_t bm_main_arena;
+segment_t bm_main_segs[MAX_MAIN_SEGMENTS];
+int bm_main_nsegs;
+bm_lock_t bm_list_lock = BM_LOCK_INIT;
+size_t bm_narenas = 1;
+int bm_inited;
+int bm_vg;
+BM_TLS arena_t *bm_thread_arena;
+
+static bm_lock_t init_lock = BM_LOCK_INIT;
+static arena_t *free_list;   /* arenas no thread is attached to */
+static arena_t *next_to_use; /* round-robin cursor once the limit is reached */
+static size_t ncores = 1;
+static int atfork_state;
+
+void bm_arena_init(arena_t *a) {
+  for (unsigned i = 1; i < NBINS; i++) {
+    chunk_t *h = bin_head(&a->bins[i]);
+    a->bins[i].fd = a->bins[i].bk = h;
+  }
+  a->top = (chunk_t *)a->empty_top;
+  a->empty_top[1] = 0;
+  a->last_remainder = NULL;
+}
+
+static size_t count_cores(void) {
+  unsigned long mask[16];
+  memset(mask, 0, sizeof mask);
+  if (sched_getaffinity(0, sizeof mask, (cpu_set_t *)mask) != 0) return 1;
+  size_t n = 0;
+  for (size_t i = 0; i < 16; i++) n += (size_t)__builtin_popcountl(mask[i]);
+  return n ? n : 1;
+}
+
+/* ---- fork safety ---------------------------------------------------------- */
+static void fork_prepare(void) {
+  if (!bm_inited) return;
+  bm_lock(&bm_list_lock);
+  for (arena_t *a = &bm_main_arena; a; a = a->next) bm_lock(&a->lock);
+}
+
+static void fork_parent(void) {
+  if (!bm_inited) return;
+  for (arena_t *a = &bm_main_arena; a; a = a->next) bm_unlock(&a->lock);
+  bm_unlock(&bm_list_lock);
+}
+
+static void fork_child(void) {
+  if (!bm_inited) return;
+  /* Only the forking thread survives: every other arena becomes free. */
+  free_list = NULL;
+  for (arena_t *a = &bm_main_arena; a; a = a->next) {
+    bm_lock_reinit(&a->lock);
+    if (a == bm_thread_arena) {
+      a->attached_threads = 1;
+    } else {
+      a->attached_threads = 0;
+      a->next_free = free_list;
+      free_list = a;
+    }
+  }
+  bm_lock_reinit(&bm_list_lock);
+  bm_lock_reinit(&init_lock);
+}
+
+static void register_atfork(void) {
+  int expected = 0;
+  if (!__atomic_compare_exchange_n(&atfork_state, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) return;
+  pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+/* ---- initialisation --------------------------------------------------------
+ * Runs on the first call, possibly before main() and before libc is fully up.
+ * Nothing here allocates. */
+void bm_init(void) {
+  bm_lock(&init_lock);
+  if (bm_inited) {
+    bm_unlock(&init_lock);
+    return;
+  }
+  bm_sys_init();
+  bm_vg = RUNNING_ON_VALGRIND ? 1 : 0;
+  bm_arena_init(&bm_main_arena);
+  bm_main_arena.nm = 0;
+  bm_main_arena.next = NULL;
+  bm_main_arena.next_free = NULL;
+  free_list = &bm_main_arena; /* the first thread to allocate takes it */
+  bm_tunables_init();
+  bm_tcache_setup_key();
+  ncores = count_cores();
+  bm_tc_count = bm_mp.tcache_count;
+  bm_tc_nbins = bm_vg ? 0 : bm_mp.tcache_bins;
+  bm_tc_max_req = bm_tc_nbins ? MIN_CHUNK + (bm_tc_nbins - 1) * CHUNK_ALIGN - SIZE_SZ : 0;
+  __atomic_store_n(&bm_inited, 1, __ATOMIC_RELEASE);
+  bm_unlock(&init_lock);
+  /* May allocate (through us): done after initialisation is complete. */
+  register_atfork();
+}
+
+/* ---- non-main heaps ------------------------------------------------------- */
+chunk_t *bm_heap_first_chunk(heap_info_t *h) {
+  char *p = (char *)(h + 1);
+  if (h->ar && (char *)h->ar == p) p += sizeof(arena_t); /* the arena's first heap */
+  return (chunk_t *)bm_align_up((uintptr_t)p, CHUNK_ALIGN);
+}
+
+heap_info_t *bm_new_heap(size_t need) {
+  size_t size = bm_align_up(need, bm_pagesize);
+  if (size < 32 * 1024) size = 32 * 1024;
+  if (size > HEAP_MAX_SIZE) return NULL;
+  heap_info_t *h = (heap_info_t *)bm_sys_reserve_aligned(HEAP_MAX_SIZE);
+  if (!h) return NULL;
+  if (bm_sys_commit(h, size) != 0) {
+    bm_sys_decommit(h, 0);
+    return NULL;
+  }
+  h->ar = NULL;
+  h->prev = NULL;
+  h->size = size;
+  h->committed = size;
+  return h;
+}
+
+int bm_grow_heap(heap_info_t *h, size_t diff) {
+  size_t new_size = bm_align_up(h->size + diff, bm_pagesize);
+  if (new_size > HEAP_MAX_SIZE || new_size < h->size) return -1;
+  if (new_size > h->committed) {
+    if (bm_sys_commit((char *)h + h->committed, new_size - h->committed) != 0) return -2;
+    vg_noaccess((char *)h + h->committed, new_size - h->committed);
+    h->committed = new_size;
+  }
+  h->size = new_size;
+  return 0;
+}
+
+void bm_shrink_heap(heap_info_t *h, size_t new_size) {
+  new_size = bm_align_up(new_size, bm_pagesize);
+  if (new_size >= h->committed) {
+    h->size = new_size < h->size ? new_size : h->size;
+    return;
+  }
+  bm_sys_decommit((char *)h + new_size, h->committed - new_size);
+  h->committed = new_size;
+  h->size = new_size;
+}
+
+static arena_t *new_arena(void) {
+  size_t hdr = sizeof(heap_info_t) + sizeof(arena_t) + CHUNK_ALIGN;
+  heap_info_t *h = bm_new_heap(hdr + MIN_CHUNK + bm_mp.top_pad);
+  if (!h) return NULL;
+  arena_t *a = (arena_t *)(h + 1);
+  memset(a, 0, sizeof *a);
+  bm_arena_init(a);
+  a->nm = NON_MAIN_ARENA;
+  h->ar = a;
+  a->heap = h;
+  chunk_t *top = bm_heap_first_chunk(h);
+  size_t top_size = (size_t)((char *)h + h->size - (char *)top);
+  vg_noaccess(top, top_size);
+  set_head(top, top_size | PREV_INUSE | NON_MAIN_ARENA);
+  a->top = top;
+  a->system_mem = a->max_system_mem = h->size;
+  return a;
+}
+
+/* ---- thread attachment ---------------------------------------------------- */
+static size_t arena_limit(void) {
+  if (bm_mp.arena_max) return bm_mp.arena_max;
+  if (bm_narenas <= bm_mp.arena_test) return bm_mp.arena_test + 1;
+  return 8 * ncores;
+}
+
+static void attach(arena_t *a) {
+  a->attached_threads++;
+  bm_thread_arena = a;
+}
+
+static arena_t *pop_free_list(void) {
+  arena_t *a = free_list;
+  if (a) {
+    free_list = a->next_free;
+    a->next_free = NULL;
+  }
+  return a;
+}
+
+static void remove_from_free_list(arena_t *a) {
+  for (arena_t **pp = &free_list; *pp; pp = &(*pp)->next_free) {
+    if (*pp == a) {
+      *pp = a->next_free;
+      a->next_free = NULL;
+      return;
+    }
+  }
+}
+
+static arena_t *reuse_arena(void) {
+  arena_t *start = next_to_use ? next_to_use : &bm_main_arena;
+  arena_t *a = start;
+  do {
+    if (bm_trylock(&a->lock)) {
+      bm_unlock(&a->lock);
+      break;
+    }
+    a = a->next ? a->next : &bm_main_arena;
+  } while (a != start);
+  next_to_use = a->next ? a->next : &bm_main_arena;
+  return a;
+}
+
+arena_t *bm_arena_get(void) {
+  arena_t *a = bm_thread_arena;
+  if (likely(a)) return a;
+  bm_ensure_init();
+  bm_lock(&bm_list_lock);
+  a = pop_free_list();
+  if (!a && bm_narenas < arena_limit()) {
+    bm_narenas++; /* reserve the slot while creating without the list lock */
+    bm_unlock(&bm_list_lock);
+    a = new_arena();
+    bm_lock(&bm_list_lock);
+    if (a) {
+      a->next = bm_main_arena.next;
+      bm_main_arena.next = a;
+    } else {
+      bm_narenas--;
+    }
+  }
+  if (!a) {
+    a = reuse_arena();
+    remove_from_free_list(a);
+  }
+  attach(a);
+  bm_unlock(&bm_list_lock);
+  return a;
+}
+
+arena_t *bm_arena_retry(arena_t *failed) {
+  if (failed != &bm_main_arena) return &bm_main_arena;
+  /* The main arena failed (brk and mmap fallback both): try any other. */
+  bm_lock(&bm_list_lock);
+  arena_t *a = bm_main_arena.next;
+  bm_unlock(&bm_list_lock);
+  if (!a) {
+    bm_lock(&bm_list_lock);
+    bm_narenas++;
+    bm_unlock(&bm_list_lock);
+    a = new_arena();
+    bm_lock(&bm_list_lock);
+    if (a) {
+      a->next = bm_main_arena.next;
+      bm_main_arena.next = a;
+      a->next_free = free_list;
+      free_list = a;
+    } else {
+      bm_narenas--;
+    }
+    bm_unlock(&bm_list_lock);
+  }
+  return a;
+}
+
+void bm_arena_thread_exit(void) {
+  arena_t *a = bm_thread_arena;
+  if (!a) return;
+  bm_thread_arena = NULL;
+  bm_lock(&bm_list_lock);
+  if (a->attached_threads > 0 && --a->attached_threads == 0) {
+    a->next_free = free_list;
+    free_list = a;
+  }
+  bm_unlock(&bm_list_lock);
+}

@@ -1,0 +1,99 @@
+/* Arenas (malloc states), non-main heaps and thread attachment. */
+#ifndef BM_ARENA_H
+#define BM_ARENA_H
+
+#include "bins.h"
+#include "lock.h"
+#include "sysmem.h"
+
+typedef struct bm_counters {
+  uint64_t fastbin_hits, smallbin_hits, unsorted_hits, last_remainder_hits, largebin_hits, binmap_hits, top_hits;
+  uint64_t sysmalloc_calls, heap_grows, fastbin_frees, bin_frees, consolidations, trims, trimmed_bytes;
+  uint64_t madvised_bytes, realloc_inplace, remote_frees;
+} bm_counters_t;
+
+#define MAX_MAIN_SEGMENTS 64
+
+typedef struct arena {
+  bm_lock_t lock;
+  int have_fastchunks;
+  int noncontiguous; /* main arena: the break could not be extended contiguously */
+  size_t nm;         /* NON_MAIN_ARENA for other arenas, 0 for the main one */
+  size_t empty_top[4]; /* size-0 pseudo chunk used as top before the first sysmalloc */
+  chunk_t *fastbins[NFASTBINS];
+  chunk_t *top;
+  chunk_t *last_remainder;
+  bin_t bins[NBINS];
+  uint64_t binmap[NBINS / 64];
+  struct arena *next;      /* all arenas */
+  struct arena *next_free; /* arenas without attached threads */
+  size_t attached_threads;
+  size_t system_mem;
+  size_t max_system_mem;
+  struct heap_info *heap; /* non-main: newest heap */
+  bm_counters_t ctr;
+} arena_t;
+
+/* A non-main arena's heap: HEAP_MAX_SIZE-aligned, reserved PROT_NONE and
+ * committed from the front as it grows, so the heap of a chunk is a mask. */
+typedef struct heap_info {
+  arena_t *ar;
+  struct heap_info *prev;
+  size_t size;      /* bytes in use from the heap start */
+  size_t committed; /* bytes made read-write */
+} heap_info_t;
+
+/* Main-arena segments: [start, end) ranges; the last one ends at top's end. */
+typedef struct segment {
+  char *start;
+  char *end;
+} segment_t;
+
+extern arena_t bm_main_arena;
+extern segment_t bm_main_segs[MAX_MAIN_SEGMENTS];
+extern int bm_main_nsegs;
+extern bm_lock_t bm_list_lock; /* arena list, free list, counters of exited threads */
+extern size_t bm_narenas;
+extern int bm_inited;
+extern BM_TLS arena_t *bm_thread_arena;
+
+void bm_init(void);
+static inline void bm_ensure_init(void) {
+  if (unlikely(!bm_inited)) bm_init();
+}
+void bm_arena_init(arena_t *a);
+
+static inline heap_info_t *heap_for_ptr(void *p) { return (heap_info_t *)((uintptr_t)p & ~(HEAP_MAX_SIZE - 1)); }
+static inline arena_t *arena_for_chunk(chunk_t *c) { return non_main(c) ? heap_for_ptr(c)->ar : &bm_main_arena; }
+
+/* The calling thread's arena, attaching one on first use (never NULL). */
+arena_t *bm_arena_get(void);
+/* Another arena to retry a failed allocation in (NULL if none). */
+arena_t *bm_arena_retry(arena_t *failed);
+/* Thread exit: detach the thread from its arena. */
+void bm_arena_thread_exit(void);
+
+/* Non-main heaps. */
+heap_info_t *bm_new_heap(size_t need);
+int bm_grow_heap(heap_info_t *h, size_t diff);
+void bm_shrink_heap(heap_info_t *h, size_t new_size);
+/* First chunk address of a heap. */
+chunk_t *bm_heap_first_chunk(heap_info_t *h);
+
+/* Core entry points used across files (malloc.c, free.c). */
+void *bm_int_malloc(arena_t *a, size_t nb);
+void bm_int_free_locked(arena_t *a, chunk_t *p, size_t sz);
+void bm_malloc_consolidate(arena_t *a);
+void bm_munmap_chunk(chunk_t *p);
+int bm_systrim(arena_t *a, size_t pad);
+int bm_heap_trim(arena_t *a, size_t pad);
+/* free() minus the tcache: takes the owner arena's lock. */
+void bm_free_to_arena(chunk_t *p, size_t sz);
+/* malloc() minus the tcache: picks the arena, locks, retries; sets errno. */
+void *bm_malloc_from_arena(size_t nb);
+
+/* Counters of exited threads' tcaches. */
+extern uint64_t bm_exited_tcache_hits, bm_exited_tcache_frees;
+extern uint64_t bm_mmapped_live, bm_mmapped_bytes_live, bm_mmapped_total, bm_munmapped_total, bm_mremaps;
+
+#endif

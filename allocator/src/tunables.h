@@ -1,0 +1,44 @@
+/* Allocator parameters: defaults, environment tunables, mallopt. */
+#ifndef BM_TUNABLES_H
+#define BM_TUNABLES_H
+
+#include "common.h"
+
+#define DEFAULT_MMAP_THRESHOLD (128UL * 1024)
+#define DEFAULT_MMAP_THRESHOLD_MAX (32UL * 1024 * 1024) /* half a heap */
+#define DEFAULT_TRIM_THRESHOLD (128UL * 1024)
+#define DEFAULT_TOP_PAD (128UL * 1024)
+#define DEFAULT_MMAP_MAX 65536
+#define DEFAULT_MXFAST 128UL   /* request bytes */
+#define MAX_MXFAST 160UL       /* request bytes */
+#define DEFAULT_TCACHE_COUNT 7
+#define MAX_TCACHE_COUNT 65535
+#define TCACHE_BINS 64
+#define DEFAULT_TCACHE_MAX 1032UL /* request bytes -> chunk 1040, bin 63 */
+#define DEFAULT_ARENA_TEST 8      /* 64-bit */
+#define FASTBIN_CONSOLIDATION_THRESHOLD (64UL * 1024)
+
+typedef struct bm_params {
+  size_t mmap_threshold;
+  size_t trim_threshold;
+  size_t top_pad;
+  int n_mmaps_max;
+  int no_dyn_threshold; /* set once the user picks any of the above */
+  int perturb_byte;
+  size_t arena_test;
+  size_t arena_max; /* 0 = automatic */
+  size_t max_fast;  /* largest fastbin chunk size, 0 = fastbins off */
+  size_t tcache_count;
+  size_t tcache_max_bytes;
+  size_t tcache_bins;
+} bm_params_t;
+
+extern bm_params_t bm_mp;
+
+/* Read BINMALLOC_* variables; called once from initialisation. */
+void bm_tunables_init(void);
+/* Convert a mallopt M_MXFAST request value to a chunk size limit. */
+size_t bm_mxfast_to_chunk(size_t request);
+int bm_mallopt(int param, int value);
+
+#endif

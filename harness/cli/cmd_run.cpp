@@ -1,0 +1,230 @@
+// allocscope run: build the job matrix, run each job in a fresh child, write
+// DIR/results.json and print a summary table.
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "allocator_selection.hpp"
+#include "allocscope/params.hpp"
+#include "commands.hpp"
+#include "input_error.hpp"
+#include "probes/proc.hpp"
+#include "report/summary_table.hpp"
+#include "runner/launcher.hpp"
+#include "runner/runner.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace allocscope {
+
+namespace {
+
+std::string self_dir() {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : exe.parent_path().string();
+}
+
+void on_stop_signal(int) { g_stop_requested.store(true); }
+
+void install_stop_handlers() {
+  struct sigaction sa{};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+std::string default_out_dir() {
+  return fmt::format("results/runs/{:%Y%m%d-%H%M%S}", fmt::localtime(std::time(nullptr)));
+}
+
+po::options_description run_options() {
+  po::options_description d("allocscope run options");
+  d.add_options()
+      ("help,h", "show this help")
+      ("suite", po::value<std::vector<std::string>>()->composing(), "suite name (see 'allocscope list suites') or path to a .suite file; repeatable")
+      ("workload,w", po::value<std::vector<std::string>>()->composing(), "workload NAME[:key=value,...] (see 'allocscope list workloads'); repeatable")
+      ("allocators,a", po::value<std::string>()->default_value("all"), "comma-separated allocators, or 'all' (see 'allocscope list allocators')")
+      ("allocator-lib", po::value<std::vector<std::string>>()->composing(), "user-defined allocator NAME=/path/lib.so (preloaded; no statistics API); repeatable")
+      ("config", po::value<std::string>(), "config file of 'option = value' lines (same names as these options)")
+      ("threads,t", po::value<std::string>()->default_value("1"), "thread counts for multithreaded workloads, e.g. 1,2,4")
+      ("reps,r", po::value<int>()->default_value(1), "repetitions, run as rounds in a fresh random order")
+      ("warmup", po::bool_switch(), "run one extra first round, marked warmup and left out of statistics")
+      ("out,o", po::value<std::string>(), "output folder (default results/runs/DATE-TIME)")
+      ("timeout", po::value<double>()->default_value(600), "wall-clock limit per job, seconds")
+      ("mem-limit", po::value<std::string>()->default_value("16G"), "address-space limit per job (RLIMIT_AS), e.g. 8G; 0 = none")
+      ("seed", po::value<uint64_t>()->default_value(42), "seed for workload inputs and the round order")
+      ("rss-interval", po::value<double>()->default_value(10), "RSS sampling interval in ms; 0 = off")
+      ("no-syscalls", po::bool_switch(), "do not count memory syscalls")
+      ("latency-every", po::value<uint64_t>()->default_value(0), "record the latency of every Nth operation (0 = off)")
+      ("track-usable", po::bool_switch(), "account malloc_usable_size per operation (internal overhead; slows the workload)")
+      ("quiet,q", po::bool_switch(), "no progress output")
+      ("json", po::bool_switch(), "print results.json to stdout instead of the table")
+      ("exec", po::bool_switch(), "run the command after '--' as the workload (process-level metrics only)");
+  return d;
+}
+
+void print_help(const po::options_description& d) {
+  std::cout << "usage: allocscope run [--suite S | --workload NAME[:key=value,...]]... [--allocators a,b,..]\n"
+               "                      [--threads 1,2,4] [--reps N] [--out DIR] [--timeout SEC] [--seed N]\n"
+               "       allocscope run [options] --exec -- CMD ARGS...\n"
+               "       allocscope run --resume DIR\n\n"
+               "With no workload or suite, runs the 'default' suite on every available allocator.\n"
+               "Each job runs in a fresh child with LD_PRELOAD set to the allocator; the parent\n"
+               "measures rusage, peak RSS, memory syscalls and an RSS time series.\n"
+               "Results: DIR/results.json (schema in docs/results-schema.md) and DIR/journal.jsonl.\n"
+               "Exit status: 0 all jobs ok, 1 some job crashed/timed out/failed, 2 bad input.\n\n"
+            << d;
+}
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& all_args) {
+  // Split "--exec -- CMD ARGS" off before option parsing.
+  std::vector<std::string> args, exec_argv;
+  bool after_dashes = false;
+  for (const auto& a : all_args) {
+    if (after_dashes) exec_argv.push_back(a);
+    else if (a == "--") after_dashes = true;
+    else args.push_back(a);
+  }
+
+  std::string resume_dir;
+  if (args.size() == 2 && args[0] == "--resume") {
+    resume_dir = args[1];
+    json saved;
+    try {
+      saved = json::parse(read_text_file(resume_dir + "/run.json"));
+      args = saved.at("args").get<std::vector<std::string>>();
+      exec_argv = saved.at("exec").get<std::vector<std::string>>();
+    } catch (const json::exception&) {
+      throw InputError(fmt::format("--resume {}: no readable run.json (not an allocscope run folder?)", resume_dir));
+    }
+  }
+
+  auto desc = run_options();
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  if (vm.count("help")) {
+    print_help(desc);
+    return 0;
+  }
+  if (vm.count("config")) {
+    std::string path = vm["config"].as<std::string>();
+    if (::access(path.c_str(), R_OK) != 0) throw InputError(fmt::format("--config {}: cannot read the file", path));
+    po::store(po::parse_config_file<char>(path.c_str(), desc), vm);
+  }
+  po::notify(vm);
+  if (vm["exec"].as<bool>() != !exec_argv.empty())
+    throw InputError("--exec needs a command after '--' (allocscope run --exec -- CMD ARGS...)");
+
+  std::vector<std::string> user_libs;
+  if (vm.count("allocator-lib")) user_libs = vm["allocator-lib"].as<std::vector<std::string>>();
+  RunOptions opt;
+  opt.allocators = available_allocators(user_libs);
+
+  PlanRequest req;
+  req.seed = vm["seed"].as<uint64_t>();
+  req.threads = parse_int_list(vm["threads"].as<std::string>(), "--threads");
+  req.reps = vm["reps"].as<int>();
+  if (req.reps < 1 || req.reps > 100000) throw InputError(fmt::format("--reps {}: expected 1 or more", req.reps));
+  req.warmup = vm["warmup"].as<bool>();
+  req.exec_argv = exec_argv;
+  std::string alloc_csv = vm["allocators"].as<std::string>();
+  opt.timeout_s = vm["timeout"].as<double>();
+  if (!(opt.timeout_s > 0)) throw InputError("--timeout: expected a positive number of seconds");
+
+  std::vector<std::string> suites;
+  if (vm.count("suite")) suites = vm["suite"].as<std::vector<std::string>>();
+  if (vm.count("workload"))
+    for (const auto& w : vm["workload"].as<std::vector<std::string>>()) req.workloads.push_back(parse_workload_spec(w, "--workload"));
+  if (suites.empty() && req.workloads.empty() && exec_argv.empty()) suites.push_back("default");
+  std::string suite_names;
+  for (const auto& s : suites) {
+    Suite suite = load_suite(s);
+    suite_names += (suite_names.empty() ? "" : ",") + suite.name;
+    req.workloads.insert(req.workloads.end(), suite.workloads.begin(), suite.workloads.end());
+    if (!suite.threads.empty() && vm["threads"].defaulted()) req.threads = suite.threads;
+    if (suite.reps && vm["reps"].defaulted()) req.reps = suite.reps;
+    if (suite.timeout && vm["timeout"].defaulted()) opt.timeout_s = suite.timeout;
+    if (!suite.allocators.empty() && vm["allocators"].defaulted()) {
+      // A suite names the allocators it wants; those missing here are left out.
+      std::string csv;
+      for (const auto& a : suite.allocators)
+        for (const auto& have : opt.allocators)
+          if (have.name == a) csv += (csv.empty() ? "" : ",") + a;
+      alloc_csv = csv.empty() ? "all" : csv;
+    }
+  }
+  req.allocators = select_allocators(opt.allocators, alloc_csv);
+
+  uint64_t mem = 0;
+  if (!parse_size(vm["mem-limit"].as<std::string>(), &mem))
+    throw InputError(fmt::format("--mem-limit '{}': expected a size such as 8G or 0", vm["mem-limit"].as<std::string>()));
+  opt.mem_limit_bytes = mem;
+  opt.rss_interval_s = vm["rss-interval"].as<double>() / 1000.0;
+  if (opt.rss_interval_s < 0) throw InputError("--rss-interval: expected 0 or more milliseconds");
+  opt.count_syscalls = !vm["no-syscalls"].as<bool>();
+  opt.latency_every = vm["latency-every"].as<uint64_t>();
+  opt.track_usable = vm["track-usable"].as<bool>();
+  opt.quiet = vm["quiet"].as<bool>();
+  opt.worker_path = self_dir() + "/allocscope-worker";
+
+  std::vector<Job> jobs = build_plan(req);
+  if (jobs.empty()) throw InputError("nothing to run (every selected workload was skipped)");
+
+  opt.out_dir = !resume_dir.empty() ? resume_dir : vm.count("out") ? vm["out"].as<std::string>() : default_out_dir();
+  std::error_code ec;
+  fs::create_directories(opt.out_dir, ec);
+  if (ec) throw InputError(fmt::format("--out {}: cannot create the folder: {}", opt.out_dir, ec.message()));
+
+  std::string cmdline = "allocscope run";
+  for (const auto& a : all_args) cmdline += " " + a;
+  json context = collect_context(cmdline);
+  context["suite"] = suite_names;
+  json allocs = json::object();
+  for (const Adapter* a : req.allocators) allocs[a->name] = {{"version", a->version}, {"path", a->preload}};
+  context["allocators"] = allocs;
+  context["seed"] = req.seed;
+  context["reps"] = req.reps;
+  context["jobs"] = jobs.size();
+
+  std::vector<json> done;
+  if (!resume_dir.empty()) {
+    done = read_journal(resume_dir + "/journal.jsonl");
+    json old = json::parse(read_text_file(resume_dir + "/results.json"), nullptr, false);
+    if (old.is_object() && old.contains("context")) context = old["context"];
+  } else {
+    json saved{{"args", args}, {"exec", exec_argv}};
+    write_file_atomic(opt.out_dir + "/run.json", saved.dump(1) + "\n");
+  }
+  if (!opt.quiet)
+    std::fprintf(stderr, "allocscope: %zu jobs (%zu already done) -> %s\n", jobs.size(), done.size(), opt.out_dir.c_str());
+
+  install_stop_handlers();
+  std::vector<json> runs = run_plan(jobs, opt, context, std::move(done));
+
+  if (vm["json"].as<bool>()) std::cout << read_text_file(opt.out_dir + "/results.json");
+  else std::cout << summary_table(runs);
+  size_t failed = 0;
+  for (const auto& r : runs) failed += r["status"] != "ok";
+  if (g_stop_requested.load()) {
+    std::fprintf(stderr, "allocscope: interrupted after %zu of %zu jobs; finish with: allocscope run --resume %s\n",
+                 runs.size(), jobs.size(), opt.out_dir.c_str());
+    return 130;
+  }
+  std::fprintf(stderr, "allocscope: %zu jobs, %zu not ok; results in %s/results.json\n", runs.size(), failed,
+               opt.out_dir.c_str());
+  return failed ? 1 : 0;
+}
+
+}  // namespace allocscope

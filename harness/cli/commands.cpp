@@ -1,0 +1,13 @@
+#include "commands.hpp"
+
+namespace allocscope {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table{
+      {"run", "run workloads under allocators, each job in a fresh process", cmd_run},
+      {"list", "list allocators, workloads, suites or metrics", cmd_list},
+  };
+  return table;
+}
+
+}  // namespace allocscope

@@ -1,0 +1,22 @@
+// The subcommands of `allocscope`. One file per subcommand (cmd_<name>.cpp)
+// defines its entry point; commands.cpp holds the table, one line each.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace allocscope {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  // args excludes the program and the subcommand name.
+  int (*main)(const std::vector<std::string>& args);
+};
+
+const std::vector<Command>& commands();
+
+int cmd_run(const std::vector<std::string>& args);
+int cmd_list(const std::vector<std::string>& args);
+
+}  // namespace allocscope

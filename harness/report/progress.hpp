@@ -1,0 +1,25 @@
+// Progress of a run on stderr: a bar with ETA on a terminal, plain lines
+// otherwise, nothing when quiet (or in CI, where the plain lines suffice).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace allocscope {
+
+class Progress {
+ public:
+  Progress(size_t total, bool quiet);
+  void start(const std::string& label);
+  void finish(const std::string& status, double wall_s, const std::string& reason);
+  void done();
+
+ private:
+  size_t total_, finished_ = 0;
+  bool quiet_, tty_;
+  std::string label_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+}  // namespace allocscope

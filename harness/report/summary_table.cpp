@@ -1,0 +1,106 @@
+#include "summary_table.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace allocscope {
+
+namespace {
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) b /= 1024, ++u;
+  return u ? fmt::format("{:.1f}{}", b, units[u]) : fmt::format("{:.0f}{}", b, units[u]);
+}
+
+std::string human_rate(double r) {
+  if (r >= 1e9) return fmt::format("{:.2f}G/s", r / 1e9);
+  if (r >= 1e6) return fmt::format("{:.2f}M/s", r / 1e6);
+  if (r >= 1e3) return fmt::format("{:.1f}k/s", r / 1e3);
+  return fmt::format("{:.0f}/s", r);
+}
+
+struct Cell {
+  std::vector<double> rate, wall, rss;
+  int failed = 0;
+  std::string status;
+};
+
+}  // namespace
+
+std::string summary_table(const std::vector<json>& runs) {
+  std::vector<std::string> allocators, rows;
+  std::map<std::string, std::map<std::string, Cell>> grid;  // row -> allocator -> cell
+  for (const auto& r : runs) {
+    if (r.value("warmup", false)) continue;
+    std::string alloc = r["allocator"];
+    std::string row = fmt::format("{} t={}", r["workload"].get<std::string>(), r.value("threads", 1));
+    if (std::find(allocators.begin(), allocators.end(), alloc) == allocators.end()) allocators.push_back(alloc);
+    if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
+    Cell& c = grid[row][alloc];
+    if (r["status"] != "ok") {
+      ++c.failed;
+      c.status = r["status"];
+      continue;
+    }
+    const json& m = r["metrics"];
+    if (m.contains("ops_per_s") && m["ops_per_s"].is_number()) c.rate.push_back(m["ops_per_s"]);
+    if (m.contains("wall_s")) c.wall.push_back(m["wall_s"]);
+    if (m.contains("peak_rss_bytes")) c.rss.push_back(m["peak_rss_bytes"]);
+  }
+  if (rows.empty()) return "no results\n";
+  std::sort(rows.begin(), rows.end());
+  // Keep the comparison's reference (glibc) first when present.
+  std::stable_sort(allocators.begin(), allocators.end(), [](auto& a, auto& b) { return a == "glibc" && b != "glibc"; });
+
+  size_t w0 = 8;
+  for (const auto& r : rows) w0 = std::max(w0, r.size());
+  const size_t wc = 26;
+  std::string out = fmt::format("{:<{}}", "workload", w0);
+  for (const auto& a : allocators) out += fmt::format(" | {:<{}}", a, wc);
+  out += "\n" + std::string(w0, '-');
+  for (size_t i = 0; i < allocators.size(); ++i) out += "-+-" + std::string(wc, '-');
+  out += "\n";
+  for (const auto& row : rows) {
+    out += fmt::format("{:<{}}", row, w0);
+    const Cell* ref = nullptr;
+    if (auto it = grid[row].find(allocators.front()); it != grid[row].end()) ref = &it->second;
+    for (const auto& a : allocators) {
+      auto it = grid[row].find(a);
+      std::string text = "-";
+      if (it != grid[row].end()) {
+        const Cell& c = it->second;
+        if (!c.rate.empty()) {
+          double best = *std::max_element(c.rate.begin(), c.rate.end());
+          text = human_rate(best);
+          if (ref && !ref->rate.empty() && &c != ref)
+            text += fmt::format(" {:.2f}x", best / *std::max_element(ref->rate.begin(), ref->rate.end()));
+        } else if (!c.wall.empty()) {
+          double best = *std::min_element(c.wall.begin(), c.wall.end());
+          text = fmt::format("{:.3f}s", best);
+          if (ref && !ref->wall.empty() && &c != ref)
+            text += fmt::format(" {:.2f}x", best / *std::min_element(ref->wall.begin(), ref->wall.end()));
+        }
+        if (!c.rss.empty()) text += " " + human_bytes(median(c.rss));
+        if (c.failed) text += fmt::format(" {}x{}", c.failed, c.status);
+      }
+      out += fmt::format(" | {:<{}}", text, wc);
+    }
+    out += "\n";
+  }
+  out += "cells: best throughput (or best wall time for whole programs), ratio to " + allocators.front() +
+         ", median peak RSS\n";
+  return out;
+}
+
+}  // namespace allocscope

@@ -1,0 +1,15 @@
+// The terminal table printed after a run: per workload and thread count, each
+// allocator's best throughput (or wall time for whole programs) relative to
+// the first allocator, and its median peak RSS.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "results/results_io.hpp"
+
+namespace allocscope {
+
+std::string summary_table(const std::vector<json>& runs);
+
+}  // namespace allocscope

@@ -1,0 +1,157 @@
+#include "results_io.hpp"
+
+#include <fcntl.h>
+#include <gnu/libc-version.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "input_error.hpp"
+#include "probes/proc.hpp"
+
+#ifndef ALLOCSCOPE_GIT_REVISION
+#define ALLOCSCOPE_GIT_REVISION "unknown"
+#endif
+#ifndef ALLOCSCOPE_VERSION
+#define ALLOCSCOPE_VERSION "0"
+#endif
+
+namespace allocscope {
+
+namespace {
+[[noreturn]] void io_fail(const std::string& what, const std::string& path) {
+  throw std::runtime_error(fmt::format("{} {}: {}", what, path, std::strerror(errno)));
+}
+}  // namespace
+
+void write_file_atomic(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) io_fail("cannot create", tmp);
+  size_t off = 0;
+  while (off < text.size()) {
+    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      io_fail("cannot write", tmp);
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) io_fail("cannot flush", tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) io_fail("cannot rename onto", path);
+}
+
+Journal::Journal(const std::string& path) : path_(path) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) io_fail("cannot open journal", path);
+}
+
+Journal::~Journal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Journal::append(const json& record) {
+  std::string line = record.dump() + "\n";
+  size_t off = 0;
+  while (off < line.size()) {
+    ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      io_fail("cannot append to", path_);
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd_) != 0) io_fail("cannot fsync", path_);
+}
+
+std::vector<json> read_journal(const std::string& path) {
+  std::vector<json> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    try {
+      out.push_back(json::parse(line));
+    } catch (const json::exception&) {
+      break;  // a torn final line from an interrupted write
+    }
+  }
+  return out;
+}
+
+json load_results(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw InputError(fmt::format("{}: not valid JSON at byte {}: {}", path, e.byte, e.what()));
+  }
+  if (!doc.is_object() || doc.value("schema", "") != kResultsSchema)
+    throw InputError(fmt::format("{}: expected an object with \"schema\": \"{}\"", path, kResultsSchema));
+  if (!doc.contains("runs") || !doc["runs"].is_array())
+    throw InputError(fmt::format("{}: expected \"runs\" to be an array", path));
+  size_t i = 0;
+  for (const auto& run : doc["runs"]) {
+    auto where = fmt::format("{}: runs[{}]", path, i++);
+    if (!run.is_object()) throw InputError(where + ": expected an object");
+    for (const char* key : {"allocator", "workload", "status"})
+      if (!run.contains(key) || !run[key].is_string())
+        throw InputError(fmt::format("{}: expected string field \"{}\"", where, key));
+    if (!run.contains("metrics") || !run["metrics"].is_object())
+      throw InputError(where + ": expected object field \"metrics\"");
+    for (const auto& [k, v] : run["metrics"].items())
+      if (!v.is_number() && !v.is_null() && !v.is_object())
+        throw InputError(fmt::format("{}: metric \"{}\" must be a number, null or an object", where, k));
+  }
+  return doc;
+}
+
+namespace {
+std::string first_match(const std::string& text, const std::string& key) {
+  size_t at = text.find(key);
+  if (at == std::string::npos) return {};
+  size_t colon = text.find(':', at);
+  size_t end = text.find('\n', at);
+  if (colon == std::string::npos) return {};
+  std::string v = text.substr(colon + 1, end - colon - 1);
+  v.erase(0, v.find_first_not_of(" \t"));
+  return v;
+}
+std::string thp_mode() {
+  std::string t = read_text_file("/sys/kernel/mm/transparent_hugepage/enabled");
+  size_t a = t.find('['), b = t.find(']');
+  return a == std::string::npos || b == std::string::npos ? "unknown" : t.substr(a + 1, b - a - 1);
+}
+}  // namespace
+
+json collect_context(const std::string& command_line) {
+  json c;
+  c["date"] = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  c["host"] = host;
+  c["cpu"] = first_match(read_text_file("/proc/cpuinfo"), "model name");
+  c["cores"] = ::sysconf(_SC_NPROCESSORS_ONLN);
+  struct utsname u{};
+  ::uname(&u);
+  c["kernel"] = u.release;
+  c["glibc"] = gnu_get_libc_version();
+  c["thp"] = thp_mode();
+  c["allocscope_version"] = ALLOCSCOPE_VERSION;
+  c["git_revision"] = ALLOCSCOPE_GIT_REVISION;
+  c["command_line"] = command_line;
+  return c;
+}
+
+}  // namespace allocscope

@@ -1,0 +1,43 @@
+// Reading and writing results: results.json written by rename (never half
+// written), the journal of finished jobs (one JSON line each, fsync'd), and
+// the run context.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace allocscope {
+
+using json = nlohmann::ordered_json;
+
+inline constexpr const char* kResultsSchema = "allocscope.results/1";
+
+// Writes `text` to `path` through a temporary file in the same folder, fsync
+// and rename, so readers see the old or the new file, never a mix.
+void write_file_atomic(const std::string& path, const std::string& text);
+
+// Appends one record per line and fsyncs before returning.
+class Journal {
+ public:
+  explicit Journal(const std::string& path);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+  void append(const json& record);
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+};
+
+// Reads a journal; a torn last line (crash mid-write) is ignored.
+std::vector<json> read_journal(const std::string& path);
+
+// Loads and checks a results.json; throws InputError naming the file and the problem.
+json load_results(const std::string& path);
+
+// Facts about this machine and build for the "context" object.
+json collect_context(const std::string& command_line);
+
+}  // namespace allocscope

@@ -1,0 +1,54 @@
+// Starts one job in a fresh child process and measures it from outside:
+// rusage, peak RSS/virtual size read at the ptrace exit stop (never
+// ru_maxrss, which inherits the parent's peak), memory-syscall counts, an RSS
+// time series, the worker's result record (fd 3) and the tail of stderr.
+#pragma once
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "allocscope/exit_codes.hpp"
+#include "probes/proc.hpp"
+
+namespace allocscope {
+
+
+struct LaunchSpec {
+  std::vector<std::string> argv;
+  std::vector<std::string> env_set;  // "NAME=value", added to (or replacing in) the user's environment
+  double timeout_s = 600;
+  uint64_t mem_limit_bytes = 0;   // RLIMIT_AS in the child; 0 = none
+  double rss_interval_s = 0.010;  // 0 = no RSS series
+  bool count_syscalls = true;
+  bool result_pipe = true;  // give the child fd 3 for its result record
+};
+
+struct LaunchResult {
+  std::string status = "failed";  // ok | crashed | timeout | oom | failed | interrupted
+  std::string reason;             // why, when not ok
+  int exit_code = -1;
+  int signal = 0;
+  double wall_s = 0;
+  struct rusage usage {};
+  ProcStatus at_exit;  // VmHWM / VmPeak read at the exit stop
+  std::map<std::string, uint64_t> syscalls;
+  std::string syscall_method;  // perf_event_open | none (with reason)
+  std::vector<std::pair<double, uint64_t>> rss_series;
+  std::string result_text;  // what the child wrote to fd 3
+  std::string stderr_tail;  // last lines of stderr
+};
+
+// Set by the CLI's SIGINT/SIGTERM handler: the running child is killed and
+// the launch returns with status "interrupted".
+extern std::atomic<bool> g_stop_requested;
+
+LaunchResult launch(const LaunchSpec& spec);
+
+}  // namespace allocscope

@@ -1,0 +1,71 @@
+// The job matrix: which allocators run which workloads with which thread
+// counts, in how many rounds. Built from the command line and suite files.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "adapter.hpp"
+
+namespace allocscope {
+
+// One workload selection: "NAME[:key=value,...]" plus an optional thread list.
+struct WorkloadSel {
+  std::string name;
+  std::map<std::string, std::string> params;  // as given
+  std::vector<int> threads;                   // empty = the run's --threads
+  std::string origin;                         // "--workload" or "file:line", for messages
+};
+
+// Parses "NAME[:k=v,...]"; throws InputError naming `origin`.
+WorkloadSel parse_workload_spec(const std::string& spec, const std::string& origin);
+// Parses "1,2,4"; throws InputError.
+std::vector<int> parse_int_list(const std::string& text, const std::string& what);
+
+struct Suite {
+  std::string name, path;
+  std::vector<WorkloadSel> workloads;
+  std::vector<std::string> allocators;  // empty = all available
+  std::vector<int> threads;
+  int reps = 0;       // 0 = not set
+  double timeout = 0; // 0 = not set
+};
+
+std::string suite_dir();
+std::vector<std::string> list_suites();
+// Loads a suite by name (from suite_dir()) or by path; throws InputError.
+Suite load_suite(const std::string& name_or_path);
+
+struct Job {
+  size_t index = 0;  // position in the full matrix (stable across runs, used for sharding and resume)
+  std::string allocator;
+  std::string workload;
+  std::map<std::string, std::string> params;  // resolved: every declared parameter
+  int threads = 1;
+  int round = 0;
+  uint64_t seed = 42;
+  bool warmup = false;
+  std::vector<std::string> exec_argv;  // for --exec and whole-program workloads
+  // Identifies the job across rounds (allocator|workload|params|threads).
+  std::string key() const;
+  std::string label() const;  // short text for progress lines
+};
+
+struct PlanRequest {
+  std::vector<WorkloadSel> workloads;
+  std::vector<const Adapter*> allocators;
+  std::vector<int> threads{1};
+  int reps = 1;
+  bool warmup = false;  // an extra first round, discarded in statistics
+  uint64_t seed = 42;
+  std::vector<std::string> exec_argv;  // non-empty: the workload is this command
+};
+
+// Validates every workload and parameter (throws InputError listing valid
+// names) and returns the jobs in run order: one round per repetition, each in
+// its own shuffled order.
+std::vector<Job> build_plan(const PlanRequest& req);
+
+}  // namespace allocscope

@@ -1,0 +1,34 @@
+// Runs a plan: each job in a fresh child, each finished job appended to the
+// journal before the next starts, results.json rewritten atomically.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan.hpp"
+#include "results/results_io.hpp"
+
+namespace allocscope {
+
+struct RunOptions {
+  std::string out_dir;
+  std::string worker_path;
+  double timeout_s = 600;
+  uint64_t mem_limit_bytes = 0;
+  double rss_interval_s = 0.010;
+  bool count_syscalls = true;
+  uint64_t latency_every = 0;
+  bool track_usable = false;
+  bool quiet = false;
+  std::vector<Adapter> allocators;  // every allocator a job may name
+};
+
+// The run record for one job (see docs/results-schema.md).
+json run_job(const Job& job, const RunOptions& opt);
+
+// Runs `jobs` (skipping those already in `done`), appending each result to
+// DIR/journal.jsonl and rewriting DIR/results.json. Returns every record.
+std::vector<json> run_plan(const std::vector<Job>& jobs, const RunOptions& opt, json context,
+                           std::vector<json> done);
+
+}  // namespace allocscope

@@ -1,0 +1,369 @@
+/* Multithreaded stress scenarios.  Correctness only: every block carries a
+ * pattern derived from its id, checked by whichever thread frees it.
+ * Usage: bm_thread_stress <cross_thread|thread_churn|fork_while_allocating> */
+#define _GNU_SOURCE 1
+#include "bm_prog.h"
+
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+
+static size_t ncpus(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (size_t)n : 1;
+}
+
+/* xorshift random generator, one state per thread. */
+static uint64_t rnd(uint64_t *s) {
+  uint64_t x = *s;
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  return *s = x;
+}
+
+/* Size mix: mostly tcache/fast sizes, some small/large bins, a few mmapped. */
+static size_t pick_size(uint64_t *s) {
+  uint64_t r = rnd(s) % 1000;
+  if (r < 600) return 1 + rnd(s) % 256;
+  if (r < 900) return 257 + rnd(s) % 2000;
+  if (r < 995) return 2300 + rnd(s) % 60000;
+  return 140000 + rnd(s) % 400000;
+}
+
+/* A block: [id (8 bytes)][size (8 bytes)][pattern...]; blocks smaller than
+ * 16 bytes carry only the pattern and their metadata travels in the queue. */
+struct item {
+  unsigned char *p;
+  size_t size;
+  uint64_t id;
+};
+
+static void stamp(struct item *it) { bm_fill(it->p, it->size, (size_t)it->id); }
+
+static atomic_long g_errors;
+
+static void check_and_free(struct item *it, const char *where) {
+  size_t bad = bm_verify(it->p, it->size, (size_t)it->id);
+  if (bad != (size_t)-1) {
+    if (atomic_fetch_add(&g_errors, 1) < 10)
+      fprintf(stderr, "FAIL: %s: block id %llu size %zu corrupted at byte %zu\n", where,
+              (unsigned long long)it->id, it->size, bad);
+  }
+  free(it->p);
+}
+
+/* ------------------------------------------------------- shared queues */
+
+struct queue {
+  pthread_mutex_t mu;
+  struct item *items;
+  size_t head, count, cap;
+};
+
+static void q_init(struct queue *q, size_t cap) {
+  pthread_mutex_init(&q->mu, NULL);
+  q->items = (struct item *)calloc(cap, sizeof *q->items);
+  q->head = q->count = 0;
+  q->cap = cap;
+}
+
+static int q_push(struct queue *q, struct item it) {
+  int ok = 0;
+  pthread_mutex_lock(&q->mu);
+  if (q->count < q->cap) {
+    q->items[(q->head + q->count) % q->cap] = it;
+    ++q->count;
+    ok = 1;
+  }
+  pthread_mutex_unlock(&q->mu);
+  return ok;
+}
+
+static int q_pop(struct queue *q, struct item *out) {
+  int ok = 0;
+  pthread_mutex_lock(&q->mu);
+  if (q->count > 0) {
+    *out = q->items[q->head];
+    q->head = (q->head + 1) % q->cap;
+    --q->count;
+    ok = 1;
+  }
+  pthread_mutex_unlock(&q->mu);
+  return ok;
+}
+
+/* -------------------------------------------------------- cross_thread */
+
+enum { CT_THREADS = 4, CT_OPS = 60000 };
+static struct queue g_ct_q[CT_THREADS];
+static atomic_int g_ct_done;
+
+struct ct_arg {
+  int index;
+};
+
+static void *ct_worker(void *varg) {
+  struct ct_arg *arg = (struct ct_arg *)varg;
+  int me = arg->index;
+  uint64_t s = 0x9e3779b97f4a7c15ull * (uint64_t)(me + 1);
+  struct queue *mine = &g_ct_q[me];
+  struct queue *peer = &g_ct_q[(me + 1) % CT_THREADS];
+  /* A few local long-lived blocks too. */
+  struct item local[64];
+  memset(local, 0, sizeof local);
+  for (int op = 0; op < CT_OPS; ++op) {
+    struct item it;
+    it.size = pick_size(&s);
+    it.id = ((uint64_t)me << 48) | (uint64_t)op;
+    int kind = (int)(rnd(&s) % 8);
+    if (kind == 0) {
+      it.p = (unsigned char *)calloc(1, it.size);
+      if (it.p) {
+        size_t where = 0;
+        for (where = 0; where < it.size && it.p[where] == 0; ++where) {}
+        if (where != it.size && atomic_fetch_add(&g_errors, 1) < 10)
+          fprintf(stderr, "FAIL: calloc(%zu) byte %zu not zero\n", it.size, where);
+      }
+    } else if (kind == 1) {
+      it.p = (unsigned char *)memalign((size_t)64 << (rnd(&s) % 6), it.size);
+    } else {
+      it.p = (unsigned char *)malloc(it.size);
+    }
+    if (!it.p) {
+      atomic_fetch_add(&g_errors, 1);
+      fprintf(stderr, "FAIL: allocation of %zu failed\n", it.size);
+      break;
+    }
+    stamp(&it);
+    if (rnd(&s) % 4 == 0) {
+      /* keep locally, replacing (and checking) an older one */
+      struct item *slot = &local[rnd(&s) % 64];
+      if (slot->p) {
+        if (rnd(&s) % 2) {
+          /* realloc keeps content */
+          size_t ns = pick_size(&s);
+          unsigned char *np = (unsigned char *)realloc(slot->p, ns);
+          if (!np) {
+            atomic_fetch_add(&g_errors, 1);
+          } else {
+            size_t keep = ns < slot->size ? ns : slot->size;
+            size_t bad = bm_verify(np, keep, (size_t)slot->id);
+            if (bad != (size_t)-1 && atomic_fetch_add(&g_errors, 1) < 10)
+              fprintf(stderr, "FAIL: realloc %zu -> %zu lost byte %zu\n", slot->size, ns, bad);
+            slot->p = np;
+            slot->size = ns;
+            stamp(slot);
+          }
+        }
+        check_and_free(slot, "local");
+      }
+      *slot = it;
+    } else if (!q_push(peer, it)) {
+      check_and_free(&it, "own (peer queue full)");
+    }
+    /* Free what others sent us. */
+    struct item got;
+    for (int k = 0; k < 2 && q_pop(mine, &got); ++k) check_and_free(&got, "from peer");
+  }
+  for (int i = 0; i < 64; ++i)
+    if (local[i].p) check_and_free(&local[i], "local at exit");
+  atomic_fetch_add(&g_ct_done, 1);
+  /* Keep draining until everyone has finished producing. */
+  struct item got;
+  while (atomic_load(&g_ct_done) < CT_THREADS) {
+    if (q_pop(mine, &got)) check_and_free(&got, "drain");
+    else sched_yield();
+  }
+  while (q_pop(mine, &got)) check_and_free(&got, "final drain");
+  return NULL;
+}
+
+static void sc_cross_thread(void) {
+  for (int i = 0; i < CT_THREADS; ++i) q_init(&g_ct_q[i], 4096);
+  pthread_t th[CT_THREADS];
+  struct ct_arg args[CT_THREADS];
+  for (int i = 0; i < CT_THREADS; ++i) {
+    args[i].index = i;
+    BM_CHECK(pthread_create(&th[i], NULL, ct_worker, &args[i]) == 0);
+  }
+  for (int i = 0; i < CT_THREADS; ++i) pthread_join(th[i], NULL);
+  for (int i = 0; i < CT_THREADS; ++i) {
+    struct item got;
+    while (q_pop(&g_ct_q[i], &got)) check_and_free(&got, "main drain");
+    free(g_ct_q[i].items);
+  }
+}
+
+/* -------------------------------------------------------- thread_churn */
+
+/* Many short-lived threads (more than 8 x cores exist at once, and many more
+ * over time) allocate blocks; half are left in a global pool that other
+ * threads, possibly after the owner exited, free. */
+static struct queue g_pool;
+
+static void *churn_worker(void *varg) {
+  uint64_t id = (uint64_t)(uintptr_t)varg;
+  uint64_t s = 0x2545f4914f6cdd1dull ^ (id * 0x9e3779b97f4a7c15ull);
+  struct item mine[40];
+  for (int i = 0; i < 40; ++i) {
+    mine[i].size = pick_size(&s);
+    mine[i].id = (id << 20) | (uint64_t)i;
+    mine[i].p = (unsigned char *)malloc(mine[i].size);
+    if (!mine[i].p) {
+      atomic_fetch_add(&g_errors, 1);
+      return NULL;
+    }
+    stamp(&mine[i]);
+  }
+  /* free some blocks of other (possibly exited) threads */
+  struct item got;
+  for (int k = 0; k < 25 && q_pop(&g_pool, &got); ++k) check_and_free(&got, "pool");
+  for (int i = 0; i < 40; ++i) {
+    if (i % 2 == 0 && q_push(&g_pool, mine[i])) continue;
+    check_and_free(&mine[i], "own");
+  }
+  return NULL;
+}
+
+static void sc_thread_churn(void) {
+  size_t wave = 8 * ncpus() + 8; /* more threads than the arena limit */
+  if (wave > 200) wave = 200;
+  const int waves = 12;
+  q_init(&g_pool, 1u << 16);
+  pthread_t *th = (pthread_t *)calloc(wave, sizeof *th);
+  uint64_t next_id = 1;
+  for (int w = 0; w < waves; ++w) {
+    size_t started = 0;
+    for (size_t i = 0; i < wave; ++i) {
+      if (pthread_create(&th[i], NULL, churn_worker, (void *)(uintptr_t)next_id++) != 0) {
+        bm_fail(__FILE__, __LINE__, "pthread_create failed in wave %d", w);
+        break;
+      }
+      ++started;
+    }
+    for (size_t i = 0; i < started; ++i) pthread_join(th[i], NULL);
+    /* main thread frees part of the pool between waves */
+    struct item got;
+    for (int k = 0; k < 200 && q_pop(&g_pool, &got); ++k) check_and_free(&got, "main");
+  }
+  struct item got;
+  while (q_pop(&g_pool, &got)) check_and_free(&got, "main final");
+  free(th);
+  free(g_pool.items);
+  struct mallinfo2 mi = mallinfo2();
+  printf("threads: %llu, arena bytes %zu, mmapped %zu\n", (unsigned long long)(next_id - 1),
+         mi.arena, mi.hblkhd);
+}
+
+/* ----------------------------------------------- fork_while_allocating */
+
+static atomic_int g_stop;
+
+static void *fork_bg_worker(void *varg) {
+  uint64_t s = 0x1234567ull + (uint64_t)(uintptr_t)varg;
+  struct item ring[32];
+  memset(ring, 0, sizeof ring);
+  uint64_t n = 0;
+  while (!atomic_load(&g_stop)) {
+    struct item *slot = &ring[rnd(&s) % 32];
+    if (slot->p) check_and_free(slot, "fork bg");
+    slot->size = pick_size(&s);
+    slot->id = n++;
+    slot->p = (unsigned char *)malloc(slot->size);
+    if (!slot->p) {
+      atomic_fetch_add(&g_errors, 1);
+      break;
+    }
+    stamp(slot);
+  }
+  for (int i = 0; i < 32; ++i)
+    if (ring[i].p) check_and_free(&ring[i], "fork bg exit");
+  return NULL;
+}
+
+static int child_work(int round) {
+  alarm(20); /* a deadlocked child dies with SIGALRM instead of hanging */
+  uint64_t s = 0xabcdefull + (uint64_t)round;
+  struct item it[64];
+  for (int i = 0; i < 64; ++i) {
+    it[i].size = pick_size(&s);
+    it[i].id = (uint64_t)i;
+    it[i].p = (unsigned char *)malloc(it[i].size);
+    if (!it[i].p) return 10;
+    stamp(&it[i]);
+  }
+  for (int i = 0; i < 64; ++i) {
+    if (bm_verify(it[i].p, it[i].size, (size_t)it[i].id) != (size_t)-1) return 11;
+    free(it[i].p);
+  }
+  void *c = calloc(1000, 10);
+  if (!c) return 12;
+  free(c);
+  bm_check_heap("fork child");
+  return bm_failures == 0 && atomic_load(&g_errors) == 0 ? 0 : 13;
+}
+
+static void sc_fork_while_allocating(void) {
+  enum { BG = 3, ROUNDS = 150 };
+  pthread_t th[BG];
+  for (int i = 0; i < BG; ++i)
+    BM_CHECK(pthread_create(&th[i], NULL, fork_bg_worker, (void *)(uintptr_t)i) == 0);
+  uint64_t s = 99;
+  for (int round = 0; round < ROUNDS; ++round) {
+    /* the parent also allocates around the fork */
+    struct item it = {NULL, pick_size(&s), (uint64_t)round};
+    it.p = (unsigned char *)malloc(it.size);
+    BM_CHECK(it.p != NULL);
+    if (!it.p) break;
+    stamp(&it);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+      bm_fail(__FILE__, __LINE__, "fork failed");
+      break;
+    }
+    if (pid == 0) {
+      int rc = child_work(round);
+      /* the inherited block is intact and freeable in the child */
+      if (bm_verify(it.p, it.size, (size_t)it.id) != (size_t)-1) rc = 14;
+      free(it.p);
+      _exit(rc);
+    }
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid) {
+      bm_fail(__FILE__, __LINE__, "waitpid failed");
+      break;
+    }
+    if (WIFSIGNALED(status)) {
+      bm_fail(__FILE__, __LINE__, "fork round %d: child killed by signal %d%s", round,
+              WTERMSIG(status), WTERMSIG(status) == SIGALRM ? " (deadlock?)" : "");
+    } else if (WEXITSTATUS(status) != 0) {
+      bm_fail(__FILE__, __LINE__, "fork round %d: child exited with %d", round,
+              WEXITSTATUS(status));
+    }
+    check_and_free(&it, "parent after fork");
+    if (bm_failures > 5) break;
+  }
+  atomic_store(&g_stop, 1);
+  for (int i = 0; i < BG; ++i) pthread_join(th[i], NULL);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s <scenario>\n", argv[0]);
+    return 2;
+  }
+  if (strcmp(argv[1], "cross_thread") == 0) sc_cross_thread();
+  else if (strcmp(argv[1], "thread_churn") == 0) sc_thread_churn();
+  else if (strcmp(argv[1], "fork_while_allocating") == 0) sc_fork_while_allocating();
+  else {
+    fprintf(stderr, "unknown scenario %s\n", argv[1]);
+    return 2;
+  }
+  long errs = atomic_load(&g_errors);
+  BM_CHECKF(errs == 0, "%ld block errors", errs);
+  return bm_finish();
+}

@@ -1,0 +1,132 @@
+#include <barrier>
+#include <thread>
+
+#include "allocscope/workload.hpp"
+
+namespace allocscope {
+
+RunContext::RunContext(const WorkloadInfo& info, Params params, int threads, uint64_t seed,
+                       uint64_t latency_sample_every)
+    : info_(info),
+      params_(std::move(params)),
+      threads_(threads),
+      seed_(seed),
+      global_(std::make_shared<GlobalLive>()),
+      sample_every_(latency_sample_every) {
+  ensure_thread_slots(threads < 1 ? 1 : threads);
+}
+
+void RunContext::ensure_thread_slots(int n) {
+  while (static_cast<int>(stats_.size()) < n) {
+    stats_.push_back(std::make_unique<ThreadStats>(global_.get(), sample_every_));
+    stats_.back()->set_track_usable(track_usable_);
+  }
+}
+
+void RunContext::set_track_usable(bool on) {
+  track_usable_ = on;
+  for (auto& s : stats_) s->set_track_usable(on);
+}
+
+void RunContext::parallel(const std::function<void(int)>& body) { parallel(threads_, body); }
+
+void RunContext::parallel(int nthreads, const std::function<void(int)>& body) {
+  ensure_thread_slots(nthreads);
+  // Threads are created before the window opens; the barrier's completion step
+  // (run once, by the last thread to arrive) starts the clock.
+  std::barrier start(nthreads, [this]() noexcept { t0_ = std::chrono::steady_clock::now(); });
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<size_t>(nthreads));
+  for (int t = 0; t < nthreads; ++t) {
+    pool.emplace_back([&, t] {
+      start.arrive_and_wait();
+      body(t);
+      stats(t).flush();
+    });
+  }
+  for (auto& th : pool) th.join();
+  t1_ = std::chrono::steady_clock::now();
+  window_set_ = true;
+}
+
+void RunContext::window_begin() { t0_ = std::chrono::steady_clock::now(); }
+void RunContext::window_end() {
+  t1_ = std::chrono::steady_clock::now();
+  window_set_ = true;
+}
+double RunContext::window_seconds() const { return std::chrono::duration<double>(t1_ - t0_).count(); }
+
+void RunContext::mark_peak() {
+  peak_marked_ = true;
+  if (on_peak) on_peak();
+}
+
+uint64_t RunContext::ops() const {
+  uint64_t n = 0;
+  for (const auto& s : stats_) n += s->ops();
+  return n;
+}
+uint64_t RunContext::live_bytes() const {
+  int64_t n = 0;
+  for (const auto& s : stats_) n += s->live();
+  return n < 0 ? 0 : static_cast<uint64_t>(n);
+}
+uint64_t RunContext::live_peak_bytes() const {
+  // One active thread: its own peak is exact. Otherwise the batched global peak.
+  int active = 0;
+  const ThreadStats* only = nullptr;
+  for (const auto& s : stats_)
+    if (s->requested_total() != 0) ++active, only = s.get();
+  if (active <= 1) return only ? static_cast<uint64_t>(only->peak()) : 0;
+  for (const auto& s : stats_) const_cast<ThreadStats&>(*s).flush();
+  int64_t p = global_->peak.load();
+  return p < 0 ? 0 : static_cast<uint64_t>(p);
+}
+uint64_t RunContext::usable_peak_bytes() const {
+  int64_t n = 0;
+  for (const auto& s : stats_) n += s->usable_peak();
+  return static_cast<uint64_t>(n);
+}
+uint64_t RunContext::requested_total() const {
+  uint64_t n = 0;
+  for (const auto& s : stats_) n += s->requested_total();
+  return n;
+}
+uint64_t RunContext::usable_total() const {
+  uint64_t n = 0;
+  for (const auto& s : stats_) n += s->usable_total();
+  return n;
+}
+std::vector<uint32_t> RunContext::latency_samples() const {
+  std::vector<uint32_t> all;
+  for (const auto& s : stats_) all.insert(all.end(), s->samples().begin(), s->samples().end());
+  return all;
+}
+
+void touch(void* p, size_t n, unsigned char value) {
+  auto* c = static_cast<volatile unsigned char*>(p);
+  if (n == 0) return;
+  if (n <= 4096) {
+    __builtin_memset(p, value, n);
+    return;
+  }
+  for (size_t off = 0; off < n; off += 4096) c[off] = value;
+  c[n - 1] = value;
+}
+
+}  // namespace allocscope
+
+#include <unistd.h>
+
+#include "allocscope/exit_codes.hpp"
+
+namespace allocscope {
+
+void out_of_memory() {
+  static const char msg[] = "allocscope-worker: out of memory\n";
+  ssize_t ignored = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+  (void)ignored;
+  ::_exit(kOomExitCode);
+}
+
+}  // namespace allocscope
