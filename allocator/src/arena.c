@@ -123,7 +123,7 @@ heap_info_t *bm_new_heap(size_t need) {
   heap_info_t *h = (heap_info_t *)bm_sys_reserve_aligned(HEAP_MAX_SIZE);
   if (!h) return NULL;
   if (bm_sys_commit(h, size) != 0) {
-    bm_sys_decommit(h, 0);
+    bm_sys_munmap(h, HEAP_MAX_SIZE);
     return NULL;
   }
   h->ar = NULL;

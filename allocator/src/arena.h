@@ -86,11 +86,16 @@ void bm_int_free_locked(arena_t *a, chunk_t *p, size_t sz);
 void bm_malloc_consolidate(arena_t *a);
 void bm_munmap_chunk(chunk_t *p);
 int bm_systrim(arena_t *a, size_t pad);
-int bm_heap_trim(arena_t *a, size_t pad);
+int bm_heap_trim(arena_t *a, size_t pad, int force);
 /* free() minus the tcache: takes the owner arena's lock. */
 void bm_free_to_arena(chunk_t *p, size_t sz);
 /* malloc() minus the tcache: picks the arena, locks, retries; sets errno. */
 void *bm_malloc_from_arena(size_t nb);
+
+size_t bm_release_chunk(arena_t *a, chunk_t *p, size_t size);
+void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size);
+void bm_free_mmapped_or_arena(chunk_t *p);
+void *bm_int_memalign(arena_t *a, size_t align, size_t nb);
 
 /* Counters of exited threads' tcaches. */
 extern uint64_t bm_exited_tcache_hits, bm_exited_tcache_frees;

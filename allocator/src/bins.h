@@ -53,7 +53,7 @@ static inline void binmap_unmark(uint64_t *map, unsigned i) { map[i >> 6] &= ~(1
 static inline int binmap_get(const uint64_t *map, unsigned i) { return (int)((map[i >> 6] >> (i & 63)) & 1); }
 
 /* Detach a free chunk from its doubly linked bin, checking the links. */
-void bm_unlink_chunk(chunk_t *p);
+void bm_unlink_chunk(struct arena *a, chunk_t *p);
 /* Put a free chunk into its small or large bin (keeps large bins sorted). */
 void bm_bin_insert(struct arena *a, chunk_t *p, size_t sz);
 /* Put a free chunk at the front of the unsorted bin. */

@@ -1,0 +1,193 @@
+/* free paths: tcache fast path, fastbins, coalescing into the unsorted bin or
+ * top, mmapped chunks, and trimming of the main break / non-main heaps. */
+#include "arena.h"
+#include "core.h"
+#include "tcache.h"
+#include "tunables.h"
+#include "vg.h"
+
+
+
+/* ---- trimming -------------------------------------------------------------- */
+int bm_systrim(arena_t *a, size_t pad) {
+  chunk_t *top = a->top;
+  size_t top_size = chunksize(top);
+  if (top_size <= pad + MIN_CHUNK) return 0;
+  size_t release = bm_align_down(top_size - pad - MIN_CHUNK, bm_pagesize);
+  if (release == 0) return 0;
+  char *top_end = (char *)top + top_size;
+  if ((char *)bm_sys_morecore(0) != top_end) return 0; /* someone else moved the break */
+  bm_sys_morecore(-(intptr_t)release);
+  char *now = (char *)bm_sys_morecore(0);
+  if (!now || now >= top_end) return 0;
+  size_t released = (size_t)(top_end - now);
+  a->system_mem -= released;
+  set_head(top, (top_size - released) | PREV_INUSE);
+  a->ctr.trims++;
+  a->ctr.trimmed_bytes += released;
+  return 1;
+}
+
+/* Removes whole empty heaps from the end of a non-main arena, then shrinks the
+ * newest heap when its top is larger than the trim threshold. */
+int bm_heap_trim(arena_t *a, size_t pad, int force) {
+  int did = 0;
+  heap_info_t *h = a->heap;
+  while (h->prev && a->top == bm_heap_first_chunk(h)) {
+    heap_info_t *ph = h->prev;
+    chunk_t *fence2 = (chunk_t *)((char *)ph + ph->size - FENCE_SIZE);
+    size_t f1 = fence2->prev_size;
+    chunk_t *start = chunk_before(fence2, f1);
+    size_t tsize = f1 + FENCE_SIZE;
+    if (!prev_inuse(start)) {
+      size_t ps = start->prev_size;
+      start = chunk_before(start, ps);
+      if (unlikely(chunksize(start) != ps)) bm_fatal("corrupted size vs. prev_size");
+      bm_unlink_chunk(a, start);
+      tsize += ps;
+    }
+    a->system_mem -= h->size;
+    a->heap = ph;
+    bm_sys_munmap(h, HEAP_MAX_SIZE);
+    set_head(start, tsize | PREV_INUSE | a->nm);
+    a->top = start;
+    a->ctr.trims++;
+    did = 1;
+    h = ph;
+  }
+  chunk_t *top = a->top;
+  size_t top_size = chunksize(top);
+  if ((!force && top_size < bm_mp.trim_threshold) || top_size <= pad + MIN_CHUNK) return did;
+  size_t extra = bm_align_down(top_size - pad - MIN_CHUNK, bm_pagesize);
+  if (!extra) return did;
+  size_t new_hsize = h->size - extra;
+  size_t before = h->size;
+  bm_shrink_heap(h, new_hsize);
+  size_t released = before - h->size;
+  if (!released) return did;
+  a->system_mem -= released;
+  set_head(top, (top_size - released) | PREV_INUSE | a->nm);
+  a->ctr.trims++;
+  a->ctr.trimmed_bytes += released;
+  return 1;
+}
+
+/* ---- chunk release ---------------------------------------------------------- */
+void bm_munmap_chunk(chunk_t *p) {
+  size_t total = p->prev_size + chunksize(p);
+  char *base = (char *)p - p->prev_size;
+  if (unlikely((((uintptr_t)base | total) & (bm_pagesize - 1)) != 0)) bm_fatal("munmap_chunk(): invalid pointer");
+  __atomic_sub_fetch(&bm_mmapped_live, 1, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(&bm_mmapped_bytes_live, total, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&bm_munmapped_total, 1, __ATOMIC_RELAXED);
+  bm_sys_munmap(base, total);
+}
+
+/* Normal (non-fast) free under the arena lock. */
+void bm_int_free_locked(arena_t *a, chunk_t *p, size_t size) {
+  chunk_t *next = chunk_at(p, size);
+  if (unlikely(p == a->top)) bm_fatal("double free or corruption (top)");
+  if (a == &bm_main_arena) {
+    if (bm_main_nsegs == 1 && !a->noncontiguous && (char *)next >= (char *)a->top + chunksize(a->top))
+      bm_fatal("double free or corruption (out)");
+  } else {
+    heap_info_t *h = heap_for_ptr(p);
+    if ((char *)next >= (char *)h + h->size) bm_fatal("double free or corruption (out)");
+  }
+  if (unlikely(!prev_inuse(next))) bm_fatal("double free or corruption (!prev)");
+  size_t nsize = chunksize(next);
+  if (unlikely(nsize < FENCE_SIZE || nsize >= a->system_mem)) bm_fatal("free(): invalid next size (normal)");
+  if (unlikely(bm_mp.perturb_byte)) memset(chunk2mem(p), bm_mp.perturb_byte & 0xff, size - CHUNK_HDR);
+  size = bm_release_chunk(a, p, size);
+  a->ctr.bin_frees++;
+  if (size >= FASTBIN_CONSOLIDATION_THRESHOLD) {
+    if (a->have_fastchunks) bm_malloc_consolidate(a);
+    if (a == &bm_main_arena) {
+      if (chunksize(a->top) >= bm_mp.trim_threshold) bm_systrim(a, bm_mp.top_pad);
+    } else {
+      bm_heap_trim(a, bm_mp.top_pad, 0);
+    }
+  }
+}
+
+/* Free of a chunk that is not mmapped, under the arena lock: fastbin or bins. */
+void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
+  if (size <= bm_mp.max_fast) {
+    chunk_t *next = chunk_at(p, size);
+    size_t nsize = chunksize(next);
+    if (unlikely(nsize < FENCE_SIZE || nsize >= a->system_mem)) bm_fatal("free(): invalid next size (fast)");
+    unsigned idx = fastbin_index(size);
+    chunk_t *old = a->fastbins[idx];
+    if (unlikely(old == p)) bm_fatal("double free or corruption (fasttop)");
+    if (unlikely(bm_mp.perturb_byte)) memset(chunk2mem(p), bm_mp.perturb_byte & 0xff, size - CHUNK_HDR);
+    p->fd = (chunk_t *)protect_ptr(&p->fd, old);
+    a->fastbins[idx] = p;
+    a->have_fastchunks = 1;
+    a->ctr.fastbin_frees++;
+    return;
+  }
+  bm_int_free_locked(a, p, size);
+}
+
+void bm_free_to_arena(chunk_t *p, size_t size) {
+  if (unlikely(size < MIN_CHUNK || (size & CHUNK_ALIGN_MASK))) bm_fatal("free(): invalid size");
+  arena_t *a = arena_for_chunk(p);
+  int need = bm_need_lock();
+  if (need) bm_lock(&a->lock);
+  if (a != bm_thread_arena) a->ctr.remote_frees++;
+  bm_free_chunk_locked(a, p, size);
+  if (need) bm_unlock(&a->lock);
+}
+
+/* Dynamic mmap threshold: a freed mmapped chunk larger than the threshold
+ * shows the program uses such sizes long-term; serve them from the heap. */
+static void free_mmapped(chunk_t *p) {
+  size_t sz = chunksize(p);
+  if (!bm_mp.no_dyn_threshold && sz > bm_mp.mmap_threshold && sz <= DEFAULT_MMAP_THRESHOLD_MAX) {
+    bm_mp.mmap_threshold = sz;
+    bm_mp.trim_threshold = 2 * sz;
+  }
+  bm_munmap_chunk(p);
+}
+
+static BM_NOINLINE void free_slow(void *mem, chunk_t *p, size_t head) {
+  bm_ensure_init();
+  if (unlikely(bm_vg)) {
+    bm_vg_free(mem);
+    return;
+  }
+  int saved = errno;
+  if (head & IS_MMAPPED) free_mmapped(p);
+  else bm_free_to_arena(p, head & ~SIZE_FLAGS);
+  errno = saved;
+}
+
+void bm_free_mmapped_or_arena(chunk_t *p) {
+  if (is_mmapped(p)) free_mmapped(p);
+  else bm_free_to_arena(p, chunksize(p));
+}
+
+void bm_free(void *mem) {
+  if (unlikely(mem == NULL)) return;
+  chunk_t *p = mem2chunk(mem);
+  size_t head = p->size;
+  size_t sz = head & ~SIZE_FLAGS;
+  if (unlikely(((uintptr_t)p & CHUNK_ALIGN_MASK) != 0 || (uintptr_t)p > (uintptr_t)-sz)) bm_fatal("free(): invalid pointer");
+  tcache_t *tc = bm_tcache;
+  size_t idx = tc_index(sz);
+  if (likely(!(head & IS_MMAPPED)) && likely(tc != NULL) && likely(idx < bm_tc_nbins)) {
+    tc_entry_t *e = (tc_entry_t *)mem;
+    if (unlikely(e->key == bm_tcache_key)) bm_tcache_double_free_check(tc, idx, e);
+    if (likely(tc->counts[idx] < bm_tc_count)) {
+      tcache_push(tc, idx, p);
+      tc->frees++;
+      return;
+    }
+  }
+  free_slow(mem, p, head);
+}
+
+void bm_tcache_flush_self(void) {
+  tcache_t *tc = bm_tcache;
+  if (tc) bm_tcache_flush_all(tc);
+}

@@ -1,0 +1,490 @@
+/* malloc paths: the tcache fast path, _int_malloc-style bin search
+ * (fastbin -> small bin -> unsorted with last_remainder -> large bin best fit
+ * -> binmap -> top), malloc_consolidate and sysmalloc. */
+#include <sys/mman.h>
+
+#include "arena.h"
+#include "core.h"
+#include "tcache.h"
+#include "tunables.h"
+#include "vg.h"
+
+uint64_t bm_mmapped_live, bm_mmapped_bytes_live, bm_mmapped_total, bm_munmapped_total, bm_mremaps;
+
+/* ---- helpers -------------------------------------------------------------- */
+
+/* Coalesces a free chunk with its free neighbours and files it in the
+ * unsorted bin or merges it into top.  No sanity checks: callers did them.
+ * Returns the size of the resulting chunk. */
+size_t bm_release_chunk(arena_t *a, chunk_t *p, size_t size) {
+  chunk_t *next = chunk_at(p, size);
+  size_t nsize = chunksize(next);
+  if (!prev_inuse(p)) {
+    size_t ps = p->prev_size;
+    p = chunk_before(p, ps);
+    if (unlikely(chunksize(p) != ps)) bm_fatal("corrupted size vs. prev_size");
+    bm_unlink_chunk(a, p);
+    size += ps;
+  }
+  if (next != a->top) {
+    if (!inuse_at(next, nsize)) {
+      bm_unlink_chunk(a, next);
+      size += nsize;
+    } else {
+      next->size &= ~PREV_INUSE;
+    }
+    set_head(p, size | PREV_INUSE | a->nm);
+    set_foot(p, size);
+    bm_unsorted_push(a, p);
+  } else {
+    size += nsize;
+    set_head(p, size | PREV_INUSE | a->nm);
+    a->top = p;
+  }
+  return size;
+}
+
+/* Splits nb bytes off the front of a free (already unlinked) chunk; the
+ * remainder goes to the unsorted bin. */
+static chunk_t *split_chunk(arena_t *a, chunk_t *victim, size_t size, size_t nb, int remember) {
+  size_t rsize = size - nb;
+  if (rsize < MIN_CHUNK) {
+    set_inuse_at(victim, size);
+    return victim;
+  }
+  chunk_t *rem = chunk_at(victim, nb);
+  set_head(victim, nb | PREV_INUSE | a->nm);
+  set_head(rem, rsize | PREV_INUSE | a->nm);
+  set_foot(rem, rsize);
+  bm_unsorted_push(a, rem);
+  if (remember) a->last_remainder = rem;
+  return victim;
+}
+
+/* Moves more chunks of the served size into the thread's cache. */
+static void stash_fastbin(arena_t *a, unsigned fidx, size_t nb) {
+  tcache_t *tc = bm_tcache;
+  size_t tidx = tc_index(nb);
+  if (!tc || tidx >= bm_tc_nbins) return;
+  chunk_t **fb = &a->fastbins[fidx];
+  while (tc->counts[tidx] < bm_tc_count && *fb) {
+    chunk_t *c = *fb;
+    if (unlikely(misaligned_ptr(c))) bm_fatal("malloc(): unaligned fastbin chunk detected");
+    chunk_t *next = (chunk_t *)reveal_ptr(&c->fd, c->fd);
+    if (unlikely(misaligned_ptr(next))) bm_fatal("malloc(): unaligned fastbin chunk detected");
+    *fb = next;
+    tcache_push(tc, tidx, c);
+  }
+}
+
+static void stash_smallbin(bin_t *bin, size_t nb) {
+  tcache_t *tc = bm_tcache;
+  size_t tidx = tc_index(nb);
+  if (!tc || tidx >= bm_tc_nbins) return;
+  chunk_t *head = bin_head(bin);
+  while (tc->counts[tidx] < bm_tc_count) {
+    chunk_t *c = bin->bk;
+    if (c == head) break;
+    chunk_t *bck = c->bk;
+    if (unlikely(bck->fd != c)) bm_fatal("malloc(): smallbin double linked list corrupted");
+    set_inuse_at(c, nb);
+    bin->bk = bck;
+    bck->fd = head;
+    tcache_push(tc, tidx, c);
+  }
+}
+
+/* ---- malloc_consolidate --------------------------------------------------- */
+void bm_malloc_consolidate(arena_t *a) {
+  if (!a->have_fastchunks) return;
+  a->have_fastchunks = 0;
+  a->ctr.consolidations++;
+  for (unsigned i = 0; i < NFASTBINS; i++) {
+    chunk_t *p = a->fastbins[i];
+    a->fastbins[i] = NULL;
+    while (p) {
+      if (unlikely(misaligned_ptr(p))) bm_fatal("malloc(): unaligned fastbin chunk detected");
+      size_t sz = chunksize(p);
+      if (unlikely(sz < MIN_CHUNK || fastbin_index(sz) != i)) bm_fatal("malloc_consolidate(): invalid chunk size");
+      chunk_t *next = (chunk_t *)reveal_ptr(&p->fd, p->fd);
+      bm_release_chunk(a, p, sz);
+      p = next;
+    }
+  }
+}
+
+/* ---- system memory -------------------------------------------------------- */
+static void *mmap_chunk(size_t nb) {
+  size_t size = bm_align_up(nb + SIZE_SZ, bm_pagesize);
+  if (size < nb) return NULL;
+  if ((int64_t)__atomic_load_n(&bm_mmapped_live, __ATOMIC_RELAXED) >= (int64_t)bm_mp.n_mmaps_max) return NULL;
+  char *mm = (char *)bm_sys_mmap(size);
+  if (!mm) return NULL;
+  vg_noaccess(mm, size);
+  chunk_t *p = (chunk_t *)mm;
+  p->prev_size = 0;
+  set_head(p, size | IS_MMAPPED);
+  __atomic_add_fetch(&bm_mmapped_live, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&bm_mmapped_bytes_live, size, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&bm_mmapped_total, 1, __ATOMIC_RELAXED);
+  return chunk2mem(p);
+}
+
+/* Ends a segment whose top chunk is being abandoned: two fenceposts at its end
+ * (the first records nothing, the second holds the first's size in
+ * prev_size), the rest released to the bins. */
+static void close_segment(arena_t *a, chunk_t *old_top, size_t old_size) {
+  if (old_size < 2 * FENCE_SIZE) return; /* the size-0 initial top */
+  size_t keep = old_size - 2 * FENCE_SIZE;
+  size_t f1 = FENCE_SIZE;
+  if (keep && keep < MIN_CHUNK) {
+    f1 += keep;
+    keep = 0;
+  }
+  chunk_t *fence1 = chunk_at(old_top, keep);
+  chunk_t *fence2 = chunk_at(fence1, f1);
+  set_head(fence1, f1 | PREV_INUSE | a->nm);
+  fence2->prev_size = f1;
+  set_head(fence2, FENCE_SIZE | PREV_INUSE | a->nm);
+  if (keep) {
+    set_head(old_top, keep | PREV_INUSE | a->nm);
+    bm_release_chunk(a, old_top, keep);
+  }
+}
+
+static void *sysmalloc(arena_t *a, size_t nb) {
+  a->ctr.sysmalloc_calls++;
+  int tried_mmap = 0;
+  if (nb >= bm_mp.mmap_threshold) {
+    void *m = mmap_chunk(nb);
+    if (m) return m;
+    tried_mmap = 1;
+  }
+  chunk_t *old_top = a->top;
+  size_t old_size = chunksize(old_top);
+  char *old_end = (char *)old_top + old_size;
+
+  if (a != &bm_main_arena) {
+    heap_info_t *h = heap_for_ptr(old_top);
+    size_t before = h->size;
+    if (bm_grow_heap(h, nb + MIN_CHUNK - old_size) == 0) {
+      a->system_mem += h->size - before;
+      set_head(old_top, (size_t)((char *)h + h->size - (char *)old_top) | PREV_INUSE | a->nm);
+      a->ctr.heap_grows++;
+    } else {
+      heap_info_t *nh = bm_new_heap(sizeof(heap_info_t) + CHUNK_ALIGN + nb + MIN_CHUNK + bm_mp.top_pad);
+      if (!nh) {
+        if (tried_mmap) return NULL;
+        return mmap_chunk(nb);
+      }
+      nh->ar = a;
+      nh->prev = h;
+      a->heap = nh;
+      a->system_mem += nh->size;
+      chunk_t *top = bm_heap_first_chunk(nh);
+      size_t tsize = (size_t)((char *)nh + nh->size - (char *)top);
+      vg_noaccess(top, tsize);
+      set_head(top, tsize | PREV_INUSE | a->nm);
+      a->top = top;
+      close_segment(a, old_top, old_size);
+      a->ctr.heap_grows++;
+    }
+  } else {
+    int contiguous = !a->noncontiguous && old_size > 0;
+    size_t want = nb + bm_mp.top_pad + MIN_CHUNK;
+    if (want < nb) return NULL;
+    if (contiguous) want -= old_size < want ? old_size : 0;
+    want = bm_align_up(want, bm_pagesize);
+    char *brk = NULL;
+    int from_mmap = 0;
+    if (want <= (size_t)PTRDIFF_MAX) brk = (char *)bm_sys_morecore((intptr_t)want);
+    if (!brk) {
+      /* The break cannot move: continue in an mmapped region instead. */
+      size_t msize = bm_align_up(nb + bm_mp.top_pad + MIN_CHUNK, bm_pagesize);
+      if (msize < 1024 * 1024) msize = 1024 * 1024;
+      if (msize >= nb) brk = (char *)bm_sys_mmap(msize);
+      if (!brk) {
+        if (!tried_mmap) return mmap_chunk(nb);
+        return NULL;
+      }
+      want = msize;
+      from_mmap = 1;
+    }
+    vg_noaccess(brk, want);
+    a->ctr.heap_grows++;
+    a->system_mem += want;
+    if (!from_mmap && contiguous && brk == old_end) {
+      set_head(old_top, (old_size + want) | PREV_INUSE);
+    } else {
+      char *start = (char *)bm_align_up((uintptr_t)brk, CHUNK_ALIGN);
+      char *end = (char *)bm_align_down((uintptr_t)(brk + want), CHUNK_ALIGN);
+      chunk_t *top = (chunk_t *)start;
+      set_head(top, (size_t)(end - start) | PREV_INUSE);
+      if (bm_main_nsegs > 0 && bm_main_nsegs <= MAX_MAIN_SEGMENTS) bm_main_segs[bm_main_nsegs - 1].end = old_end;
+      if (bm_main_nsegs < MAX_MAIN_SEGMENTS) bm_main_segs[bm_main_nsegs].start = start;
+      bm_main_nsegs++;
+      a->top = top;
+      close_segment(a, old_top, old_size);
+      a->noncontiguous = from_mmap;
+    }
+    if (a->system_mem > a->max_system_mem) a->max_system_mem = a->system_mem;
+  }
+  if (a->system_mem > a->max_system_mem) a->max_system_mem = a->system_mem;
+
+  chunk_t *top = a->top;
+  size_t size = chunksize(top);
+  if (size >= nb + MIN_CHUNK) {
+    chunk_t *rem = chunk_at(top, nb);
+    set_head(top, nb | PREV_INUSE | a->nm);
+    set_head(rem, (size - nb) | PREV_INUSE | a->nm);
+    a->top = rem;
+    a->ctr.top_hits++;
+    return chunk2mem(top);
+  }
+  return NULL;
+}
+
+/* ---- the bin search ------------------------------------------------------- */
+void *bm_int_malloc(arena_t *a, size_t nb) {
+  if (nb <= bm_mp.max_fast) {
+    unsigned fidx = fastbin_index(nb);
+    chunk_t *victim = a->fastbins[fidx];
+    if (victim) {
+      if (unlikely(misaligned_ptr(victim))) bm_fatal("malloc(): unaligned fastbin chunk detected");
+      chunk_t *next = (chunk_t *)reveal_ptr(&victim->fd, victim->fd);
+      if (unlikely(misaligned_ptr(next))) bm_fatal("malloc(): unaligned fastbin chunk detected");
+      if (unlikely(fastbin_index(chunksize(victim)) != fidx)) bm_fatal("malloc(): memory corruption (fast)");
+      a->fastbins[fidx] = next;
+      stash_fastbin(a, fidx, nb);
+      a->ctr.fastbin_hits++;
+      return chunk2mem(victim);
+    }
+  }
+
+  unsigned idx;
+  if (in_smallbin_range(nb)) {
+    idx = smallbin_index(nb);
+    bin_t *bin = &a->bins[idx];
+    chunk_t *head = bin_head(bin);
+    chunk_t *victim = bin->bk;
+    if (victim != head) {
+      chunk_t *bck = victim->bk;
+      if (unlikely(bck->fd != victim)) bm_fatal("malloc(): smallbin double linked list corrupted");
+      set_inuse_at(victim, nb);
+      bin->bk = bck;
+      bck->fd = head;
+      stash_smallbin(bin, nb);
+      a->ctr.smallbin_hits++;
+      return chunk2mem(victim);
+    }
+  } else {
+    idx = largebin_index(nb);
+    if (a->have_fastchunks) bm_malloc_consolidate(a);
+  }
+
+  tcache_t *tc = tc_index(nb) < bm_tc_nbins ? bm_tcache : NULL;
+  size_t tidx = tc_index(nb);
+  int cached = 0;
+  chunk_t *uhead = bin_head(&a->bins[UNSORTED_BIN]);
+
+  for (;;) {
+    unsigned steps = 0;
+    chunk_t *victim;
+    while ((victim = a->bins[UNSORTED_BIN].bk) != uhead) {
+      chunk_t *bck = victim->bk;
+      size_t size = chunksize(victim);
+      chunk_t *next = chunk_at(victim, size);
+      if (unlikely(size < MIN_CHUNK || size > a->system_mem)) bm_fatal("malloc(): invalid size (unsorted)");
+      if (unlikely(next->prev_size != size)) bm_fatal("corrupted size vs. prev_size");
+      if (unlikely(bck->fd != victim || victim->fd != uhead)) bm_fatal("malloc(): unsorted double linked list corrupted");
+      if (unlikely(prev_inuse(next))) bm_fatal("malloc(): invalid next->prev_inuse (unsorted)");
+
+      /* A small request splits the lone last remainder: keeps locality. */
+      if (in_smallbin_range(nb) && bck == uhead && victim == a->last_remainder && size > nb + MIN_CHUNK) {
+        size_t rsize = size - nb;
+        chunk_t *rem = chunk_at(victim, nb);
+        a->bins[UNSORTED_BIN].fd = a->bins[UNSORTED_BIN].bk = rem;
+        rem->fd = rem->bk = uhead;
+        if (!in_smallbin_range(rsize)) rem->fd_nextsize = rem->bk_nextsize = NULL;
+        a->last_remainder = rem;
+        set_head(victim, nb | PREV_INUSE | a->nm);
+        set_head(rem, rsize | PREV_INUSE | a->nm);
+        set_foot(rem, rsize);
+        a->ctr.last_remainder_hits++;
+        return chunk2mem(victim);
+      }
+
+      a->bins[UNSORTED_BIN].bk = bck;
+      bck->fd = uhead;
+
+      if (size == nb) {
+        set_inuse_at(victim, size);
+        if (tc && tc->counts[tidx] < bm_tc_count) {
+          tcache_push(tc, tidx, victim);
+          cached = 1;
+          continue;
+        }
+        a->ctr.unsorted_hits++;
+        return chunk2mem(victim);
+      }
+      bm_bin_insert(a, victim, size);
+      if (++steps >= MAX_UNSORTED_STEPS) break;
+    }
+
+    if (cached) {
+      tc_entry_t *e = tc->entries[tidx];
+      a->ctr.unsorted_hits++;
+      return tcache_pop(tc, tidx, e);
+    }
+
+    if (!in_smallbin_range(nb)) {
+      bin_t *bin = &a->bins[idx];
+      chunk_t *head = bin_head(bin);
+      chunk_t *largest = bin->fd;
+      if (largest != head && chunksize(largest) >= nb) {
+        /* Best fit: the smallest size group that is large enough. */
+        chunk_t *lead = largest->bk_nextsize;
+        while (chunksize(lead) < nb) lead = lead->bk_nextsize;
+        victim = lead;
+        if (lead->fd != head && lead->fd->fd_nextsize == NULL) victim = lead->fd; /* keeps the skip list */
+        size_t size = chunksize(victim);
+        bm_unlink_chunk(a, victim);
+        split_chunk(a, victim, size, nb, 0);
+        a->ctr.largebin_hits++;
+        return chunk2mem(victim);
+      }
+    }
+
+    /* Binmap: the next non-empty bin above the request's; any chunk there fits. */
+    unsigned i = idx + 1;
+    while (i < NBINS) {
+      unsigned w = i >> 6;
+      uint64_t bits = a->binmap[w] & (~0ULL << (i & 63));
+      while (!bits && ++w < NBINS / 64) bits = a->binmap[w];
+      if (!bits) break;
+      i = w * 64 + (unsigned)__builtin_ctzll(bits);
+      bin_t *bin = &a->bins[i];
+      chunk_t *v = bin->bk;
+      if (v == bin_head(bin)) {
+        binmap_unmark(a->binmap, i); /* lazily cleared */
+        i++;
+        continue;
+      }
+      size_t size = chunksize(v);
+      bm_unlink_chunk(a, v);
+      split_chunk(a, v, size, nb, in_smallbin_range(nb));
+      a->ctr.binmap_hits++;
+      return chunk2mem(v);
+    }
+
+    victim = a->top;
+    size_t size = chunksize(victim);
+    if (unlikely(size > a->system_mem)) bm_fatal("malloc(): corrupted top size");
+    if (size >= nb + MIN_CHUNK) {
+      chunk_t *rem = chunk_at(victim, nb);
+      a->top = rem;
+      set_head(victim, nb | PREV_INUSE | a->nm);
+      set_head(rem, (size - nb) | PREV_INUSE | a->nm);
+      a->ctr.top_hits++;
+      return chunk2mem(victim);
+    }
+    if (a->have_fastchunks) {
+      bm_malloc_consolidate(a);
+      continue;
+    }
+    return sysmalloc(a, nb);
+  }
+}
+
+/* ---- public paths --------------------------------------------------------- */
+void *bm_malloc_from_arena(size_t nb) {
+  arena_t *a = bm_arena_get();
+  int need = bm_need_lock();
+  if (need) bm_lock(&a->lock);
+  void *m = bm_int_malloc(a, nb);
+  if (need) bm_unlock(&a->lock);
+  if (unlikely(!m)) {
+    arena_t *b = bm_arena_retry(a);
+    if (b) {
+      need = bm_need_lock();
+      if (need) bm_lock(&b->lock);
+      m = bm_int_malloc(b, nb);
+      if (need) bm_unlock(&b->lock);
+    }
+    if (!m) errno = ENOMEM;
+  }
+  return m;
+}
+
+static BM_NOINLINE void *malloc_slow(size_t n) {
+  bm_ensure_init();
+  if (unlikely(bm_vg)) return bm_vg_malloc(n);
+  if (unlikely(n > MAX_REQUEST)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  size_t nb = request2size(n);
+  size_t tidx = tc_index(nb);
+  if (tidx < bm_tc_nbins) {
+    tcache_t *tc = bm_tcache;
+    if (!tc && bm_tcache_state == 0) tc = bm_tcache_init();
+    if (tc && tc->entries[tidx]) {
+      tc->hits++;
+      return tcache_pop(tc, tidx, tc->entries[tidx]);
+    }
+  }
+  void *m = bm_malloc_from_arena(nb);
+  if (m && unlikely(bm_mp.perturb_byte)) memset(m, (bm_mp.perturb_byte ^ 0xff) & 0xff, n);
+  return m;
+}
+
+void *bm_malloc(size_t n) {
+  tcache_t *tc = bm_tcache;
+  if (likely(n <= bm_tc_max_req) && likely(tc != NULL)) {
+    size_t idx = tc_index(request2size(n));
+    tc_entry_t *e = tc->entries[idx];
+    if (likely(e != NULL)) {
+      tc->hits++;
+      return tcache_pop(tc, idx, e);
+    }
+  }
+  return malloc_slow(n);
+}
+
+void *bm_calloc(size_t n, size_t m) {
+  size_t bytes;
+  if (unlikely(__builtin_mul_overflow(n, m, &bytes))) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  bm_ensure_init();
+  if (unlikely(bm_vg)) return bm_vg_calloc(n, m);
+  if (unlikely(bytes > MAX_REQUEST)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  size_t nb = request2size(bytes);
+  size_t tidx = tc_index(nb);
+  tcache_t *tc = bm_tcache;
+  if (tidx < bm_tc_nbins && tc && tc->entries[tidx]) {
+    tc->hits++;
+    void *mem = tcache_pop(tc, tidx, tc->entries[tidx]);
+    memset(mem, 0, nb - SIZE_SZ);
+    return mem;
+  }
+  void *mem = bm_malloc_from_arena(nb);
+  if (!mem) return NULL;
+  chunk_t *p = mem2chunk(mem);
+  if (is_mmapped(p)) return mem; /* fresh pages are zero */
+  memset(mem, 0, chunksize(p) - SIZE_SZ);
+  return mem;
+}
+
+size_t bm_usable_size(void *mem) {
+  if (!mem) return 0;
+  if (unlikely(bm_vg)) return bm_vg_usable_size(mem);
+  chunk_t *p = mem2chunk(mem);
+  if (is_mmapped(p)) return chunksize(p) - CHUNK_HDR;
+  if (inuse_at(p, chunksize(p))) return chunksize(p) - SIZE_SZ;
+  return 0;
+}

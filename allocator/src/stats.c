@@ -1,0 +1,235 @@
+/* Statistics: mallinfo2, malloc_stats, malloc_info and the per-path counters. */
+#include <stdio.h>
+
+#include "arena.h"
+#include "binmalloc.h"
+#include "core.h"
+#include "fmt.h"
+#include "tcache.h"
+#include "tunables.h"
+#include "vg.h"
+
+typedef struct arena_summary {
+  size_t system, max_system, top;
+  size_t nfast, fast_bytes;
+  size_t nfree, free_bytes; /* bins, excluding top */
+  int is_main;
+} arena_summary_t;
+
+static void summarize(arena_t *a, arena_summary_t *s) {
+  memset(s, 0, sizeof *s);
+  s->is_main = a == &bm_main_arena;
+  s->system = a->system_mem;
+  s->max_system = a->max_system_mem;
+  s->top = chunksize(a->top);
+  for (unsigned i = 0; i < NFASTBINS; i++) {
+    size_t n = 0;
+    for (chunk_t *c = a->fastbins[i]; c && n < (1u << 24); c = (chunk_t *)reveal_ptr(&c->fd, c->fd), n++) {
+      if (misaligned_ptr(c)) break;
+      s->nfast++;
+      s->fast_bytes += chunksize(c);
+    }
+  }
+  for (unsigned i = UNSORTED_BIN; i < NBINS; i++) {
+    chunk_t *head = bin_head(&a->bins[i]);
+    for (chunk_t *c = head->fd; c != head; c = c->fd) {
+      s->nfree++;
+      s->free_bytes += chunksize(c);
+    }
+  }
+}
+
+/* Visits every arena with its lock held, copying summaries out. */
+static size_t collect(arena_summary_t *out, size_t max) {
+  size_t n = 0;
+  for (arena_t *a = &bm_main_arena; a;) {
+    arena_summary_t s;
+    bm_lock(&a->lock);
+    summarize(a, &s);
+    bm_unlock(&a->lock);
+    if (n < max) out[n] = s;
+    else {
+      /* fold the rest into the last slot */
+      arena_summary_t *l = &out[max - 1];
+      l->system += s.system, l->max_system += s.max_system, l->top += s.top, l->nfast += s.nfast;
+      l->fast_bytes += s.fast_bytes, l->nfree += s.nfree, l->free_bytes += s.free_bytes;
+    }
+    n++;
+    bm_lock(&bm_list_lock);
+    a = a->next;
+    bm_unlock(&bm_list_lock);
+  }
+  return n < max ? n : max;
+}
+
+#define MAX_REPORTED 64
+
+void bm_mallinfo2(struct binmalloc_mallinfo2 *mi) {
+  bm_ensure_init();
+  vg_enter();
+  arena_summary_t s[MAX_REPORTED];
+  size_t n = collect(s, MAX_REPORTED);
+  memset(mi, 0, sizeof *mi);
+  for (size_t i = 0; i < n; i++) {
+    size_t avail = s[i].top + s[i].fast_bytes + s[i].free_bytes;
+    mi->arena += s[i].system;
+    mi->ordblks += s[i].nfree + 1;
+    mi->smblks += s[i].nfast;
+    mi->fsmblks += s[i].fast_bytes;
+    mi->fordblks += avail;
+    mi->uordblks += s[i].system - avail;
+    if (s[i].is_main) mi->keepcost = s[i].top;
+  }
+  mi->hblks = __atomic_load_n(&bm_mmapped_live, __ATOMIC_RELAXED);
+  mi->hblkhd = __atomic_load_n(&bm_mmapped_bytes_live, __ATOMIC_RELAXED);
+  vg_leave();
+}
+
+void bm_malloc_stats(void) {
+  bm_ensure_init();
+  vg_enter();
+  arena_summary_t s[MAX_REPORTED];
+  size_t n = collect(s, MAX_REPORTED);
+  bm_buf_t b;
+  bm_buf_init(&b, 2);
+  size_t sys = 0, used = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t avail = s[i].top + s[i].fast_bytes + s[i].free_bytes;
+    bm_buf_str(&b, "Arena ");
+    bm_buf_u64(&b, i);
+    bm_buf_str(&b, ":\nsystem bytes     = ");
+    bm_buf_u64w(&b, s[i].system, 10);
+    bm_buf_str(&b, "\nin use bytes     = ");
+    bm_buf_u64w(&b, s[i].system - avail, 10);
+    bm_buf_str(&b, "\n");
+    sys += s[i].system;
+    used += s[i].system - avail;
+  }
+  size_t mm = __atomic_load_n(&bm_mmapped_bytes_live, __ATOMIC_RELAXED);
+  bm_buf_str(&b, "Total (incl. mmap):\nsystem bytes     = ");
+  bm_buf_u64w(&b, sys + mm, 10);
+  bm_buf_str(&b, "\nin use bytes     = ");
+  bm_buf_u64w(&b, used + mm, 10);
+  bm_buf_str(&b, "\nmax mmap regions = ");
+  bm_buf_u64w(&b, __atomic_load_n(&bm_mmapped_live, __ATOMIC_RELAXED), 10);
+  bm_buf_str(&b, "\nmax mmap bytes   = ");
+  bm_buf_u64w(&b, mm, 10);
+  bm_buf_str(&b, "\n");
+  bm_buf_flush(&b);
+  vg_leave();
+}
+
+int bm_malloc_info(int options, FILE *fp) {
+  if (options != 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  bm_ensure_init();
+  vg_enter();
+  arena_summary_t s[MAX_REPORTED];
+  size_t n = collect(s, MAX_REPORTED);
+  vg_leave();
+  /* No lock is held from here: fprintf may allocate. */
+  size_t tf = 0, tfs = 0, tr = 0, trs = 0, ts = 0, tm = 0;
+  fprintf(fp, "<malloc version=\"1\">\n");
+  for (size_t i = 0; i < n; i++) {
+    fprintf(fp, "<heap nr=\"%zu\">\n<sizes>\n</sizes>\n", i);
+    fprintf(fp, "<total type=\"fast\" count=\"%zu\" size=\"%zu\"/>\n", s[i].nfast, s[i].fast_bytes);
+    fprintf(fp, "<total type=\"rest\" count=\"%zu\" size=\"%zu\"/>\n", s[i].nfree, s[i].free_bytes);
+    fprintf(fp, "<system type=\"current\" size=\"%zu\"/>\n", s[i].system);
+    fprintf(fp, "<system type=\"max\" size=\"%zu\"/>\n", s[i].max_system);
+    fprintf(fp, "<aspace type=\"total\" size=\"%zu\"/>\n", s[i].system);
+    fprintf(fp, "<aspace type=\"mprotect\" size=\"%zu\"/>\n", s[i].system);
+    fprintf(fp, "</heap>\n");
+    tf += s[i].nfast, tfs += s[i].fast_bytes, tr += s[i].nfree, trs += s[i].free_bytes;
+    ts += s[i].system, tm += s[i].max_system;
+  }
+  fprintf(fp, "<total type=\"fast\" count=\"%zu\" size=\"%zu\"/>\n", tf, tfs);
+  fprintf(fp, "<total type=\"rest\" count=\"%zu\" size=\"%zu\"/>\n", tr, trs);
+  fprintf(fp, "<total type=\"mmap\" count=\"%zu\" size=\"%zu\"/>\n",
+          (size_t)__atomic_load_n(&bm_mmapped_live, __ATOMIC_RELAXED),
+          (size_t)__atomic_load_n(&bm_mmapped_bytes_live, __ATOMIC_RELAXED));
+  fprintf(fp, "<system type=\"current\" size=\"%zu\"/>\n", ts);
+  fprintf(fp, "<system type=\"max\" size=\"%zu\"/>\n", tm);
+  fprintf(fp, "<aspace type=\"total\" size=\"%zu\"/>\n", ts);
+  fprintf(fp, "<aspace type=\"mprotect\" size=\"%zu\"/>\n", ts);
+  fprintf(fp, "</malloc>\n");
+  return 0;
+}
+
+void bm_stats_ex(struct binmalloc_stats_ex *o) {
+  bm_ensure_init();
+  vg_enter();
+  memset(o, 0, sizeof *o);
+  size_t narenas = 0;
+  for (arena_t *a = &bm_main_arena; a;) {
+    bm_lock(&a->lock);
+    bm_counters_t *c = &a->ctr;
+    o->fastbin_hits += c->fastbin_hits;
+    o->smallbin_hits += c->smallbin_hits;
+    o->unsorted_hits += c->unsorted_hits;
+    o->last_remainder_hits += c->last_remainder_hits;
+    o->largebin_hits += c->largebin_hits;
+    o->binmap_hits += c->binmap_hits;
+    o->top_hits += c->top_hits;
+    o->sysmalloc_calls += c->sysmalloc_calls;
+    o->heap_grows += c->heap_grows;
+    o->fastbin_frees += c->fastbin_frees;
+    o->bin_frees += c->bin_frees;
+    o->consolidations += c->consolidations;
+    o->trims += c->trims;
+    o->trimmed_bytes += c->trimmed_bytes;
+    o->madvised_bytes += c->madvised_bytes;
+    o->realloc_inplace += c->realloc_inplace;
+    o->remote_frees += c->remote_frees;
+    if (a == &bm_main_arena) {
+      o->main_system_bytes = a->system_mem;
+      o->main_top_size = chunksize(a->top);
+    }
+    bm_unlock(&a->lock);
+    narenas++;
+    bm_lock(&bm_list_lock);
+    a = a->next;
+    bm_unlock(&bm_list_lock);
+  }
+  bm_lock(&bm_list_lock);
+  o->tcache_hits = bm_exited_tcache_hits;
+  o->tcache_frees = bm_exited_tcache_frees;
+  bm_unlock(&bm_list_lock);
+  if (bm_tcache) {
+    o->tcache_hits += bm_tcache->hits;
+    o->tcache_frees += bm_tcache->frees;
+  }
+  o->mmap_chunks = __atomic_load_n(&bm_mmapped_total, __ATOMIC_RELAXED);
+  o->munmap_chunks = __atomic_load_n(&bm_munmapped_total, __ATOMIC_RELAXED);
+  o->mremap_calls = __atomic_load_n(&bm_mremaps, __ATOMIC_RELAXED);
+  o->mmap_threshold = bm_mp.mmap_threshold;
+  o->trim_threshold = bm_mp.trim_threshold;
+  o->top_pad = bm_mp.top_pad;
+  o->mmapped_chunks_live = __atomic_load_n(&bm_mmapped_live, __ATOMIC_RELAXED);
+  o->mmapped_bytes_live = __atomic_load_n(&bm_mmapped_bytes_live, __ATOMIC_RELAXED);
+  o->narenas = narenas;
+  o->tcache_count = bm_tc_nbins ? bm_tc_count : 0;
+  o->tcache_max_bytes = bm_tc_max_req;
+  o->max_fast = bm_mp.max_fast;
+  vg_leave();
+}
+
+void bm_reset_counters(void) {
+  bm_ensure_init();
+  for (arena_t *a = &bm_main_arena; a;) {
+    bm_lock(&a->lock);
+    memset(&a->ctr, 0, sizeof a->ctr);
+    bm_unlock(&a->lock);
+    bm_lock(&bm_list_lock);
+    a = a->next;
+    bm_unlock(&bm_list_lock);
+  }
+  bm_lock(&bm_list_lock);
+  bm_exited_tcache_hits = bm_exited_tcache_frees = 0;
+  bm_unlock(&bm_list_lock);
+  if (bm_tcache) bm_tcache->hits = bm_tcache->frees = 0;
+  __atomic_store_n(&bm_mmapped_total, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&bm_munmapped_total, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&bm_mremaps, 0, __ATOMIC_RELAXED);
+}
