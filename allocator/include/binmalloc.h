@@ -115,6 +115,9 @@ struct binmalloc_stats_ex {
   uint64_t max_fast;           /* largest fastbin chunk size */
 };
 
+/* (In C++ the function hides the struct tag: use binmalloc_stats_t.) */
+typedef struct binmalloc_stats_ex binmalloc_stats_t;
+
 BINMALLOC_API void binmalloc_stats_ex(struct binmalloc_stats_ex *out);
 /* Zeroes the counters (not the current-state fields). */
 BINMALLOC_API void binmalloc_reset_counters(void);

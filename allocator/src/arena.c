@@ -244,6 +244,7 @@ arena_t *bm_arena_get(void) {
   }
   attach(a);
   bm_unlock(&bm_list_lock);
+  bm_thread_register_exit();
   return a;
 }
 

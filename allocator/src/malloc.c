@@ -425,9 +425,9 @@ static BM_NOINLINE void *malloc_slow(size_t n) {
   }
   size_t nb = request2size(n);
   size_t tidx = tc_index(nb);
+  tcache_t *tc = bm_tcache;
+  if (unlikely(!tc && bm_tcache_state == 0)) tc = bm_tcache_init(); /* also attaches the arena */
   if (tidx < bm_tc_nbins) {
-    tcache_t *tc = bm_tcache;
-    if (!tc && bm_tcache_state == 0) tc = bm_tcache_init();
     if (tc && tc->entries[tidx]) {
       tc->hits++;
       return tcache_pop(tc, tidx, tc->entries[tidx]);

@@ -43,9 +43,13 @@ static void tcache_thread_exit(void *unused) {
   (void)unused;
   tcache_t *tc = bm_tcache;
   bm_tcache_state = 2; /* later frees/mallocs in this thread bypass the cache */
-  if (!tc) return;
-  bm_tcache = NULL;
   vg_enter();
+  if (!tc) {
+    bm_arena_thread_exit();
+    vg_leave();
+    return;
+  }
+  bm_tcache = NULL;
   bm_lock(&bm_list_lock);
   bm_exited_tcache_hits += tc->hits;
   bm_exited_tcache_frees += tc->frees;
@@ -85,9 +89,14 @@ tcache_t *bm_tcache_init(void) {
   tcache_t *tc = (tcache_t *)mem;
   bm_tcache = tc;
   bm_tcache_state = 1;
-  ensure_key();
-  if (__atomic_load_n(&tc_key_state, __ATOMIC_ACQUIRE) == 2) pthread_setspecific(tc_key, tc);
+  bm_thread_register_exit();
   return tc;
+}
+
+void bm_thread_register_exit(void) {
+  ensure_key();
+  /* Any non-NULL value makes the destructor run at thread exit. */
+  if (__atomic_load_n(&tc_key_state, __ATOMIC_ACQUIRE) == 2) pthread_setspecific(tc_key, (void *)&tc_key);
 }
 
 void bm_tcache_double_free_check(tcache_t *tc, size_t idx, tc_entry_t *e) {

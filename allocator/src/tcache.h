@@ -34,7 +34,6 @@ static inline void *tcache_pop(tcache_t *tc, size_t idx, tc_entry_t *e) {
   if (unlikely(misaligned_ptr(next))) bm_tcache_unaligned();
   tc->entries[idx] = next;
   tc->counts[idx]--;
-  tc->hits++;
   e->key = 0;
   return e;
 }
@@ -54,5 +53,7 @@ void bm_tcache_double_free_check(tcache_t *tc, size_t idx, tc_entry_t *e);
 /* Returns every cached chunk to its arena. */
 void bm_tcache_flush_all(tcache_t *tc);
 void bm_tcache_setup_key(void);
+/* Arranges for the thread-exit hook (tcache flush, arena detach) to run. */
+void bm_thread_register_exit(void);
 
 #endif
