@@ -1,0 +1,139 @@
+// End-to-end: allocscope runs every available allocator on the three pipeline
+// workloads in child processes, and the metrics come back present and sane.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "cli_runner.hpp"
+
+using allocscope::test::read_json;
+using allocscope::test::run_cmd;
+using allocscope::test::TempDir;
+using json = nlohmann::json;
+
+namespace {
+
+std::vector<std::string> available_allocators() {
+  auto r = run_cmd({ALLOCSCOPE_BIN, "list", "allocators"});
+  std::vector<std::string> names;
+  std::stringstream ss(r.out);
+  for (std::string line; std::getline(ss, line);)
+    if (!line.empty()) names.push_back(line.substr(0, line.find(' ')));
+  return names;
+}
+
+TEST(RunIntegration, EveryAllocatorOnThePipelineWorkloads) {
+  auto allocators = available_allocators();
+  ASSERT_GE(allocators.size(), 1u);
+  EXPECT_EQ(allocators.front(), "glibc");
+  TempDir dir;
+  auto r = run_cmd({ALLOCSCOPE_BIN, "run", "-w", "churn:ops=30000,slots=512", "-w", "mt-churn:ops=30000,slots=512",
+                    "-w", "large-blocks:ops=60,live=4", "--threads", "2", "--quiet", "--out", dir.path()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  json doc = read_json(dir.path() + "/results.json");
+  EXPECT_EQ(doc["schema"], "allocscope.results/1");
+  for (const char* key : {"date", "host", "cpu", "cores", "kernel", "glibc", "thp", "allocators", "git_revision", "command_line"})
+    EXPECT_TRUE(doc["context"].contains(key)) << key;
+  const auto& runs = doc["runs"];
+  ASSERT_EQ(runs.size(), 3 * allocators.size());
+  std::map<std::string, uint64_t> expected_ops{{"churn", 30000}, {"mt-churn", 30000}, {"large-blocks", 60}};
+  std::set<std::string> seen;
+  for (const auto& run : runs) {
+    std::string label = run["allocator"].get<std::string>() + "/" + run["workload"].get<std::string>();
+    seen.insert(label);
+    SCOPED_TRACE(label);
+    ASSERT_EQ(run["status"], "ok") << run.dump();
+    const auto& m = run["metrics"];
+    EXPECT_EQ(m["ops"].get<uint64_t>(), expected_ops.at(run["workload"]));
+    EXPECT_GT(m["ops_per_s"].get<double>(), 0);
+    EXPECT_GT(m["window_s"].get<double>(), 0);
+    EXPECT_LE(m["window_s"].get<double>(), m["wall_s"].get<double>());
+    for (const char* key : {"cpu_user_s", "cpu_sys_s", "minflt", "majflt", "end_rss_bytes", "rss_after_release_bytes",
+                            "vm_peak_bytes", "frag_peak_ratio", "alloc_stats_end"})
+      EXPECT_TRUE(m.contains(key)) << key;
+    const double live_peak = m["live_peak_bytes"].get<double>();
+    EXPECT_GT(live_peak, 0);
+    EXPECT_GT(m["peak_rss_bytes"].get<double>(), live_peak);
+    EXPECT_GE(m["vm_peak_bytes"].get<double>(), m["peak_rss_bytes"].get<double>());
+    EXPECT_GT(m["frag_peak_ratio"].get<double>(), 1.0);
+    EXPECT_EQ(m["live_end_bytes"].get<double>() <= live_peak, true);
+    EXPECT_GT(m["minflt"].get<double>(), live_peak / 4096 / 2) << "touched pages must fault in";
+    ASSERT_TRUE(m.contains("syscalls")) << run["syscall_method"];
+    EXPECT_EQ(run["syscall_method"], "perf_event_open");
+    for (const char* sc : {"mmap", "munmap", "mremap", "brk", "madvise", "mprotect"})
+      EXPECT_TRUE(m["syscalls"].contains(sc)) << sc;
+    // Every process maps its libraries; a large-block workload must also get
+    // its blocks from the kernel: at least one new mapping or break per block
+    // of the live set beyond what the loader does.
+    EXPECT_GT(m["syscalls"]["mmap"].get<uint64_t>(), 0u);
+    if (run["workload"] == "large-blocks") {
+      EXPECT_GE(m["syscalls"]["mmap"].get<uint64_t>() + m["syscalls"]["brk"].get<uint64_t>(), 4u + 10u);
+    }
+    ASSERT_TRUE(run["rss_series"].is_array());
+    EXPECT_GE(run["rss_series"].size(), 1u);
+  }
+  EXPECT_EQ(seen.size(), runs.size()) << "each allocator x workload exactly once";
+  // The table names every allocator.
+  for (const auto& a : allocators) EXPECT_NE(r.out.find(a), std::string::npos) << a;
+}
+
+// The kernel-side counter must see exactly the calls the program makes:
+// with MALLOC_MMAP_THRESHOLD_ fixed (dynamic threshold off), glibc maps and
+// unmaps each 256 KiB block once. Compare 1001 blocks against 1 block (the
+// first malloc also sets up the main arena with brk).
+TEST(RunIntegration, SyscallCountsAreExact) {
+  auto count = [](int blocks) {
+    TempDir dir;
+    auto r = run_cmd({ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--rss-interval", "0", "--out",
+                      dir.path(), "--exec", "--", MMAP_BLOCKS_BIN, std::to_string(blocks)},
+                     {"MALLOC_MMAP_THRESHOLD_=131072"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    json doc = read_json(dir.path() + "/results.json");
+    return doc["runs"][0]["metrics"]["syscalls"];
+  };
+  json base = count(1), many = count(1001);
+  EXPECT_EQ(many["mmap"].get<int64_t>() - base["mmap"].get<int64_t>(), 1000);
+  EXPECT_EQ(many["munmap"].get<int64_t>() - base["munmap"].get<int64_t>(), 1000);
+  EXPECT_EQ(many["brk"], base["brk"]);
+  EXPECT_EQ(many["mremap"], base["mremap"]);
+}
+
+TEST(RunIntegration, ExecRunsAnyProgramWithProcessMetrics) {
+  TempDir dir;
+  auto r = run_cmd({ALLOCSCOPE_BIN, "run", "--quiet", "--out", dir.path(), "--exec", "--", MMAP_BLOCKS_BIN, "10"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  json doc = read_json(dir.path() + "/results.json");
+  auto allocators = available_allocators();
+  ASSERT_EQ(doc["runs"].size(), allocators.size());
+  for (const auto& run : doc["runs"]) {
+    EXPECT_EQ(run["status"], "ok");
+    EXPECT_EQ(run["workload"], "exec");
+    EXPECT_GT(run["metrics"]["peak_rss_bytes"].get<double>(), 0);
+    EXPECT_FALSE(run["metrics"].contains("ops"));
+  }
+}
+
+TEST(RunIntegration, TimeoutIsRecordedAndTheRunGoesOn) {
+  TempDir dir;
+  auto r = run_cmd({ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--timeout", "0.5", "--out", dir.path(),
+                    "--exec", "--", "sleep", "30"});
+  EXPECT_EQ(r.status, 1);
+  json doc = read_json(dir.path() + "/results.json");
+  ASSERT_EQ(doc["runs"].size(), 1u);
+  EXPECT_EQ(doc["runs"][0]["status"], "timeout");
+  EXPECT_LT(doc["runs"][0]["metrics"]["wall_s"].get<double>(), 5.0);
+}
+
+// Peak RSS comes from the child's own VmHWM, so a tiny program reports a tiny
+// peak however large the harness is.
+TEST(RunIntegration, PeakRssIsTheChildsOwn) {
+  TempDir dir;
+  auto r = run_cmd({ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--out", dir.path(), "--exec", "--",
+                    "/bin/true"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  json doc = read_json(dir.path() + "/results.json");
+  EXPECT_LT(doc["runs"][0]["metrics"]["peak_rss_bytes"].get<double>(), 16.0 * 1024 * 1024);
+}
+
+}  // namespace
