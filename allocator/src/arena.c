@@ -91,13 +91,14 @@ void bm_init(void) {
     return;
   }
   bm_sys_init();
-  bm_vg = RUNNING_ON_VALGRIND ? 1 : 0;
   bm_arena_init(&bm_main_arena);
   bm_main_arena.nm = 0;
   bm_main_arena.next = NULL;
   bm_main_arena.next_free = NULL;
   free_list = &bm_main_arena; /* the first thread to allocate takes it */
   bm_tunables_init();
+  bm_vg = bm_mp.valgrind_mode < 0 ? (RUNNING_ON_VALGRIND ? 1 : 0) : bm_mp.valgrind_mode;
+  if (!BM_HAVE_VALGRIND) bm_vg = 0;
   bm_tcache_setup_key();
   ncores = count_cores();
   bm_tc_count = bm_mp.tcache_count;
@@ -220,9 +221,9 @@ static arena_t *reuse_arena(void) {
   return a;
 }
 
-arena_t *bm_arena_get(void) {
+arena_t *bm_arena_attach(void) {
   arena_t *a = bm_thread_arena;
-  if (likely(a)) return a;
+  if (a) return a;
   bm_ensure_init();
   bm_lock(&bm_list_lock);
   a = pop_free_list();

@@ -67,7 +67,12 @@ static inline heap_info_t *heap_for_ptr(void *p) { return (heap_info_t *)((uintp
 static inline arena_t *arena_for_chunk(chunk_t *c) { return non_main(c) ? heap_for_ptr(c)->ar : &bm_main_arena; }
 
 /* The calling thread's arena, attaching one on first use (never NULL). */
-arena_t *bm_arena_get(void);
+arena_t *bm_arena_attach(void);
+static inline arena_t *bm_arena_get(void) {
+  arena_t *a = bm_thread_arena;
+  if (likely(a != NULL)) return a;
+  return bm_arena_attach();
+}
 /* Another arena to retry a failed allocation in (NULL if none). */
 arena_t *bm_arena_retry(arena_t *failed);
 /* Thread exit: detach the thread from its arena. */
@@ -92,7 +97,6 @@ void bm_free_to_arena(chunk_t *p, size_t sz);
 /* malloc() minus the tcache: picks the arena, locks, retries; sets errno. */
 void *bm_malloc_from_arena(size_t nb);
 
-size_t bm_release_chunk(arena_t *a, chunk_t *p, size_t size);
 void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size);
 void bm_free_mmapped_or_arena(chunk_t *p);
 void *bm_int_memalign(arena_t *a, size_t align, size_t nb);

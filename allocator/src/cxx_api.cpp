@@ -1,7 +1,15 @@
 // The C++ allocation operators exported by the drop-in libbinmalloc.so.
+//
 // Failure follows the standard: call the new_handler until it succeeds or
-// there is none, then throw std::bad_alloc (nothrow forms return nullptr).
+// there is none, then throw std::bad_alloc; the nothrow forms return nullptr.
+// The library does not link libstdc++ (that would add its pages to every
+// process it is preloaded into): the new_handler and the throw are looked up
+// in the process at the moment of failure; a process that uses operator new is
+// a C++ process and has libstdc++ loaded.
+#include <dlfcn.h>
+
 #include <cstddef>
+#include <cstdlib>
 #include <new>
 
 #include "core.h"
@@ -10,21 +18,38 @@
 
 namespace {
 
+using handler_fn = void (*)();
+using get_handler_fn = handler_fn (*)();
+
+handler_fn current_new_handler() {
+  static get_handler_fn get = nullptr;
+  if (!get) get = reinterpret_cast<get_handler_fn>(dlsym(RTLD_DEFAULT, "_ZSt15get_new_handlerv"));
+  return get ? get() : nullptr;
+}
+
+[[noreturn]] void throw_bad_alloc() {
+  auto fn = reinterpret_cast<void (*)()>(dlsym(RTLD_DEFAULT, "_ZSt17__throw_bad_allocv"));
+  if (fn) fn();
+  abort();
+}
+
+void *try_alloc(std::size_t n, std::size_t align) { return align ? bm_memalign(align, n) : bm_malloc(n); }
+
 [[gnu::noinline]] void *new_slow(std::size_t n, std::size_t align) {
   for (;;) {
-    void *p = align ? bm_memalign(align, n) : bm_malloc(n);
-    if (p) return p;
-    std::new_handler h = std::get_new_handler();
-    if (!h) throw std::bad_alloc();
+    if (void *p = try_alloc(n, align)) return p;
+    handler_fn h = current_new_handler();
+    if (!h) throw_bad_alloc();
     h();
   }
 }
 
 [[gnu::noinline]] void *new_slow_nothrow(std::size_t n, std::size_t align) noexcept {
-  try {
-    return new_slow(n, align);
-  } catch (...) {
-    return nullptr;
+  for (;;) {
+    if (void *p = try_alloc(n, align)) return p;
+    handler_fn h = current_new_handler();
+    if (!h) return nullptr;
+    h();
   }
 }
 

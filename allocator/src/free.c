@@ -1,6 +1,7 @@
 /* free paths: tcache fast path, fastbins, coalescing into the unsorted bin or
  * top, mmapped chunks, and trimming of the main break / non-main heaps. */
 #include "arena.h"
+#include "coalesce.h"
 #include "core.h"
 #include "tcache.h"
 #include "tunables.h"
@@ -17,8 +18,10 @@ int bm_systrim(arena_t *a, size_t pad) {
   if (release == 0) return 0;
   char *top_end = (char *)top + top_size;
   if ((char *)bm_sys_morecore(0) != top_end) return 0; /* someone else moved the break */
+  int saved = errno;
   bm_sys_morecore(-(intptr_t)release);
   char *now = (char *)bm_sys_morecore(0);
+  errno = saved;
   if (!now || now >= top_end) return 0;
   size_t released = (size_t)(top_end - now);
   a->system_mem -= released;
@@ -48,7 +51,9 @@ int bm_heap_trim(arena_t *a, size_t pad, int force) {
     }
     a->system_mem -= h->size;
     a->heap = ph;
+    int saved = errno;
     bm_sys_munmap(h, HEAP_MAX_SIZE);
+    errno = saved;
     set_head(start, tsize | PREV_INUSE | a->nm);
     a->top = start;
     a->ctr.trims++;
@@ -62,7 +67,9 @@ int bm_heap_trim(arena_t *a, size_t pad, int force) {
   if (!extra) return did;
   size_t new_hsize = h->size - extra;
   size_t before = h->size;
+  int saved = errno;
   bm_shrink_heap(h, new_hsize);
+  errno = saved;
   size_t released = before - h->size;
   if (!released) return did;
   a->system_mem -= released;
@@ -80,7 +87,9 @@ void bm_munmap_chunk(chunk_t *p) {
   __atomic_sub_fetch(&bm_mmapped_live, 1, __ATOMIC_RELAXED);
   __atomic_sub_fetch(&bm_mmapped_bytes_live, total, __ATOMIC_RELAXED);
   __atomic_add_fetch(&bm_munmapped_total, 1, __ATOMIC_RELAXED);
+  int saved = errno;
   bm_sys_munmap(base, total);
+  errno = saved;
 }
 
 /* Normal (non-fast) free under the arena lock. */
@@ -151,15 +160,12 @@ static void free_mmapped(chunk_t *p) {
 }
 
 static BM_NOINLINE void free_slow(void *mem, chunk_t *p, size_t head) {
-  bm_ensure_init();
   if (unlikely(bm_vg)) {
     bm_vg_free(mem);
     return;
   }
-  int saved = errno;
   if (head & IS_MMAPPED) free_mmapped(p);
   else bm_free_to_arena(p, head & ~SIZE_FLAGS);
-  errno = saved;
 }
 
 void bm_free_mmapped_or_arena(chunk_t *p) {
@@ -167,19 +173,37 @@ void bm_free_mmapped_or_arena(chunk_t *p) {
   else bm_free_to_arena(p, chunksize(p));
 }
 
+/* The chunk carries the tcache key: maybe a double free (rare path). */
+static BM_NOINLINE void free_key_match(void *mem, chunk_t *p, size_t head, tcache_t *tc, size_t idx) {
+  bm_tcache_double_free_check(tc, idx, (tc_entry_t *)mem);
+  if (tc->counts[idx] < bm_tc_count) {
+    tcache_push(tc, idx, p);
+    tc->frees++;
+    return;
+  }
+  free_slow(mem, p, head);
+}
+
+static BM_NORETURN BM_COLD void invalid_pointer(void) { bm_fatal("free(): invalid pointer"); }
+
 void bm_free(void *mem) {
   if (unlikely(mem == NULL)) return;
   chunk_t *p = mem2chunk(mem);
   size_t head = p->size;
   size_t sz = head & ~SIZE_FLAGS;
-  if (unlikely(((uintptr_t)p & CHUNK_ALIGN_MASK) != 0 || (uintptr_t)p > (uintptr_t)-sz)) bm_fatal("free(): invalid pointer");
+  if (unlikely(((uintptr_t)p & CHUNK_ALIGN_MASK) != 0 || (uintptr_t)p > (uintptr_t)-sz)) invalid_pointer();
   tcache_t *tc = bm_tcache;
   size_t idx = tc_index(sz);
   if (likely(!(head & IS_MMAPPED)) && likely(tc != NULL) && likely(idx < bm_tc_nbins)) {
     tc_entry_t *e = (tc_entry_t *)mem;
-    if (unlikely(e->key == bm_tcache_key)) bm_tcache_double_free_check(tc, idx, e);
-    if (likely(tc->counts[idx] < bm_tc_count)) {
-      tcache_push(tc, idx, p);
+    uintptr_t key = bm_tcache_key;
+    if (unlikely(e->key == key)) return free_key_match(mem, p, head, tc, idx);
+    unsigned cnt = tc->counts[idx];
+    if (likely(cnt < bm_tc_count)) {
+      e->key = key;
+      e->next = (tc_entry_t *)protect_ptr(&e->next, tc->entries[idx]);
+      tc->entries[idx] = e;
+      tc->counts[idx] = (uint16_t)(cnt + 1);
       tc->frees++;
       return;
     }

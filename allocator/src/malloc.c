@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include "arena.h"
+#include "coalesce.h"
 #include "core.h"
 #include "tcache.h"
 #include "tunables.h"
@@ -12,37 +13,6 @@
 uint64_t bm_mmapped_live, bm_mmapped_bytes_live, bm_mmapped_total, bm_munmapped_total, bm_mremaps;
 
 /* ---- helpers -------------------------------------------------------------- */
-
-/* Coalesces a free chunk with its free neighbours and files it in the
- * unsorted bin or merges it into top.  No sanity checks: callers did them.
- * Returns the size of the resulting chunk. */
-size_t bm_release_chunk(arena_t *a, chunk_t *p, size_t size) {
-  chunk_t *next = chunk_at(p, size);
-  size_t nsize = chunksize(next);
-  if (!prev_inuse(p)) {
-    size_t ps = p->prev_size;
-    p = chunk_before(p, ps);
-    if (unlikely(chunksize(p) != ps)) bm_fatal("corrupted size vs. prev_size");
-    bm_unlink_chunk(a, p);
-    size += ps;
-  }
-  if (next != a->top) {
-    if (!inuse_at(next, nsize)) {
-      bm_unlink_chunk(a, next);
-      size += nsize;
-    } else {
-      next->size &= ~PREV_INUSE;
-    }
-    set_head(p, size | PREV_INUSE | a->nm);
-    set_foot(p, size);
-    bm_unsorted_push(a, p);
-  } else {
-    size += nsize;
-    set_head(p, size | PREV_INUSE | a->nm);
-    a->top = p;
-  }
-  return size;
-}
 
 /* Splits nb bytes off the front of a free (already unlinked) chunk; the
  * remainder goes to the unsorted bin. */

@@ -19,6 +19,7 @@ bm_params_t bm_mp = {
     .tcache_count = DEFAULT_TCACHE_COUNT,
     .tcache_max_bytes = DEFAULT_TCACHE_MAX,
     .tcache_bins = TCACHE_BINS,
+    .valgrind_mode = -1,
 };
 
 size_t bm_mxfast_to_chunk(size_t request) {
@@ -85,6 +86,7 @@ void bm_tunables_init(void) {
   if (env_size("BINMALLOC_ARENA_TEST", &v) && v > 0) bm_mp.arena_test = v;
   if (env_size("BINMALLOC_MXFAST", &v) && v <= MAX_MXFAST) bm_mp.max_fast = bm_mxfast_to_chunk(v);
   if (env_size("BINMALLOC_PERTURB", &v)) bm_mp.perturb_byte = (int)(v & 0xff);
+  if (env_size("BINMALLOC_VALGRIND", &v)) bm_mp.valgrind_mode = v ? 1 : 0;
   if (env_size("BINMALLOC_TCACHE_COUNT", &v) && v <= MAX_TCACHE_COUNT) bm_mp.tcache_count = v;
   if (env_size("BINMALLOC_TCACHE_MAX", &v) && v <= DEFAULT_TCACHE_MAX) bm_mp.tcache_max_bytes = v;
   /* Number of bins in use: those whose chunk size serves a request <= max. */

@@ -31,6 +31,7 @@ typedef struct bm_params {
   size_t tcache_count;
   size_t tcache_max_bytes;
   size_t tcache_bins;
+  int valgrind_mode; /* -1 auto (RUNNING_ON_VALGRIND), 0 off, 1 on */
 } bm_params_t;
 
 extern bm_params_t bm_mp;
