@@ -186,15 +186,29 @@ static BM_NOINLINE void free_key_match(void *mem, chunk_t *p, size_t head, tcach
 
 static BM_NORETURN BM_COLD void invalid_pointer(void) { bm_fatal("free(): invalid pointer"); }
 
-void bm_free(void *mem) {
-  if (unlikely(mem == NULL)) return;
+/* No tcache in this thread (yet, or any more), or running under Valgrind. */
+static BM_NOINLINE void free_without_tcache(void *mem) {
+  if (unlikely(bm_vg)) {
+    bm_vg_free(mem);
+    return;
+  }
   chunk_t *p = mem2chunk(mem);
   size_t head = p->size;
   size_t sz = head & ~SIZE_FLAGS;
   if (unlikely(((uintptr_t)p & CHUNK_ALIGN_MASK) != 0 || (uintptr_t)p > (uintptr_t)-sz)) invalid_pointer();
+  free_slow(mem, p, head);
+}
+
+void bm_free(void *mem) {
+  if (unlikely(mem == NULL)) return;
   tcache_t *tc = bm_tcache;
+  if (unlikely(tc == NULL)) return free_without_tcache(mem);
+  chunk_t *p = mem2chunk(mem);
+  size_t head = p->size;
+  size_t sz = head & ~SIZE_FLAGS;
+  if (unlikely(((uintptr_t)p & CHUNK_ALIGN_MASK) != 0 || (uintptr_t)p > (uintptr_t)-sz)) invalid_pointer();
   size_t idx = tc_index(sz);
-  if (likely(!(head & IS_MMAPPED)) && likely(tc != NULL) && likely(idx < bm_tc_nbins)) {
+  if (likely(!(head & IS_MMAPPED)) && likely(idx < bm_tc_nbins)) {
     tc_entry_t *e = (tc_entry_t *)mem;
     uintptr_t key = bm_tcache_key;
     if (unlikely(e->key == key)) return free_key_match(mem, p, head, tc, idx);
