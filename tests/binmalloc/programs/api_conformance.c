@@ -255,6 +255,28 @@ static void sc_realloc_content(void) {
     free(p);
     for (int k = 0; k < nb; ++k) free(blockers[k]);
   }
+  /* Blocks from the aligned entry points keep their content too. */
+  for (size_t align = 32; align <= ((size_t)1 << 16); align <<= 2) {
+    static const size_t steps[] = {100, 3000, 200000, 50, 1u << 20, 700};
+    size_t cur = 40;
+    unsigned char *a = (unsigned char *)memalign(align, cur);
+    BM_CHECK(a != NULL);
+    if (!a) continue;
+    bm_fill(a, cur, align);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; ++i) {
+      unsigned char *q = (unsigned char *)realloc(a, steps[i]);
+      BM_CHECKF(q != NULL, "realloc of memalign(%zu) block to %zu failed", align, steps[i]);
+      if (!q) break;
+      size_t keep = cur < steps[i] ? cur : steps[i];
+      size_t bad = bm_verify(q, keep, align + i);
+      BM_CHECKF(bad == (size_t)-1, "realloc of memalign(%zu) block %zu -> %zu lost byte %zu",
+                align, cur, steps[i], bad);
+      bm_fill(q, steps[i], align + i + 1);
+      a = q;
+      cur = steps[i];
+    }
+    free(a);
+  }
   /* Same size and tiny steps. */
   unsigned char *p = (unsigned char *)malloc(100);
   bm_fill(p, 100, 7);
@@ -670,6 +692,9 @@ static void sc_perturb(void) {
 /* ------------------------------------------------------------- mallinfo2 */
 
 static void sc_mallinfo2(void) {
+  /* Warm up: per-thread caches are set up on first use and count as used
+   * memory; keep that out of the measured differences. */
+  free(bm_launder(malloc(16)));
   struct mallinfo2 m0 = mallinfo2();
   void *p = malloc(bm_opaque_size(10000));
   BM_CHECK(p != NULL);

@@ -71,7 +71,9 @@ static inline size_t bm_opaque_size(size_t n) {
 
 /* Header words of a ptmalloc-layout chunk (64-bit): prev_size at user-16,
  * size|flags at user-8. */
-static inline size_t *bm_hdr(void *user) { return (size_t *)((char *)user - 16); }
+static inline size_t *bm_hdr(void *user) {
+  return (size_t *)((char *)bm_launder(user) - 16);
+}
 static inline size_t bm_chunk_size(void *user) { return bm_hdr(user)[1] & ~(size_t)7; }
 static inline int bm_is_mmapped(void *user) { return (bm_hdr(user)[1] & 2) != 0; }
 

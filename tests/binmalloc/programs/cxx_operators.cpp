@@ -15,6 +15,13 @@ namespace {
 constexpr std::size_t kHuge[] = {SIZE_MAX, SIZE_MAX - 4096, std::size_t(PTRDIFF_MAX) + 1,
                                  std::size_t(1) << 62};
 
+// libstdc++'s own aligned operator new (used when binmalloc is not
+// preloaded) rounds the size up to the alignment without an overflow check,
+// so SIZE_MAX wraps to 0 and succeeds (GCC 12).  That is a libstdc++ defect,
+// not glibc's; the glibc reference run leaves that one size out for the
+// aligned forms.  binmalloc's operators must reject it.
+bool aligned_huge_applies(std::size_t n) { return bm_expect_binmalloc() || n != SIZE_MAX; }
+
 bool aligned(const void* p, std::size_t a) { return (reinterpret_cast<std::uintptr_t>(p) & (a - 1)) == 0; }
 
 void touch(void* p, std::size_t n) {
@@ -42,6 +49,17 @@ void sc_plain() {
     touch(sa, n);
     ::operator delete[](bm_launder(sa), n);  // sized delete[]
   }
+  // Deleting a null pointer is a no-op in every form.
+  ::operator delete(bm_launder(nullptr));
+  ::operator delete[](bm_launder(nullptr));
+  ::operator delete(bm_launder(nullptr), std::size_t(16));
+  ::operator delete[](bm_launder(nullptr), std::size_t(16));
+  ::operator delete(bm_launder(nullptr), std::nothrow);
+  ::operator delete[](bm_launder(nullptr), std::nothrow);
+  ::operator delete(bm_launder(nullptr), std::align_val_t(64));
+  ::operator delete[](bm_launder(nullptr), std::align_val_t(64));
+  ::operator delete(bm_launder(nullptr), std::size_t(16), std::align_val_t(64));
+  ::operator delete(bm_launder(nullptr), std::align_val_t(64), std::nothrow);
   // operator new(0) gives distinct pointers.
   void* z1 = ::operator new(bm_opaque_size(0));
   void* z2 = ::operator new(bm_opaque_size(0));
@@ -76,6 +94,7 @@ void sc_nothrow() {
     BM_CHECKF(p == nullptr, "nothrow new(%#zx) returned %p", n, p);
     void* a = ::operator new[](bm_opaque_size(n), std::nothrow);
     BM_CHECKF(a == nullptr, "nothrow new[](%#zx) returned %p", n, a);
+    if (!aligned_huge_applies(n)) continue;
     void* al = ::operator new(bm_opaque_size(n), std::align_val_t(64), std::nothrow);
     BM_CHECKF(al == nullptr, "nothrow aligned new(%#zx) returned %p", n, al);
     void* ala = ::operator new[](bm_opaque_size(n), std::align_val_t(4096), std::nothrow);
@@ -166,6 +185,7 @@ void sc_bad_alloc() {
       thrown = true;
     }
     BM_CHECKF(thrown, "operator new[](%#zx) did not throw std::bad_alloc", n);
+    if (!aligned_huge_applies(n)) continue;
     thrown = false;
     try {
       void* p = ::operator new(bm_opaque_size(n), std::align_val_t(64));

@@ -51,10 +51,10 @@ static void sc_tcache_double_free(void) {
 }
 
 static void sc_fasttop(void) {
-  fill_tcache(40);
   void *a = malloc(40);
   void *guard = malloc(40);
   (void)guard;
+  fill_tcache(40);
   free(a);
   free(L(a));
 }
@@ -103,10 +103,10 @@ static void sc_invalid_size(void) {
 }
 
 static void sc_invalid_next_size_fast(void) {
-  fill_tcache(40);
   void *p = malloc(40); /* 48-byte chunk: fastbin */
   void *next = malloc(40);
   if ((char *)next != (char *)p + bm_chunk_size(p)) craft_failed("blocks are not adjacent");
+  fill_tcache(40);
   bm_hdr(next)[1] = 1; /* next chunk size 0 */
   free(L(p));
 }

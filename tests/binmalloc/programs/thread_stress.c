@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
+#include <time.h>
 
 static size_t ncpus(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -29,8 +30,8 @@ static size_t pick_size(uint64_t *s) {
   uint64_t r = rnd(s) % 1000;
   if (r < 600) return 1 + rnd(s) % 256;
   if (r < 900) return 257 + rnd(s) % 2000;
-  if (r < 995) return 2300 + rnd(s) % 60000;
-  return 140000 + rnd(s) % 400000;
+  if (r < 998) return 2300 + rnd(s) % 30000;
+  return 140000 + rnd(s) % 200000;
 }
 
 /* A block: [id (8 bytes)][size (8 bytes)][pattern...]; blocks smaller than
@@ -97,7 +98,7 @@ static int q_pop(struct queue *q, struct item *out) {
 
 /* -------------------------------------------------------- cross_thread */
 
-enum { CT_THREADS = 4, CT_OPS = 60000 };
+enum { CT_THREADS = 4, CT_OPS = 50000 };
 static struct queue g_ct_q[CT_THREADS];
 static atomic_int g_ct_done;
 
@@ -164,9 +165,29 @@ static void *ct_worker(void *varg) {
     } else if (!q_push(peer, it)) {
       check_and_free(&it, "own (peer queue full)");
     }
-    /* Free what others sent us. */
+    /* Free what others sent us; some are first resized here, in an arena
+     * that is not their owner's. */
     struct item got;
-    for (int k = 0; k < 2 && q_pop(mine, &got); ++k) check_and_free(&got, "from peer");
+    for (int k = 0; k < 2 && q_pop(mine, &got); ++k) {
+      if (rnd(&s) % 4 == 0) {
+        size_t ns = pick_size(&s);
+        unsigned char *np = (unsigned char *)realloc(got.p, ns);
+        if (!np) {
+          atomic_fetch_add(&g_errors, 1);
+          fprintf(stderr, "FAIL: realloc of a peer block to %zu failed\n", ns);
+        } else {
+          size_t keep = ns < got.size ? ns : got.size;
+          size_t bad = bm_verify(np, keep, (size_t)got.id);
+          if (bad != (size_t)-1 && atomic_fetch_add(&g_errors, 1) < 10)
+            fprintf(stderr, "FAIL: realloc of a peer block %zu -> %zu lost byte %zu\n", got.size,
+                    ns, bad);
+          got.p = np;
+          got.size = ns;
+          stamp(&got);
+        }
+      }
+      check_and_free(&got, "from peer");
+    }
   }
   for (int i = 0; i < 64; ++i)
     if (local[i].p) check_and_free(&local[i], "local at exit");
@@ -231,7 +252,7 @@ static void *churn_worker(void *varg) {
 static void sc_thread_churn(void) {
   size_t wave = 8 * ncpus() + 8; /* more threads than the arena limit */
   if (wave > 200) wave = 200;
-  const int waves = 12;
+  const int waves = 25;
   q_init(&g_pool, 1u << 16);
   pthread_t *th = (pthread_t *)calloc(wave, sizeof *th);
   uint64_t next_id = 1;
@@ -286,6 +307,8 @@ static void *fork_bg_worker(void *varg) {
 
 static int child_work(int round) {
   alarm(20); /* a deadlocked child dies with SIGALRM instead of hanging */
+  bm_failures = 0; /* do not inherit the parent's count */
+  atomic_store(&g_errors, 0);
   uint64_t s = 0xabcdefull + (uint64_t)round;
   struct item it[64];
   for (int i = 0; i < 64; ++i) {
@@ -351,6 +374,59 @@ static void sc_fork_while_allocating(void) {
   for (int i = 0; i < BG; ++i) pthread_join(th[i], NULL);
 }
 
+/* ------------------------------------------- fork_during_arena_setup */
+
+/* Targeted: threads make their first allocation (which sets up their arena)
+ * at the moment the main thread forks; every child checks the heap. */
+enum { AS_THREADS = 15, AS_FORKS = 64 };
+static pthread_barrier_t g_as_barrier;
+static atomic_int g_as_done;
+
+static void *arena_setup_worker(void *varg) {
+  /* Staggered first allocations, spread over the time the main thread
+   * spends forking. */
+  struct timespec delay = {0, 150000L * (long)(uintptr_t)varg};
+  pthread_barrier_wait(&g_as_barrier);
+  nanosleep(&delay, NULL);
+  void *p = malloc(100);
+  atomic_fetch_add(&g_as_done, 1);
+  if (p) memset(p, 1, 100);
+  free(p);
+  return NULL;
+}
+
+static void sc_fork_during_arena_setup(void) {
+  pthread_t th[AS_THREADS];
+  pthread_barrier_init(&g_as_barrier, NULL, AS_THREADS + 1);
+  for (int i = 0; i < AS_THREADS; ++i)
+    BM_CHECK(pthread_create(&th[i], NULL, arena_setup_worker, (void *)(uintptr_t)i) == 0);
+  fflush(stdout);
+  pthread_barrier_wait(&g_as_barrier);
+  pid_t kids[AS_FORKS];
+  int nkids = 0;
+  for (int f = 0; f < AS_FORKS && atomic_load(&g_as_done) < AS_THREADS; ++f) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      alarm(20);
+      bm_failures = 0;
+      void *p = malloc(1000);
+      free(p);
+      bm_check_heap("child forked during arena setup");
+      _exit(bm_failures == 0 ? 0 : 13);
+    }
+    if (pid > 0) kids[nkids++] = pid;
+  }
+  for (int k = 0; k < nkids; ++k) {
+    int status = 0;
+    waitpid(kids[k], &status, 0);
+    if (WIFSIGNALED(status))
+      bm_fail(__FILE__, __LINE__, "fork %d: child killed by signal %d", k, WTERMSIG(status));
+    else if (WEXITSTATUS(status) != 0)
+      bm_fail(__FILE__, __LINE__, "fork %d: child exited with %d", k, WEXITSTATUS(status));
+  }
+  for (int i = 0; i < AS_THREADS; ++i) pthread_join(th[i], NULL);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s <scenario>\n", argv[0]);
@@ -359,6 +435,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "cross_thread") == 0) sc_cross_thread();
   else if (strcmp(argv[1], "thread_churn") == 0) sc_thread_churn();
   else if (strcmp(argv[1], "fork_while_allocating") == 0) sc_fork_while_allocating();
+  else if (strcmp(argv[1], "fork_during_arena_setup") == 0) sc_fork_during_arena_setup();
   else {
     fprintf(stderr, "unknown scenario %s\n", argv[1]);
     return 2;

@@ -1,0 +1,243 @@
+// Real programs under LD_PRELOAD=libbinmalloc.so must behave exactly as under
+// glibc: python3, sqlite3, git and g++.  Each is run once without preload
+// (reference) and once with it; the outputs are compared.  In the glibc
+// reference mode both runs use glibc, which checks that the workloads are
+// deterministic.
+#include <filesystem>
+#include <sstream>
+
+#include "bm_driver.h"
+
+namespace bmtest {
+namespace {
+
+const std::string kInputs = BMTEST_INPUTS_DIR;
+
+// Loader complaints mean the preload did not happen.
+void expect_preloaded(const RunResult& r) {
+  EXPECT_EQ(r.err.find("cannot be preloaded"), std::string::npos) << r.describe();
+}
+
+std::string need(const std::string& name) {
+  auto p = find_program(name);
+  return p ? *p : std::string();
+}
+
+#define BMTEST_NEED_PROGRAM(var, name)                                                \
+  const std::string var = need(name);                                                 \
+  if (var.empty()) GTEST_SKIP() << name << " is not installed (scripts/bootstrap installs it)"
+
+// ------------------------------------------------------------------ python3
+
+RunResult run_python(const std::string& python, bool preload) {
+  RunOptions o;
+  o.argv = {python, "-I", kInputs + "/alloc_heavy.py"};
+  o.env = {{"PYTHONMALLOC", "malloc"}, {"PYTHONHASHSEED", "0"}, {"LC_ALL", "C"}};
+  o.preload = preload;
+  o.timeout_s = 150;
+  return run(o);
+}
+
+TEST(BinmallocRealPrograms, Python3) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  BMTEST_NEED_PROGRAM(python, "/usr/bin/python3");
+  RunResult ref = run_python(python, false);
+  ASSERT_TRUE(ref.ok()) << "reference run failed\n" << ref.describe();
+  RunResult got = run_python(python, true);
+  ASSERT_TRUE(got.ok()) << got.describe();
+  expect_preloaded(got);
+  EXPECT_EQ(got.err, "") << got.describe();
+  EXPECT_EQ(got.out, ref.out) << "python3 output differs\n--- reference ---\n"
+                              << ref.out << "--- with preload ---\n"
+                              << got.out;
+  EXPECT_NE(ref.out.find("churn "), std::string::npos) << ref.describe();
+}
+
+// ------------------------------------------------------------------ sqlite3
+
+RunResult run_sqlite(const std::string& sqlite, bool preload, const std::string& dir) {
+  RunOptions o;
+  o.argv = {sqlite, "-batch", "-bail", dir + "/test.db"};
+  o.stdin_data = read_file(kInputs + "/sqlite_workload.sql");
+  o.env = {{"LC_ALL", "C"}};
+  o.preload = preload;
+  o.cwd = dir;
+  o.timeout_s = 120;
+  return run(o);
+}
+
+TEST(BinmallocRealPrograms, Sqlite3) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  BMTEST_NEED_PROGRAM(sqlite, "sqlite3");
+  TempDir d1, d2;
+  RunResult ref = run_sqlite(sqlite, false, d1.path());
+  ASSERT_TRUE(ref.ok()) << "reference run failed\n" << ref.describe();
+  ASSERT_NE(ref.out.find("\nok\n"), std::string::npos) << "integrity_check missing\n"
+                                                      << ref.describe();
+  RunResult got = run_sqlite(sqlite, true, d2.path());
+  ASSERT_TRUE(got.ok()) << got.describe();
+  expect_preloaded(got);
+  EXPECT_EQ(got.err, "") << got.describe();
+  EXPECT_EQ(got.out, ref.out) << "sqlite3 output differs";
+  // The database written with binmalloc is readable (and identical in
+  // content) when read back with glibc.
+  RunOptions o;
+  o.argv = {sqlite, "-batch", d2.path() + "/test.db",
+            "SELECT count(*), sum(grp), sum(length(name)) FROM items; PRAGMA integrity_check;"};
+  o.preload = false;
+  RunResult back = run(o);
+  o.argv[2] = d1.path() + "/test.db";
+  RunResult back_ref = run(o);
+  EXPECT_TRUE(back.ok()) << back.describe();
+  EXPECT_EQ(back.out, back_ref.out);
+}
+
+// ---------------------------------------------------------------------- git
+
+std::string make_file_content(int i, std::size_t lines) {
+  std::ostringstream os;
+  for (std::size_t l = 0; l < lines; ++l)
+    os << "file " << i << " line " << l << ": " << std::string((l * 7 + static_cast<std::size_t>(i)) % 60, 'a' + static_cast<char>(l % 26))
+       << "\n";
+  return os.str();
+}
+
+// Runs a scripted git session in `dir`; returns the concatenated outputs of
+// the inspection commands, or fails the test.
+std::string git_session(const std::string& git, const std::string& dir, bool preload) {
+  std::map<std::string, std::string> env = {
+      {"HOME", dir},
+      {"GIT_CONFIG_NOSYSTEM", "1"},
+      {"GIT_CONFIG_GLOBAL", "/dev/null"},
+      {"GIT_AUTHOR_NAME", "Alloc Scope"},
+      {"GIT_AUTHOR_EMAIL", "allocscope@example.invalid"},
+      {"GIT_AUTHOR_DATE", "2024-01-02T03:04:05+0000"},
+      {"GIT_COMMITTER_NAME", "Alloc Scope"},
+      {"GIT_COMMITTER_EMAIL", "allocscope@example.invalid"},
+      {"GIT_COMMITTER_DATE", "2024-01-02T03:04:05+0000"},
+      {"GIT_CONFIG_COUNT", "3"},
+      {"GIT_CONFIG_KEY_0", "gc.auto"},
+      {"GIT_CONFIG_VALUE_0", "0"},
+      {"GIT_CONFIG_KEY_1", "maintenance.auto"},
+      {"GIT_CONFIG_VALUE_1", "false"},
+      {"GIT_CONFIG_KEY_2", "core.autocrlf"},
+      {"GIT_CONFIG_VALUE_2", "false"},
+      {"TZ", "UTC"},
+      {"LC_ALL", "C"},
+  };
+  const std::string repo = dir + "/repo";
+  std::string transcript;
+  bool failed = false;
+  auto git_cmd = [&](std::vector<std::string> args, bool capture) {
+    if (failed) return;
+    RunOptions o;
+    o.argv = {git};
+    o.argv.insert(o.argv.end(), args.begin(), args.end());
+    o.env = env;
+    o.preload = preload;
+    o.cwd = repo;
+    o.timeout_s = 90;
+    RunResult r = run(o);
+    if (!r.ok()) {
+      ADD_FAILURE() << "git command failed\n" << r.describe();
+      failed = true;
+      return;
+    }
+    expect_preloaded(r);
+    if (capture) {
+      transcript += "$ git";
+      for (const auto& a : args) transcript += " " + a;
+      transcript += "\n" + r.out;
+    }
+  };
+  write_file(repo + "/.keep", "");
+  git_cmd({"init", "-q", "-b", "main", "."}, false);
+  for (int i = 0; i < 40; ++i)
+    write_file(repo + "/src/dir" + std::to_string(i % 5) + "/file" + std::to_string(i) + ".txt",
+               make_file_content(i, 50 + static_cast<std::size_t>(i) * 13));
+  write_file(repo + "/big.txt", make_file_content(999, 30000));
+  git_cmd({"add", "-A"}, false);
+  git_cmd({"commit", "-q", "-m", "first commit"}, false);
+  for (int i = 0; i < 40; i += 3)
+    write_file(repo + "/src/dir" + std::to_string(i % 5) + "/file" + std::to_string(i) + ".txt",
+               make_file_content(i + 1000, 80));
+  write_file(repo + "/big.txt", make_file_content(998, 30500));
+  std::filesystem::remove(repo + "/src/dir1/file1.txt");
+  git_cmd({"add", "-A"}, false);
+  git_cmd({"commit", "-q", "-m", "second commit"}, false);
+  git_cmd({"gc", "-q"}, false);
+  git_cmd({"log", "--format=%H %T %s"}, true);
+  git_cmd({"cat-file", "-p", "HEAD"}, true);
+  git_cmd({"cat-file", "-p", "HEAD^{tree}"}, true);
+  git_cmd({"ls-tree", "-r", "HEAD"}, true);
+  git_cmd({"diff", "--stat", "HEAD~1", "HEAD"}, true);
+  git_cmd({"cat-file", "-s", "HEAD:big.txt"}, true);
+  git_cmd({"fsck", "--full", "--strict", "--no-progress"}, true);
+  git_cmd({"count-objects", "-v"}, true);
+  return failed ? std::string() : transcript;
+}
+
+TEST(BinmallocRealPrograms, Git) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  BMTEST_NEED_PROGRAM(git, "git");
+  TempDir d1, d2;
+  std::string ref = git_session(git, d1.path(), false);
+  ASSERT_FALSE(ref.empty());
+  std::string got = git_session(git, d2.path(), true);
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got, ref);
+}
+
+// ---------------------------------------------------------------------- g++
+
+struct CompileResult {
+  std::string object;
+  std::string program_output;
+};
+
+CompileResult compile(const std::string& gxx, const std::string& dir, bool preload) {
+  CompileResult res;
+  write_file(dir + "/compile_me.cpp", read_file(kInputs + "/compile_me.cpp"));
+  RunOptions o;
+  o.argv = {gxx, "-std=c++20", "-O2", "-frandom-seed=allocscope", "-c", "compile_me.cpp", "-o",
+            "compile_me.o"};
+  o.env = {{"LC_ALL", "C"}};
+  o.preload = preload;
+  o.cwd = dir;
+  o.timeout_s = 150;
+  RunResult c = run(o);
+  EXPECT_TRUE(c.ok()) << c.describe();
+  EXPECT_EQ(c.err, "") << c.describe();
+  expect_preloaded(c);
+  if (!c.ok()) return res;
+  o.argv = {gxx, "compile_me.o", "-o", "compile_me"};
+  RunResult l = run(o);
+  EXPECT_TRUE(l.ok()) << l.describe();
+  expect_preloaded(l);
+  if (!l.ok()) return res;
+  res.object = read_file(dir + "/compile_me.o");
+  RunOptions p;
+  p.argv = {dir + "/compile_me"};
+  p.preload = false;
+  RunResult out = run(p);
+  EXPECT_TRUE(out.ok()) << out.describe();
+  res.program_output = out.out;
+  return res;
+}
+
+TEST(BinmallocRealPrograms, Gxx) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  BMTEST_NEED_PROGRAM(gxx, "g++");
+  TempDir d1, d2;
+  CompileResult ref = compile(gxx, d1.path(), false);
+  ASSERT_FALSE(ref.object.empty());
+  ASSERT_NE(ref.program_output.find("groups=23"), std::string::npos) << ref.program_output;
+  CompileResult got = compile(gxx, d2.path(), true);
+  ASSERT_FALSE(got.object.empty());
+  EXPECT_EQ(got.program_output, ref.program_output);
+  EXPECT_TRUE(got.object == ref.object)
+      << "object files differ (" << got.object.size() << " vs " << ref.object.size() << " bytes)";
+}
+
+}  // namespace
+}  // namespace bmtest
