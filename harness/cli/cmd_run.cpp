@@ -65,6 +65,7 @@ po::options_description run_options() {
       ("seed", po::value<uint64_t>()->default_value(42), "seed for workload inputs and the round order")
       ("rss-interval", po::value<double>()->default_value(10), "RSS sampling interval in ms; 0 = off")
       ("no-syscalls", po::bool_switch(), "do not count memory syscalls")
+      ("syscall-method", po::value<std::string>()->default_value("auto"), "how to count memory syscalls: auto (perf_event_open tracepoints, else ptrace+seccomp), perf, ptrace")
       ("latency-every", po::value<uint64_t>()->default_value(0), "record the latency of every Nth operation (0 = off)")
       ("track-usable", po::bool_switch(), "account malloc_usable_size per operation (internal overhead; slows the workload)")
       ("quiet,q", po::bool_switch(), "no progress output")
@@ -174,6 +175,10 @@ int cmd_run(const std::vector<std::string>& all_args) {
   opt.rss_interval_s = vm["rss-interval"].as<double>() / 1000.0;
   if (opt.rss_interval_s < 0) throw InputError("--rss-interval: expected 0 or more milliseconds");
   opt.count_syscalls = !vm["no-syscalls"].as<bool>();
+  const std::string method = vm["syscall-method"].as<std::string>();
+  if (method != "auto" && method != "perf" && method != "ptrace")
+    throw InputError(fmt::format("--syscall-method '{}': expected auto, perf or ptrace", method));
+  opt.force_ptrace_counting = method == "ptrace";
   opt.latency_every = vm["latency-every"].as<uint64_t>();
   opt.track_usable = vm["track-usable"].as<bool>();
   opt.quiet = vm["quiet"].as<bool>();

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,7 +12,11 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <set>
 
+#include <sys/user.h>
+
+#include "probes/seccomp_counter.hpp"
 #include "probes/syscall_counter.hpp"
 
 extern char** environ;
@@ -51,7 +56,7 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 
 // Child side, between fork and exec: async-signal-safe calls only.
 [[noreturn]] void exec_child(const LaunchSpec& spec, char** argv, char** envp, int result_w,
-                             int stderr_w, int err_w) {
+                             int stderr_w, int err_w, bool seccomp_trap) {
   ::setpgid(0, 0);
   int devnull = ::open("/dev/null", O_RDWR);
   ::dup2(devnull, STDIN_FILENO);
@@ -63,6 +68,7 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
     ::setrlimit(RLIMIT_AS, &rl);
   }
   ::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
+  if (seccomp_trap && !install_memory_syscall_trap()) ::_exit(126);
   ::raise(SIGSTOP);  // the parent attaches counters, then lets us exec
   ::execvpe(argv[0], argv, envp);
   int e = errno;
@@ -104,8 +110,10 @@ struct Pipe {
 LaunchResult launch(const LaunchSpec& spec) {
   LaunchResult res;
   std::string why;
-  const bool perf_ok = spec.count_syscalls && SyscallCounter::available(&why);
-  res.syscall_method = !spec.count_syscalls ? "off" : perf_ok ? "perf_event_open" : "none: " + why;
+  const bool perf_ok = spec.count_syscalls && !spec.force_ptrace_counting && SyscallCounter::available(&why);
+  // Without perf, count by trapping the memory syscalls with seccomp + ptrace.
+  const bool trap = spec.count_syscalls && !perf_ok;
+  res.syscall_method = !spec.count_syscalls ? "off" : perf_ok ? "perf_event_open" : "ptrace+seccomp";
 
   std::vector<std::string> argv_s = spec.argv, env_s = child_environment(spec.env_set);
   std::vector<char*> argv = c_strings(argv_s), envp = c_strings(env_s);
@@ -122,7 +130,7 @@ LaunchResult launch(const LaunchSpec& spec) {
     res.reason = std::string("fork: ") + std::strerror(errno);
     return res;
   }
-  if (pid == 0) exec_child(spec, argv.data(), envp.data(), result.w, err.w, execerr.w);
+  if (pid == 0) exec_child(spec, argv.data(), envp.data(), result.w, err.w, execerr.w, trap);
 
   ::setpgid(pid, pid);
   result.close_w();
@@ -135,8 +143,11 @@ LaunchResult launch(const LaunchSpec& spec) {
     ::waitpid(pid, &st, __WALL);
     return res;
   }
-  ::ptrace(PTRACE_SETOPTIONS, pid, nullptr,
-           PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
+  long options = PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+  // The fallback follows every thread and child process, like perf's inherit.
+  if (trap) options |= PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+  ::ptrace(PTRACE_SETOPTIONS, pid, nullptr, reinterpret_cast<void*>(options));
+  std::set<pid_t> started{pid};  // tasks whose initial SIGSTOP was already seen
   std::unique_ptr<SyscallCounter> counter;
   if (perf_ok) {
     counter = std::make_unique<SyscallCounter>();
@@ -153,6 +164,13 @@ LaunchResult launch(const LaunchSpec& spec) {
   ::ptrace(PTRACE_CONT, pid, nullptr, nullptr);
 
   for (int fd : {result.r, err.r}) ::fcntl(fd, F_SETFL, O_NONBLOCK);
+  // SIGCHLD through a signalfd wakes the loop at once for every ptrace stop
+  // and for the exit, instead of on the next tick.
+  sigset_t chld, old_mask;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  ::pthread_sigmask(SIG_BLOCK, &chld, &old_mask);
+  const int sfd = ::signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
   bool result_open = spec.result_pipe, err_open = true, reaped = false, killed_by_us = false;
   if (!spec.result_pipe) result.close_r();
   int exec_errno = 0;
@@ -176,28 +194,44 @@ LaunchResult launch(const LaunchSpec& spec) {
     if (spec.rss_interval_s > 0 && next_sample < wake) wake = next_sample;
     int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now()).count());
     ms = ms < 1 ? 1 : ms > 50 ? 50 : ms;  // also bounds how late we notice an exit stop
-    pollfd pfd[2];
+    pollfd pfd[3];
     int n = 0;
+    if (sfd >= 0) pfd[n++] = {sfd, POLLIN, 0};
     if (result_open) pfd[n++] = {result.r, POLLIN, 0};
     if (err_open) pfd[n++] = {err.r, POLLIN, 0};
     if (n) ::poll(pfd, static_cast<nfds_t>(n), ms);
     else ::usleep(static_cast<useconds_t>(ms) * 1000);
+    if (sfd >= 0) {
+      signalfd_siginfo info[8];
+      while (::read(sfd, info, sizeof info) > 0) {
+      }
+    }
     if (result_open) result_open = drain(result.r, res.result_text, false);
     if (err_open) err_open = drain(err.r, res.stderr_tail, true);
 
     // Handle every pending ptrace stop and the final exit.
     for (;;) {
       struct rusage ru{};
-      pid_t w = ::wait4(pid, &st, WNOHANG | __WALL, &ru);
-      if (w != pid) break;
+      pid_t w = ::wait4(trap ? -1 : pid, &st, WNOHANG | __WALL, &ru);
+      if (w <= 0) break;
       if (WIFSTOPPED(st)) {
         int event = st >> 16;
         int sig = 0;
-        if (event == PTRACE_EVENT_EXIT) res.at_exit = read_proc_status(pid);
-        else if (event == 0 && WSTOPSIG(st) != SIGTRAP) sig = WSTOPSIG(st);  // pass real signals on
-        ::ptrace(PTRACE_CONT, pid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+        if (event == PTRACE_EVENT_EXIT && w == pid) {
+          res.at_exit = read_proc_status(pid);
+        } else if (event == PTRACE_EVENT_SECCOMP) {
+          user_regs_struct regs{};
+          if (::ptrace(PTRACE_GETREGS, w, nullptr, &regs) == 0)
+            if (const char* name = memory_syscall_name(static_cast<long>(regs.orig_rax)); *name) ++res.syscalls[name];
+        } else if (event == 0 && WSTOPSIG(st) == SIGSTOP && !started.count(w)) {
+          started.insert(w);  // a new thread or child starts stopped: swallow that stop
+        } else if (event == 0 && WSTOPSIG(st) != SIGTRAP) {
+          sig = WSTOPSIG(st);  // pass real signals on
+        }
+        ::ptrace(PTRACE_CONT, w, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
         continue;
       }
+      if (w != pid) continue;  // another traced thread or process ended
       res.usage = ru;
       reaped = true;
       res.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -206,6 +240,8 @@ LaunchResult launch(const LaunchSpec& spec) {
       break;
     }
   }
+  if (sfd >= 0) ::close(sfd);
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   ::kill(-pid, SIGKILL);  // whatever the job left behind in its process group
   // Collect the rest of the output (a grandchild may hold the pipes: don't block).
   if (result_open) drain(result.r, res.result_text, false);
@@ -227,6 +263,8 @@ LaunchResult launch(const LaunchSpec& spec) {
     }
   }
   if (counter) res.syscalls = counter->read();
+  if (trap)
+    for (const auto& name : memory_syscalls()) res.syscalls.emplace(name, 0);  // zero counts are counts too
   if (res.stderr_tail.size() > kStderrTailBytes) res.stderr_tail.erase(0, res.stderr_tail.size() - kStderrTailBytes);
   return res;
 }

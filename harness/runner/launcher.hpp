@@ -27,6 +27,7 @@ struct LaunchSpec {
   uint64_t mem_limit_bytes = 0;   // RLIMIT_AS in the child; 0 = none
   double rss_interval_s = 0.010;  // 0 = no RSS series
   bool count_syscalls = true;
+  bool force_ptrace_counting = false;  // use the seccomp+ptrace fallback even if perf works
   bool result_pipe = true;  // give the child fd 3 for its result record
 };
 

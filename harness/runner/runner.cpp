@@ -87,6 +87,7 @@ json run_job(const Job& job, const RunOptions& opt) {
   spec.mem_limit_bytes = opt.mem_limit_bytes;
   spec.rss_interval_s = opt.rss_interval_s;
   spec.count_syscalls = opt.count_syscalls;
+  spec.force_ptrace_counting = opt.force_ptrace_counting;
 
   LaunchResult lr = launch(spec);
   json worker_out;

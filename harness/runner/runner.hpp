@@ -17,6 +17,7 @@ struct RunOptions {
   uint64_t mem_limit_bytes = 0;
   double rss_interval_s = 0.010;
   bool count_syscalls = true;
+  bool force_ptrace_counting = false;
   uint64_t latency_every = 0;
   bool track_usable = false;
   bool quiet = false;

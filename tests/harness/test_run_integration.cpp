@@ -82,14 +82,20 @@ TEST(RunIntegration, EveryAllocatorOnThePipelineWorkloads) {
 // with MALLOC_MMAP_THRESHOLD_ fixed (dynamic threshold off), glibc maps and
 // unmaps each 256 KiB block once. Compare 1001 blocks against 1 block (the
 // first malloc also sets up the main arena with brk).
-TEST(RunIntegration, SyscallCountsAreExact) {
+// Both counting methods (perf tracepoints and the ptrace+seccomp fallback)
+// must give the same exact numbers.
+class SyscallMethod : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SyscallMethod, CountsAreExact) {
   auto count = [](int blocks) {
     TempDir dir;
     auto r = run_cmd({ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--rss-interval", "0", "--out",
-                      dir.path(), "--exec", "--", MMAP_BLOCKS_BIN, std::to_string(blocks)},
+                      dir.path(), "--syscall-method", GetParam(), "--exec", "--", MMAP_BLOCKS_BIN,
+                      std::to_string(blocks)},
                      {"MALLOC_MMAP_THRESHOLD_=131072"});
     EXPECT_EQ(r.status, 0) << r.err;
     json doc = read_json(dir.path() + "/results.json");
+    EXPECT_EQ(doc["runs"][0]["syscall_method"], GetParam() == "perf" ? "perf_event_open" : "ptrace+seccomp");
     return doc["runs"][0]["metrics"]["syscalls"];
   };
   json base = count(1), many = count(1001);
@@ -98,6 +104,8 @@ TEST(RunIntegration, SyscallCountsAreExact) {
   EXPECT_EQ(many["brk"], base["brk"]);
   EXPECT_EQ(many["mremap"], base["mremap"]);
 }
+
+INSTANTIATE_TEST_SUITE_P(RunIntegration, SyscallMethod, ::testing::Values("perf", "ptrace"));
 
 TEST(RunIntegration, ExecRunsAnyProgramWithProcessMetrics) {
   TempDir dir;
