@@ -30,10 +30,12 @@ bool only_known_arena_count_issue(const RunResult& r) {
   return r.exited && r.exit_code == 1;
 }
 
-void run_stress(const std::string& scenario, int repeat = 1) {
+void run_stress(const std::string& scenario, int repeat = 1,
+                std::map<std::string, std::string> env = {}) {
   for (int i = 0; i < repeat; ++i) {
     RunOptions o;
     o.argv = {BMTEST_PROG_STRESS, scenario};
+    o.env = env;
     o.timeout_s = 150;
     RunResult r = run(o);
     if (!r.ok() && only_known_arena_count_issue(r)) {
@@ -53,6 +55,28 @@ void run_stress(const std::string& scenario, int repeat = 1) {
 TEST(BinmallocThreads, CrossThreadFrees) {
   BMTEST_REQUIRE_ALLOCATOR();
   run_stress("cross_thread");
+}
+
+TEST(BinmallocThreads, CrossThreadFreesOneArenaNoCaches) {
+  // All threads share one arena, no tcache and no fastbins: every operation
+  // takes the arena lock and goes through the bins.
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_stress("cross_thread", 1,
+             {{"BINMALLOC_TCACHE_COUNT", "0"},
+              {"BINMALLOC_MXFAST", "0"},
+              {"BINMALLOC_ARENA_MAX", "1"},
+              {"GLIBC_TUNABLES",
+               "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0:glibc.malloc.arena_max=1"}});
+}
+
+TEST(BinmallocThreads, CrossThreadFreesFastbinsTwoArenas) {
+  // No tcache: small blocks freed by a thread that does not own their arena
+  // go to the owner's fastbins.
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_stress("cross_thread", 1,
+             {{"BINMALLOC_TCACHE_COUNT", "0"},
+              {"BINMALLOC_ARENA_MAX", "2"},
+              {"GLIBC_TUNABLES", "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=2"}});
 }
 
 TEST(BinmallocThreads, ManyShortLivedThreads) {

@@ -83,10 +83,31 @@ def churn(rng):
     return checksum, len(live), sum(len(b) for b in big)
 
 
+def threaded(rng):
+    """Worker threads build and tear down structures concurrently (each
+    thread allocates from its own arena); results are collected in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def task(seed):
+        local = random.Random(seed)
+        d = {}
+        for i in range(6000):
+            d["%d-%d" % (seed, i)] = [local.random() for _ in range(i % 11)]
+        s = json.dumps(d, sort_keys=True)
+        back = json.loads(s)
+        keys = sorted(back, key=lambda k: (len(back[k]), k))
+        return seed, len(s), keys[:2], keys[-1]
+
+    seeds = [rng.randrange(1 << 20) for _ in range(16)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        return list(pool.map(task, seeds))
+
+
 def main():
     rng = random.Random(20240601)
     for name, fn in [("dicts_and_lists", dicts_and_lists), ("strings", strings),
-                     ("json", json_round_trips), ("sorting", sorting), ("churn", churn)]:
+                     ("json", json_round_trips), ("sorting", sorting), ("churn", churn),
+                     ("threaded", threaded)]:
         result = fn(rng)
         print(name, digest(result), result if len(repr(result)) < 300 else "")
     if os.environ.get("BMTEST_EXPECT_BINMALLOC") == "1":

@@ -5,6 +5,7 @@
 
 #include <gnu/libc-version.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdint.h>
 
 static const size_t kPage = 4096;
@@ -476,6 +477,27 @@ static void sc_aligned_huge(void) {
   }
 }
 
+static void sc_aligned_huge_alignment(void) {
+  /* Valid (power of two) alignments far larger than any mapping. */
+  static const size_t aligns[] = {(size_t)1 << 40, (size_t)1 << 62, (size_t)1 << 63};
+  for (size_t i = 0; i < 3; ++i) {
+    size_t al = aligns[i];
+    errno = 0;
+    void *a = memalign(bm_opaque_size(al), 16);
+    BM_CHECKF(a == NULL && errno == ENOMEM, "memalign(%#zx, 16) = %p errno %d", al, a, errno);
+    errno = 0;
+    void *b = aligned_alloc(bm_opaque_size(al), 16);
+    BM_CHECKF(b == NULL && errno == ENOMEM, "aligned_alloc(%#zx, 16) = %p errno %d", al, b, errno);
+    void *c = (void *)0x1234;
+    int rc = posix_memalign(&c, bm_opaque_size(al), 16);
+    BM_CHECKF(rc == ENOMEM, "posix_memalign(%#zx, 16) returned %d, expected ENOMEM", al, rc);
+    BM_CHECKF(c == (void *)0x1234, "failed posix_memalign modified *memptr (%p)", c);
+  }
+  void *ok = memalign(1u << 22, 100); /* 4 MiB alignment still works */
+  BM_CHECK(ok != NULL && ((uintptr_t)ok & ((1u << 22) - 1)) == 0);
+  free(ok);
+}
+
 static void sc_posix_memalign_einval(void) {
   static const size_t bad[] = {0, 1, 2, 3, 4, 6, 12, 24, 40, 48, 100, 1000, 4097, 3u << 10,
                                SIZE_MAX, SIZE_MAX - 7};
@@ -853,6 +875,7 @@ static const struct scenario kScenarios[] = {
     {"reallocarray", sc_reallocarray},
     {"aligned_entry_points", sc_aligned_entry_points},
     {"aligned_huge", sc_aligned_huge},
+    {"aligned_huge_alignment", sc_aligned_huge_alignment},
     {"posix_memalign_einval", sc_posix_memalign_einval},
     {"aligned_alloc_einval", sc_aligned_alloc_einval},
     {"usable_size", sc_usable_size},
@@ -867,9 +890,16 @@ static const struct scenario kScenarios[] = {
     {"interposed_symbols", sc_interposed_symbols},
 };
 
+static void *run_in_thread(void *fn) {
+  void (*f)(void);
+  memcpy(&f, &fn, sizeof f);
+  f();
+  return NULL;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: %s <scenario>|--list\n", argv[0]);
+  if (argc != 2 && !(argc == 3 && strcmp(argv[2], "--in-thread") == 0)) {
+    fprintf(stderr, "usage: %s <scenario> [--in-thread] | --list\n", argv[0]);
     return 2;
   }
   for (size_t i = 0; i < sizeof kScenarios / sizeof kScenarios[0]; ++i) {
@@ -878,7 +908,23 @@ int main(int argc, char **argv) {
       continue;
     }
     if (strcmp(argv[1], kScenarios[i].name) == 0) {
-      kScenarios[i].fn();
+      if (argc == 3) {
+        /* In a second thread, which gets an arena of its own (not the main
+         * arena) while the main thread holds a block in the main arena. */
+        void *mine = malloc(100);
+        pthread_t th;
+        void *fn;
+        void (*f)(void) = kScenarios[i].fn;
+        memcpy(&fn, &f, sizeof fn);
+        if (pthread_create(&th, NULL, run_in_thread, fn) != 0) {
+          fprintf(stderr, "FAIL: pthread_create\n");
+          return 1;
+        }
+        pthread_join(th, NULL);
+        free(mine);
+      } else {
+        kScenarios[i].fn();
+      }
       return bm_finish();
     }
   }

@@ -38,13 +38,22 @@ static int bm_failures = 0;
 static inline void bm_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static inline void bm_fail(const char *file, int line, const char *fmt, ...) {
+  /* One write per message, so lines from concurrent processes or threads
+   * do not interleave. */
+  char buf[1024];
+  int n = snprintf(buf, sizeof buf, "FAIL: %s:%d: ", file, line);
+  if (n < 0) n = 0;
+  if ((size_t)n >= sizeof buf) n = (int)sizeof buf - 1;
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "FAIL: %s:%d: ", file, line);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  fflush(stderr);
+  int m = vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
   va_end(ap);
+  size_t len = (size_t)n + (m > 0 ? (size_t)m : 0);
+  if (len > sizeof buf - 2) len = sizeof buf - 2;
+  buf[len++] = '\n';
+  fflush(stderr);
+  ssize_t ignored = write(2, buf, len);
+  (void)ignored;
   ++bm_failures;
 }
 

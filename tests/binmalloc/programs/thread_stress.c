@@ -216,6 +216,12 @@ static void sc_cross_thread(void) {
     while (q_pop(&g_ct_q[i], &got)) check_and_free(&got, "main drain");
     free(g_ct_q[i].items);
   }
+  /* Trimming every arena after the threads are gone keeps the heap sound. */
+  (void)malloc_trim(0);
+  bm_check_heap("after malloc_trim");
+  void *again = malloc(5000);
+  BM_CHECK(again != NULL);
+  free(again);
 }
 
 /* -------------------------------------------------------- thread_churn */
@@ -274,6 +280,8 @@ static void sc_thread_churn(void) {
   while (q_pop(&g_pool, &got)) check_and_free(&got, "main final");
   free(th);
   free(g_pool.items);
+  (void)malloc_trim(0);
+  bm_check_heap("after malloc_trim");
   struct mallinfo2 mi = mallinfo2();
   printf("threads: %llu, arena bytes %zu, mmapped %zu\n", (unsigned long long)(next_id - 1),
          mi.arena, mi.hblkhd);
