@@ -32,6 +32,8 @@ void bm_arena_init(arena_t *a) {
   }
   a->top = (chunk_t *)a->empty_top;
   a->empty_top[1] = 0;
+  a->fresh_from = (char *)UINTPTR_MAX;
+  a->split_victim = NULL;
   a->last_remainder = NULL;
 }
 
@@ -172,6 +174,7 @@ static arena_t *new_arena(void) {
   vg_noaccess(top, top_size);
   set_head(top, top_size | PREV_INUSE | NON_MAIN_ARENA);
   a->top = top;
+  a->fresh_from = (char *)top + CHUNK_HDR;
   a->system_mem = a->max_system_mem = h->size;
   return a;
 }

@@ -31,6 +31,11 @@ typedef struct arena {
   size_t system_mem;
   size_t max_system_mem;
   struct heap_info *heap; /* non-main: newest heap */
+  /* [fresh_from, end of top) came from the system and was never handed out,
+   * so it is still zero; the last top split records its boundary for calloc. */
+  char *fresh_from;
+  chunk_t *split_victim;
+  char *split_fresh;
   bm_counters_t ctr;
 } arena_t;
 
@@ -84,6 +89,25 @@ int bm_grow_heap(heap_info_t *h, size_t diff);
 void bm_shrink_heap(heap_info_t *h, size_t new_size);
 /* First chunk address of a heap. */
 chunk_t *bm_heap_first_chunk(heap_info_t *h);
+
+/* Splits nb bytes off the front of top (top must hold nb + MIN_CHUNK). */
+static inline chunk_t *bm_split_top(arena_t *a, size_t nb) {
+  chunk_t *victim = a->top;
+  size_t size = chunksize(victim);
+  chunk_t *rem = chunk_at(victim, nb);
+  a->top = rem;
+  set_head(victim, nb | PREV_INUSE | a->nm);
+  set_head(rem, (size - nb) | PREV_INUSE | a->nm);
+  a->split_victim = victim;
+  a->split_fresh = a->fresh_from;
+  /* top's new header is written: freshness starts after it */
+  if ((char *)rem + CHUNK_HDR > a->fresh_from) a->fresh_from = (char *)rem + CHUNK_HDR;
+  return victim;
+}
+/* Top now ends at end: the fresh part cannot extend past it. */
+static inline void bm_top_shrunk(arena_t *a, char *end) {
+  if (a->fresh_from > end) a->fresh_from = end;
+}
 
 /* Core entry points used across files (malloc.c, free.c). */
 void *bm_int_malloc(arena_t *a, size_t nb);

@@ -26,6 +26,7 @@ int bm_systrim(arena_t *a, size_t pad) {
   size_t released = (size_t)(top_end - now);
   a->system_mem -= released;
   set_head(top, (top_size - released) | PREV_INUSE);
+  bm_top_shrunk(a, now);
   a->ctr.trims++;
   a->ctr.trimmed_bytes += released;
   return 1;
@@ -56,6 +57,7 @@ int bm_heap_trim(arena_t *a, size_t pad, int force) {
     errno = saved;
     set_head(start, tsize | PREV_INUSE | a->nm);
     a->top = start;
+    a->fresh_from = (char *)start + tsize; /* the old heap's tail is not fresh */
     a->ctr.trims++;
     did = 1;
     h = ph;
@@ -74,6 +76,7 @@ int bm_heap_trim(arena_t *a, size_t pad, int force) {
   if (!released) return did;
   a->system_mem -= released;
   set_head(top, (top_size - released) | PREV_INUSE | a->nm);
+  bm_top_shrunk(a, (char *)h + h->size);
   a->ctr.trims++;
   a->ctr.trimmed_bytes += released;
   return 1;

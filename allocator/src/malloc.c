@@ -139,6 +139,7 @@ static void *sysmalloc(arena_t *a, size_t nb) {
     size_t before = h->size;
     if (bm_grow_heap(h, nb + MIN_CHUNK - old_size) == 0) {
       a->system_mem += h->size - before;
+      if (a->fresh_from > old_end) a->fresh_from = old_end;
       set_head(old_top, (size_t)((char *)h + h->size - (char *)old_top) | PREV_INUSE | a->nm);
       a->ctr.heap_grows++;
     } else {
@@ -156,6 +157,7 @@ static void *sysmalloc(arena_t *a, size_t nb) {
       vg_noaccess(top, tsize);
       set_head(top, tsize | PREV_INUSE | a->nm);
       a->top = top;
+      a->fresh_from = (char *)top + CHUNK_HDR;
       close_segment(a, old_top, old_size);
       a->ctr.heap_grows++;
     }
@@ -185,6 +187,7 @@ static void *sysmalloc(arena_t *a, size_t nb) {
     a->system_mem += want;
     if (!from_mmap && contiguous && brk == old_end) {
       set_head(old_top, (old_size + want) | PREV_INUSE);
+      if (a->fresh_from > old_end) a->fresh_from = old_end;
     } else {
       char *start = (char *)bm_align_up((uintptr_t)brk, CHUNK_ALIGN);
       char *end = (char *)bm_align_down((uintptr_t)(brk + want), CHUNK_ALIGN);
@@ -194,6 +197,7 @@ static void *sysmalloc(arena_t *a, size_t nb) {
       if (bm_main_nsegs < MAX_MAIN_SEGMENTS) bm_main_segs[bm_main_nsegs].start = start;
       bm_main_nsegs++;
       a->top = top;
+      a->fresh_from = start + CHUNK_HDR;
       close_segment(a, old_top, old_size);
       a->noncontiguous = from_mmap;
     }
@@ -201,15 +205,9 @@ static void *sysmalloc(arena_t *a, size_t nb) {
   }
   if (a->system_mem > a->max_system_mem) a->max_system_mem = a->system_mem;
 
-  chunk_t *top = a->top;
-  size_t size = chunksize(top);
-  if (size >= nb + MIN_CHUNK) {
-    chunk_t *rem = chunk_at(top, nb);
-    set_head(top, nb | PREV_INUSE | a->nm);
-    set_head(rem, (size - nb) | PREV_INUSE | a->nm);
-    a->top = rem;
+  if (chunksize(a->top) >= nb + MIN_CHUNK) {
     a->ctr.top_hits++;
-    return chunk2mem(top);
+    return chunk2mem(bm_split_top(a, nb));
   }
   return NULL;
 }
@@ -351,12 +349,8 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
     size_t size = chunksize(victim);
     if (unlikely(size > a->system_mem)) bm_fatal("malloc(): corrupted top size");
     if (size >= nb + MIN_CHUNK) {
-      chunk_t *rem = chunk_at(victim, nb);
-      a->top = rem;
-      set_head(victim, nb | PREV_INUSE | a->nm);
-      set_head(rem, (size - nb) | PREV_INUSE | a->nm);
       a->ctr.top_hits++;
-      return chunk2mem(victim);
+      return chunk2mem(bm_split_top(a, nb));
     }
     if (a->have_fastchunks) {
       bm_malloc_consolidate(a);
@@ -442,11 +436,29 @@ void *bm_calloc(size_t n, size_t m) {
     memset(mem, 0, nb - SIZE_SZ);
     return mem;
   }
-  void *mem = bm_malloc_from_arena(nb);
-  if (!mem) return NULL;
+  /* Memory the system added to top and nobody used since is still zero:
+   * when the chunk was carved from top, only its part below the arena's
+   * fresh boundary needs clearing (the break only moves in whole pages, and
+   * trimmed pages come back zero). */
+  arena_t *a = bm_arena_get();
+  int need = bm_need_lock();
+  if (need) bm_lock(&a->lock);
+  a->split_victim = NULL;
+  void *mem = bm_int_malloc(a, nb);
+  chunk_t *split = a->split_victim;
+  char *split_fresh = a->split_fresh;
+  if (need) bm_unlock(&a->lock);
+  if (unlikely(!mem)) {
+    split = NULL;
+    mem = bm_malloc_from_arena(nb);
+    if (!mem) return NULL;
+  }
   chunk_t *p = mem2chunk(mem);
   if (is_mmapped(p)) return mem; /* fresh pages are zero */
-  memset(mem, 0, chunksize(p) - SIZE_SZ);
+  size_t clear = chunksize(p) - SIZE_SZ;
+  if (p == split && !bm_mp.perturb_byte && split_fresh < (char *)mem + clear)
+    clear = split_fresh > (char *)mem ? (size_t)(split_fresh - (char *)mem) : 0;
+  memset(mem, 0, clear);
   return mem;
 }
 

@@ -39,6 +39,7 @@ static void *int_realloc(arena_t *a, chunk_t *p, size_t oldsize, size_t nb) {
       chunk_t *top = chunk_at(p, nb);
       set_head(top, (oldsize + nsize - nb) | PREV_INUSE | a->nm);
       a->top = top;
+      if ((char *)top + CHUNK_HDR > a->fresh_from) a->fresh_from = (char *)top + CHUNK_HDR;
       a->ctr.realloc_inplace++;
       return chunk2mem(p);
     }

@@ -53,7 +53,7 @@ void run_sequence(uint64_t seed, size_t ops, size_t check_every, size_t max_live
       b.n = b.n / count * count;
       b.p = static_cast<char *>(binmalloc_calloc(count, b.n / count));
       ASSERT_NE(b.p, nullptr);
-      for (size_t i = 0; i < b.n; i++) ASSERT_EQ(b.p[i], 0) << "calloc not zeroed, seed " << seed;
+      for (size_t i = 0; i < b.n; i++) ASSERT_EQ(b.p[i], 0) << "calloc not zeroed, seed " << seed << " step " << step << " byte " << i << " of " << b.n;
       bmtest::fill_pattern(b.p, b.n, b.id);
       live.push_back(b);
     } else if (op < 50) {

@@ -91,6 +91,21 @@ TEST(System, MalloptDisablesDynamicThreshold) {
       ::testing::ExitedWithCode(0), "");
 }
 
+TEST(System, CallocOfFreshTopDoesNotTouchPages) {
+  binmalloc_tcache_flush();
+  binmalloc_malloc_trim(0);
+  const size_t n = 120000;  // below the mmap threshold, above what top holds
+  binmalloc_stats_t s = Counters::now();
+  if (s.main_top_size > n) GTEST_SKIP() << "top already large";
+  Counters c;
+  auto *p = static_cast<unsigned char *>(binmalloc_calloc(1, n));
+  ASSERT_NE(p, nullptr);
+  EXPECT_GE(c.delta().sysmalloc_calls, 1u);
+  EXPECT_LT(bmtest::resident_pages(p, n), n / kPage / 2);  // fresh pages left untouched
+  for (size_t i = 0; i < n; i++) ASSERT_EQ(p[i], 0);
+  binmalloc_free(p);
+}
+
 TEST(System, TrimAfterFreeingTop) {
   binmalloc_tcache_flush();
   std::vector<void *> v;
