@@ -96,7 +96,9 @@ void bm_munmap_chunk(chunk_t *p) {
 }
 
 /* Normal (non-fast) free under the arena lock. */
-void bm_int_free_locked(arena_t *a, chunk_t *p, size_t size) {
+#define BM_INLINE static inline __attribute__((always_inline))
+
+BM_INLINE void int_free_locked(arena_t *a, chunk_t *p, size_t size) {
   chunk_t *next = chunk_at(p, size);
   if (unlikely(p == a->top)) bm_fatal("double free or corruption (top)");
   if (a == &bm_main_arena) {
@@ -115,7 +117,9 @@ void bm_int_free_locked(arena_t *a, chunk_t *p, size_t size) {
   if (size >= FASTBIN_CONSOLIDATION_THRESHOLD) {
     if (a->have_fastchunks) bm_malloc_consolidate(a);
     if (a == &bm_main_arena) {
-      if (chunksize(a->top) >= bm_mp.trim_threshold) bm_systrim(a, bm_mp.top_pad);
+      size_t ts = chunksize(a->top);
+      /* only when a whole page can go (systrim would find nothing otherwise) */
+      if (ts >= bm_mp.trim_threshold && ts >= bm_mp.top_pad + MIN_CHUNK + bm_pagesize) bm_systrim(a, bm_mp.top_pad);
     } else {
       bm_heap_trim(a, bm_mp.top_pad, 0);
     }
@@ -123,7 +127,7 @@ void bm_int_free_locked(arena_t *a, chunk_t *p, size_t size) {
 }
 
 /* Free of a chunk that is not mmapped, under the arena lock: fastbin or bins. */
-void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
+BM_INLINE void free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
   if (size <= bm_mp.max_fast) {
     chunk_t *next = chunk_at(p, size);
     size_t nsize = chunksize(next);
@@ -138,18 +142,23 @@ void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
     a->ctr.fastbin_frees++;
     return;
   }
-  bm_int_free_locked(a, p, size);
+  int_free_locked(a, p, size);
 }
 
-void bm_free_to_arena(chunk_t *p, size_t size) {
+void bm_int_free_locked(arena_t *a, chunk_t *p, size_t size) { int_free_locked(a, p, size); }
+void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size) { free_chunk_locked(a, p, size); }
+
+BM_INLINE void free_to_arena(chunk_t *p, size_t size) {
   if (unlikely(size < MIN_CHUNK || (size & CHUNK_ALIGN_MASK))) bm_fatal("free(): invalid size");
   arena_t *a = arena_for_chunk(p);
   int need = bm_need_lock();
   if (need) bm_lock(&a->lock);
   if (a != bm_thread_arena) a->ctr.remote_frees++;
-  bm_free_chunk_locked(a, p, size);
+  free_chunk_locked(a, p, size);
   if (need) bm_unlock(&a->lock);
 }
+
+void bm_free_to_arena(chunk_t *p, size_t size) { free_to_arena(p, size); }
 
 /* Dynamic mmap threshold: a freed mmapped chunk larger than the threshold
  * shows the program uses such sizes long-term; serve them from the heap. */
@@ -168,7 +177,7 @@ static BM_NOINLINE void free_slow(void *mem, chunk_t *p, size_t head) {
     return;
   }
   if (head & IS_MMAPPED) free_mmapped(p);
-  else bm_free_to_arena(p, head & ~SIZE_FLAGS);
+  else free_to_arena(p, head & ~SIZE_FLAGS);
 }
 
 void bm_free_mmapped_or_arena(chunk_t *p) {

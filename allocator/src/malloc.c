@@ -361,7 +361,7 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
 }
 
 /* ---- public paths --------------------------------------------------------- */
-void *bm_malloc_from_arena(size_t nb) {
+static inline __attribute__((always_inline)) void *malloc_from_arena(size_t nb) {
   arena_t *a = bm_arena_get();
   int need = bm_need_lock();
   if (need) bm_lock(&a->lock);
@@ -380,6 +380,8 @@ void *bm_malloc_from_arena(size_t nb) {
   return m;
 }
 
+void *bm_malloc_from_arena(size_t nb) { return malloc_from_arena(nb); }
+
 static BM_NOINLINE void *malloc_slow(size_t n) {
   bm_ensure_init();
   if (unlikely(bm_vg)) return bm_vg_malloc(n);
@@ -397,7 +399,7 @@ static BM_NOINLINE void *malloc_slow(size_t n) {
       return tcache_pop(tc, tidx, tc->entries[tidx]);
     }
   }
-  void *m = bm_malloc_from_arena(nb);
+  void *m = malloc_from_arena(nb);
   if (m && unlikely(bm_mp.perturb_byte)) memset(m, (bm_mp.perturb_byte ^ 0xff) & 0xff, n);
   return m;
 }
