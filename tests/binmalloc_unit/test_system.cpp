@@ -201,6 +201,35 @@ TEST(System, ReallocMmappedUsesMremap) {
   EXPECT_EQ(binmalloc_check_heap(), 0);
 }
 
+// A thread arena grows past one 64 MiB heap, then gives the heaps back.
+TEST(System, NonMainArenaHeapsGrowAndShrink) {
+  std::thread t([] {
+    binmalloc_free(binmalloc_malloc(16));  // attach to an arena
+    std::vector<void *> v;
+    for (int i = 0; i < 1500; i++) {  // ~150 MB: three heaps
+      v.push_back(binmalloc_malloc(100000));
+      memset(v.back(), i, 64);
+    }
+    ASSERT_EQ(binmalloc_check_heap(), 0);
+    // Free the front half first (coalesced in bins), then the rest (top).
+    for (size_t i = 0; i < v.size() / 2; i++) binmalloc_free(v[i]);
+    ASSERT_EQ(binmalloc_check_heap(), 0);
+    Counters c;
+    for (size_t i = v.size(); i-- > v.size() / 2;) binmalloc_free(v[i]);
+    EXPECT_GE(c.delta().trims, 1u);
+    ASSERT_EQ(binmalloc_check_heap(), 0);
+    // Memory is reusable afterwards.
+    for (int i = 0; i < 300; i++) v[i] = binmalloc_malloc(200000 + i);
+    ASSERT_EQ(binmalloc_check_heap(), 0);
+    for (int i = 0; i < 300; i++) binmalloc_free(v[i]);
+    binmalloc_malloc_trim(0);
+    ASSERT_EQ(binmalloc_check_heap(), 0);
+  });
+  t.join();
+  struct binmalloc_mallinfo2 mi = binmalloc_mallinfo2();
+  EXPECT_LT(mi.arena, 64u << 20);  // the extra heaps are gone
+}
+
 TEST(System, ArenaPerThreadAndReuse) {
   std::vector<void *> from_threads(4);
   binmalloc_stats_t before = Counters::now();
