@@ -18,7 +18,8 @@ const std::vector<std::string> kCScenarios = {
     "realloc_huge",      "reallocarray",          "aligned_entry_points", "aligned_huge", "aligned_huge_alignment",
     "posix_memalign_einval", "aligned_alloc_einval", "usable_size",       "free_null",
     "free_errno",        "mallopt",               "perturb",              "mallinfo2",
-    "malloc_stats",      "malloc_info",           "malloc_trim",          "interposed_symbols"};
+    "malloc_stats",      "malloc_info",           "malloc_trim",          "random_ops",
+    "interposed_symbols"};
 
 const std::vector<std::string> kCxxScenarios = {"plain",     "nothrow",     "aligned",
                                                 "bad_alloc", "new_handler", "interposed_operators"};

@@ -570,11 +570,22 @@ static void sc_usable_size(void) {
     memset(p, 0x77, u);
     /* Do not free: freeing raises ptmalloc's dynamic mmap threshold. */
   }
-  /* Aligned allocations: usable >= requested. */
-  for (size_t align = 32; align <= 8192; align <<= 1) {
-    void *p = memalign(align, 300);
-    BM_CHECK(p != NULL && malloc_usable_size(p) >= 300);
-    free(p);
+  /* Aligned allocations follow the same rule. */
+  for (size_t align = 32; align <= ((size_t)1 << 20); align <<= 1) {
+    static const size_t asz[] = {1, 300, 5000, 300000};
+    for (size_t k = 0; k < 4; ++k) {
+      void *p = memalign(align, bm_opaque_size(asz[k]));
+      BM_CHECK(p != NULL);
+      if (!p) continue;
+      size_t u = malloc_usable_size(p);
+      size_t cs = bm_chunk_size(p);
+      size_t expect = bm_is_mmapped(p) ? cs - 16 : cs - 8;
+      BM_CHECKF(u == expect && u >= asz[k],
+                "memalign(%zu, %zu): usable %zu, chunk size %zu%s", align, asz[k], u, cs,
+                bm_is_mmapped(p) ? " (mmapped)" : "");
+      memset(p, 0x66, u);
+      free(p);
+    }
   }
 }
 
@@ -778,6 +789,12 @@ static void sc_malloc_info(void) {
   BM_CHECKF(strncmp(s, "<malloc", 7) == 0, "malloc_info output does not start with <malloc: %.40s",
             s);
   BM_CHECKF(strstr(s, "</malloc>") != NULL, "malloc_info output has no </malloc>");
+  /* Per-arena sections are balanced. */
+  size_t open_heaps = 0, close_heaps = 0;
+  for (const char *q = s; (q = strstr(q, "<heap")) != NULL; ++q) ++open_heaps;
+  for (const char *q = s; (q = strstr(q, "</heap>")) != NULL; ++q) ++close_heaps;
+  BM_CHECKF(open_heaps == close_heaps, "malloc_info: %zu <heap> but %zu </heap>", open_heaps,
+            close_heaps);
   fclose(f);
   free(buf);
   buf = NULL;
@@ -855,6 +872,122 @@ static void sc_interposed_symbols(void) {
   for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i) bm_check_symbol_interposed(names[i]);
 }
 
+/* ------------------------------------------------------------ random ops */
+
+static uint64_t xorshift(uint64_t *s) {
+  uint64_t x = *s;
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  return *s = x;
+}
+
+static size_t random_size(uint64_t *s) {
+  uint64_t r = xorshift(s) % 100;
+  if (r < 50) return xorshift(s) % 130;           /* tcache / fastbin sizes */
+  if (r < 80) return 130 + xorshift(s) % 1000;    /* small bins */
+  if (r < 99) return 1100 + xorshift(s) % 30000;  /* large bins */
+  return 100000 + xorshift(s) % 400000;          /* around the mmap threshold */
+}
+
+/* Sparse patterns keep the long run cheap: the first SP_HEAD and the last
+ * SP_TAIL bytes of each block carry the pattern. */
+enum { SP_HEAD = 1024, SP_TAIL = 128 };
+
+static void fill_sparse(unsigned char *p, size_t n, size_t seed) {
+  size_t head = n < SP_HEAD ? n : SP_HEAD;
+  bm_fill(p, head, seed);
+  size_t tail = n > SP_HEAD + SP_TAIL ? n - SP_TAIL : head;
+  for (size_t i = tail; i < n; ++i) p[i] = bm_pattern_byte(seed, i);
+}
+
+/* Checks the pattern of a block filled with n_filled bytes, of which the
+ * first n_valid are still expected; returns the first bad index or -1. */
+static size_t verify_sparse(const unsigned char *p, size_t n_valid, size_t n_filled, size_t seed) {
+  size_t head = n_valid < SP_HEAD ? n_valid : SP_HEAD;
+  size_t bad = bm_verify(p, head, seed);
+  if (bad != (size_t)-1) return bad;
+  size_t tail = n_filled > SP_HEAD + SP_TAIL ? n_filled - SP_TAIL : head;
+  if (tail < head) tail = head;
+  for (size_t i = tail; i < n_valid; ++i)
+    if (p[i] != bm_pattern_byte(seed, i)) return i;
+  return (size_t)-1;
+}
+
+/* A long random sequence of every allocation call on a shadow model: each
+ * live block carries a pattern checked before it is resized or freed, and the
+ * heap is checked periodically. */
+static void sc_random_ops(void) {
+  enum { SLOTS = 2000, OPS = 120000 };
+  static unsigned char *ptr[SLOTS];
+  static size_t len[SLOTS], seed[SLOTS];
+  uint64_t s = 0x5eed1234abcdull;
+  size_t next_seed = 1;
+  for (int op = 0; op < OPS && bm_failures < 10; ++op) {
+    size_t i = (size_t)(xorshift(&s) % SLOTS);
+    if (ptr[i]) {
+      size_t bad = verify_sparse(ptr[i], len[i], len[i], seed[i]);
+      BM_CHECKF(bad == (size_t)-1, "op %d: block of %zu (seed %zu) corrupted at %zu", op, len[i],
+                seed[i], bad);
+    }
+    uint64_t kind = xorshift(&s) % 10;
+    if (ptr[i] && kind < 4) {
+      free(ptr[i]);
+      ptr[i] = NULL;
+      continue;
+    }
+    if (ptr[i] && kind < 7) {
+      size_t n = random_size(&s);
+      unsigned char *q = (unsigned char *)realloc(ptr[i], n);
+      if (n == 0) {
+        BM_CHECK(q == NULL); /* realloc(p, 0) frees */
+        ptr[i] = NULL;
+        continue;
+      }
+      BM_CHECKF(q != NULL, "op %d: realloc to %zu failed", op, n);
+      if (!q) continue;
+      size_t keep = n < len[i] ? n : len[i];
+      size_t bad = verify_sparse(q, keep, len[i], seed[i]);
+      BM_CHECKF(bad == (size_t)-1, "op %d: realloc %zu -> %zu lost byte %zu", op, len[i], n, bad);
+      ptr[i] = q;
+      len[i] = n;
+      seed[i] = next_seed++;
+      fill_sparse(q, n, seed[i]);
+      continue;
+    }
+    if (ptr[i]) free(ptr[i]);
+    size_t n = random_size(&s);
+    unsigned char *p;
+    uint64_t how = xorshift(&s) % 6;
+    if (how == 0) {
+      p = (unsigned char *)calloc(1, n);
+      if (p) {
+        size_t where = 0;
+        BM_CHECKF(all_zero(p, n, &where), "op %d: calloc(%zu) byte %zu not zero", op, n, where);
+      }
+    } else if (how == 1) {
+      p = (unsigned char *)memalign((size_t)32 << (xorshift(&s) % 8), n);
+    } else {
+      p = (unsigned char *)malloc(n);
+    }
+    BM_CHECKF(p != NULL, "op %d: allocation of %zu failed", op, n);
+    ptr[i] = p;
+    len[i] = p ? n : 0;
+    seed[i] = next_seed++;
+    if (p) {
+      BM_CHECKF(malloc_usable_size(p) >= n, "op %d: usable %zu < %zu", op, malloc_usable_size(p), n);
+      fill_sparse(p, n, seed[i]);
+    }
+    if (op % 20000 == 0) bm_check_heap("random ops");
+  }
+  for (size_t i = 0; i < SLOTS; ++i) {
+    if (!ptr[i]) continue;
+    BM_CHECK(verify_sparse(ptr[i], len[i], len[i], seed[i]) == (size_t)-1);
+    free(ptr[i]);
+  }
+  (void)malloc_trim(0);
+}
+
 /* ------------------------------------------------------------------ main */
 
 struct scenario {
@@ -887,6 +1020,7 @@ static const struct scenario kScenarios[] = {
     {"malloc_stats", sc_malloc_stats},
     {"malloc_info", sc_malloc_info},
     {"malloc_trim", sc_malloc_trim},
+    {"random_ops", sc_random_ops},
     {"interposed_symbols", sc_interposed_symbols},
 };
 

@@ -15,6 +15,7 @@
 #include "bm_prog.h"
 
 #include <malloc.h>
+#include <pthread.h>
 
 #define L(p) bm_launder((void *)(p))
 
@@ -246,15 +247,31 @@ static const struct scenario kScenarios[] = {
     {"munmap_invalid", sc_munmap_invalid},
 };
 
+static void *run_in_thread(void *arg) {
+  const struct scenario *sc = (const struct scenario *)arg;
+  sc->fn();
+  not_detected(sc->name);
+  return NULL;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: %s <scenario>|--list\n", argv[0]);
+  int in_thread = argc == 3 && strcmp(argv[2], "--in-thread") == 0;
+  if (argc != 2 && !in_thread) {
+    fprintf(stderr, "usage: %s <scenario> [--in-thread] | --list\n", argv[0]);
     return 2;
   }
   for (size_t i = 0; i < sizeof kScenarios / sizeof kScenarios[0]; ++i) {
     if (strcmp(argv[1], "--list") == 0) {
       printf("%s\n", kScenarios[i].name);
     } else if (strcmp(argv[1], kScenarios[i].name) == 0) {
+      if (in_thread) {
+        /* The corruption happens in a second thread's (non-main) arena. */
+        free(malloc(64));
+        pthread_t th;
+        if (pthread_create(&th, NULL, run_in_thread, (void *)&kScenarios[i]) != 0) return 2;
+        pthread_join(th, NULL);
+        return 2;
+      }
       kScenarios[i].fn();
       not_detected(argv[1]);
     }
