@@ -60,8 +60,10 @@ std::string summary_table(const std::vector<json>& runs) {
   }
   if (rows.empty()) return "no results\n";
   std::sort(rows.begin(), rows.end());
-  // Keep the comparison's reference (glibc) first when present.
-  std::stable_sort(allocators.begin(), allocators.end(), [](auto& a, auto& b) { return a == "glibc" && b != "glibc"; });
+  // glibc, then binmalloc, then the others by name.
+  auto rank = [](const std::string& a) { return a == "glibc" ? 0 : a == "binmalloc" ? 1 : 2; };
+  std::sort(allocators.begin(), allocators.end(),
+            [&](const std::string& a, const std::string& b) { return rank(a) != rank(b) ? rank(a) < rank(b) : a < b; });
 
   size_t w0 = 8;
   for (const auto& r : rows) w0 = std::max(w0, r.size());
