@@ -14,7 +14,8 @@ arena_t bm_main_arena;
 segment_t bm_main_segs[MAX_MAIN_SEGMENTS];
 int bm_main_nsegs;
 bm_lock_t bm_list_lock = BM_LOCK_INIT;
-size_t bm_narenas = 1;
+size_t bm_narenas = 1;        /* created or being created (counts against the limit) */
+size_t bm_narenas_linked = 1; /* on the list */
 int bm_inited;
 int bm_vg;
 BM_TLS arena_t *bm_thread_arena;
@@ -238,6 +239,7 @@ arena_t *bm_arena_attach(void) {
     if (a) {
       a->next = bm_main_arena.next;
       bm_main_arena.next = a;
+      bm_narenas_linked++;
     } else {
       bm_narenas--;
     }
@@ -267,6 +269,7 @@ arena_t *bm_arena_retry(arena_t *failed) {
     if (a) {
       a->next = bm_main_arena.next;
       bm_main_arena.next = a;
+      bm_narenas_linked++;
       a->next_free = free_list;
       free_list = a;
     } else {

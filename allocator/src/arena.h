@@ -59,6 +59,7 @@ extern segment_t bm_main_segs[MAX_MAIN_SEGMENTS];
 extern int bm_main_nsegs;
 extern bm_lock_t bm_list_lock; /* arena list, free list, counters of exited threads */
 extern size_t bm_narenas;
+extern size_t bm_narenas_linked;
 extern int bm_inited;
 extern BM_TLS arena_t *bm_thread_arena;
 

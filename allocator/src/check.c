@@ -220,7 +220,7 @@ int bm_check_heap(void) {
     bm_unlock(&a->lock);
     n++;
   }
-  CHECK(n == bm_narenas, "arena count mismatch");
+  CHECK(n == bm_narenas_linked, "arena count mismatch");
   bm_unlock(&bm_list_lock);
   check_tcache();
   vg_leave();
