@@ -5,6 +5,7 @@
 
 #include "arena.h"
 #include "tcache.h"
+#include "vg.h"
 
 bm_params_t bm_mp = {
     .mmap_threshold = DEFAULT_MMAP_THRESHOLD,
@@ -95,6 +96,8 @@ void bm_tunables_init(void) {
 }
 
 int bm_mallopt(int param, int value) {
+  bm_ensure_init();
+  vg_enter();
   arena_t *a = &bm_main_arena;
   int need = bm_need_lock();
   if (need) bm_lock(&a->lock);
@@ -141,5 +144,6 @@ int bm_mallopt(int param, int value) {
       break;
   }
   if (need) bm_unlock(&a->lock);
+  vg_leave();
   return ok;
 }
