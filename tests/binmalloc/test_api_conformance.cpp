@@ -19,7 +19,7 @@ const std::vector<std::string> kCScenarios = {
     "posix_memalign_einval", "aligned_alloc_einval", "usable_size",       "free_null",
     "free_errno",        "mallopt",               "perturb",              "mallinfo2",
     "malloc_stats",      "malloc_info",           "malloc_trim",          "random_ops",
-    "interposed_symbols"};
+    "out_of_memory",     "interposed_symbols"};
 
 const std::vector<std::string> kCxxScenarios = {"plain",     "nothrow",     "aligned",
                                                 "bad_alloc", "new_handler", "interposed_operators"};

@@ -101,13 +101,6 @@ TEST_F(BinmallocMemcheck, NoOtherErrors) {
   std::smatch m;
   std::regex re(R"(ERROR SUMMARY: (\d+) errors from (\d+) contexts)");
   ASSERT_TRUE(std::regex_search(r_.err, m, re)) << r_.err;
-  if (m[1].str() != "2" && mode() == Mode::kBinmalloc &&
-      std::regex_search(r_.err, std::regex(R"(Invalid read of size 8\n==\d+==    at 0x[0-9A-Fa-f]+: bm_free \()"))) {
-    GTEST_SKIP() << "known issue: under valgrind, binmalloc's free() reads the chunk header "
-                    "(p->size at user-8) before switching to its valgrind path, so memcheck "
-                    "reports an \"Invalid read of size 8 at bm_free\" for every free ("
-                 << m[1].str() << " errors instead of 2)";
-  }
   EXPECT_EQ(m[1].str(), "2") << r_.err;
 }
 

@@ -2,33 +2,10 @@
 // cross-thread frees through shared queues, many short-lived threads (more
 // than the arena limit), and fork while other threads allocate.  Each run
 // ends with binmalloc_check_heap().
-#include <regex>
-#include <sstream>
-
 #include "bm_driver.h"
 
 namespace bmtest {
 namespace {
-
-// Known binmalloc issue (see the test report): a thread that sets up a new
-// arena counts it (bm_narenas++) and drops the arena-list lock before linking
-// it; a fork in that window leaves the child with a count one higher than the
-// list, and binmalloc_check_heap() in the child aborts with "heap check:
-// arena count mismatch".  Recognised only when it is the sole failure.
-bool only_known_arena_count_issue(const RunResult& r) {
-  if (mode() != Mode::kBinmalloc) return false;
-  if (r.err.find("binmalloc: heap check: arena count mismatch") == std::string::npos) return false;
-  static const std::regex child_line(
-      R"(FAIL: .*: fork (round )?\d+: child (killed by signal 6|exited with 13))");
-  std::istringstream is(r.err);
-  std::string line;
-  while (std::getline(is, line)) {
-    if (line.empty() || line == "binmalloc: heap check: arena count mismatch") continue;
-    if (std::regex_match(line, child_line)) continue;
-    return false;
-  }
-  return r.exited && r.exit_code == 1;
-}
 
 void run_stress(const std::string& scenario, int repeat = 1,
                 std::map<std::string, std::string> env = {}) {
@@ -38,14 +15,6 @@ void run_stress(const std::string& scenario, int repeat = 1,
     o.env = env;
     o.timeout_s = 150;
     RunResult r = run(o);
-    if (!r.ok() && only_known_arena_count_issue(r)) {
-      GTEST_SKIP() << "known issue: fork while another thread is setting up its arena leaves "
-                      "the child with bm_narenas one higher than the arena list; "
-                      "binmalloc_check_heap() in the child aborts with \"heap check: arena "
-                      "count mismatch\" (run "
-                   << i + 1 << " of " << repeat << ")\n"
-                   << r.describe();
-    }
     ASSERT_TRUE(r.ok()) << "run " << i + 1 << " of " << repeat << "\n" << r.describe();
     EXPECT_EQ(r.err, "") << r.describe();
     if (!r.out.empty()) std::cout << "[ info     ] " << r.out;
@@ -87,6 +56,13 @@ TEST(BinmallocThreads, ManyShortLivedThreads) {
 TEST(BinmallocThreads, ForkWhileAllocating) {
   BMTEST_REQUIRE_ALLOCATOR();
   run_stress("fork_while_allocating");
+}
+
+TEST(BinmallocThreads, OutOfMemoryInThreads) {
+  // New threads under an address-space limit: no room for new arenas,
+  // every thread runs dry with ENOMEM, then recovers.
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_stress("oom_threads");
 }
 
 TEST(BinmallocThreads, ForkWhileThreadsSetUpArenas) {

@@ -7,6 +7,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/resource.h>
 
 static const size_t kPage = 4096;
 
@@ -857,6 +858,111 @@ static void sc_malloc_trim(void) {
   (void)malloc_trim(1u << 20);
 }
 
+/* --------------------------------------------------------- out of memory */
+
+static size_t vm_bytes(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  unsigned long size = 0;
+  if (fscanf(f, "%lu", &size) != 1) size = 0;
+  fclose(f);
+  return (size_t)size * page_size();
+}
+
+/* Allocates blocks of `size` until the allocator fails; the blocks are
+ * chained through their first word.  Returns the chain. */
+static void *exhaust(size_t size, size_t *count, int *err) {
+  void *head = NULL;
+  *count = 0;
+  *err = 0;
+  for (;;) {
+    errno = 0;
+    void **p = (void **)malloc(size);
+    if (!p) {
+      *err = errno;
+      break;
+    }
+    *p = head;
+    head = p;
+    ++*count;
+  }
+  return head;
+}
+
+static void release(void *head) {
+  while (head) {
+    void *next = *(void **)head;
+    free(head);
+    head = next;
+  }
+}
+
+/* Under an address-space limit every size class runs dry: malloc returns
+ * NULL with ENOMEM (no crash, no abort), and once memory is released the
+ * allocator works again. */
+static void sc_out_of_memory(void) {
+  struct rlimit old;
+  if (getrlimit(RLIMIT_AS, &old) != 0) {
+    bm_fail(__FILE__, __LINE__, "getrlimit failed");
+    return;
+  }
+  /* Warm up stdio and the allocator before the limit. */
+  printf("vm before limit: %zu KiB\n", vm_bytes() / 1024);
+  fflush(stdout);
+  struct rlimit lim = old;
+  lim.rlim_cur = vm_bytes() + ((size_t)96 << 20);
+  if (setrlimit(RLIMIT_AS, &lim) != 0) {
+    bm_fail(__FILE__, __LINE__, "setrlimit failed");
+    return;
+  }
+  static const size_t sizes[] = {1u << 20, 200000, 4000, 500, 40};
+  void *chains[5];
+  size_t counts[5];
+  for (int k = 0; k < 5; ++k) {
+    int err = 0;
+    chains[k] = exhaust(sizes[k], &counts[k], &err);
+    BM_CHECKF(err == ENOMEM, "malloc(%zu) failed with errno %d, expected ENOMEM", sizes[k], err);
+  }
+  BM_CHECKF(counts[0] >= 32, "only %zu 1 MiB blocks under a 96 MiB margin", counts[0]);
+  /* Other entry points fail cleanly too. */
+  errno = 0;
+  void *c = calloc(1, 1u << 20);
+  BM_CHECKF(c == NULL && errno == ENOMEM, "calloc at OOM = %p errno %d", c, errno);
+  errno = 0;
+  void *m = memalign(4096, 1u << 20);
+  BM_CHECKF(m == NULL && errno == ENOMEM, "memalign at OOM = %p errno %d", m, errno);
+  void *pm = NULL;
+  int rc = posix_memalign(&pm, 4096, 1u << 20);
+  BM_CHECKF(rc == ENOMEM, "posix_memalign at OOM returned %d", rc);
+  /* realloc growth failure keeps the block. */
+  unsigned char *keep = (unsigned char *)chains[3];
+  if (keep) {
+    chains[3] = *(void **)keep;
+    bm_fill(keep + 8, 492, 42);
+    errno = 0;
+    void *r = realloc(keep, 8u << 20);
+    BM_CHECKF(r == NULL && errno == ENOMEM, "realloc growth at OOM = %p errno %d", r, errno);
+    if (r) keep = (unsigned char *)r;
+    BM_CHECKF(bm_verify(keep + 8, 492, 42) == (size_t)-1, "failed realloc damaged the block");
+    free(keep);
+  }
+  for (int k = 0; k < 5; ++k) release(chains[k]);
+  /* Everything works again, still under the limit. */
+  for (int k = 0; k < 5; ++k) {
+    size_t n = 0;
+    int err = 0;
+    void *again = exhaust(sizes[k], &n, &err);
+    BM_CHECKF(n * sizes[k] >= ((size_t)16 << 20) || n >= 1000,
+              "after release only %zu blocks of %zu could be allocated", n, sizes[k]);
+    release(again);
+  }
+  bm_check_heap("after out of memory");
+  setrlimit(RLIMIT_AS, &old);
+  void *big = malloc(64u << 20);
+  BM_CHECK(big != NULL);
+  free(big);
+}
+
 /* ------------------------------------------------------- interposition */
 
 static void sc_interposed_symbols(void) {
@@ -1021,6 +1127,7 @@ static const struct scenario kScenarios[] = {
     {"malloc_info", sc_malloc_info},
     {"malloc_trim", sc_malloc_trim},
     {"random_ops", sc_random_ops},
+    {"out_of_memory", sc_out_of_memory},
     {"interposed_symbols", sc_interposed_symbols},
 };
 

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -382,6 +383,108 @@ static void sc_fork_while_allocating(void) {
   for (int i = 0; i < BG; ++i) pthread_join(th[i], NULL);
 }
 
+/* ---------------------------------------------------- oom_threads */
+
+/* Threads start under an address-space limit that leaves no room for new
+ * arenas: they must fall back to existing arenas, run out of memory
+ * cleanly (NULL/ENOMEM), and work again after releasing. */
+enum { OOM_THREADS = 6 };
+static pthread_barrier_t g_oom_barrier;
+
+static void *oom_worker(void *varg) {
+  size_t size = (size_t)(uintptr_t)varg;
+  void *head = NULL;
+  size_t n = 0;
+  int err = 0;
+  pthread_barrier_wait(&g_oom_barrier);
+  for (;;) {
+    errno = 0;
+    void **p = (void **)malloc(size);
+    if (!p) {
+      err = errno;
+      break;
+    }
+    *p = head;
+    head = p;
+    ++n;
+  }
+  if (err != ENOMEM && atomic_fetch_add(&g_errors, 1) < 10)
+    fprintf(stderr, "FAIL: malloc(%zu) in a thread failed with errno %d\n", size, err);
+  /* Everyone has hit the limit before anyone releases. */
+  pthread_barrier_wait(&g_oom_barrier);
+  while (head) {
+    void *next = *(void **)head;
+    free(head);
+    head = next;
+  }
+  pthread_barrier_wait(&g_oom_barrier);
+  void *again = malloc(size);
+  if (!again && atomic_fetch_add(&g_errors, 1) < 10)
+    fprintf(stderr, "FAIL: malloc(%zu) fails after memory was released\n", size);
+  free(again);
+  return (void *)n;
+}
+
+static void sc_oom_threads(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  unsigned long pages = 0;
+  if (!f || fscanf(f, "%lu", &pages) != 1) {
+    bm_fail(__FILE__, __LINE__, "cannot read /proc/self/statm");
+    if (f) fclose(f);
+    return;
+  }
+  fclose(f);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  pthread_barrier_init(&g_oom_barrier, NULL, OOM_THREADS);
+  struct rlimit old, lim;
+  getrlimit(RLIMIT_AS, &old);
+  lim = old;
+  /* Room for the thread stacks and 48 MiB of heap: less than one arena
+   * reservation of a ptmalloc-style allocator. */
+  lim.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)56 << 20);
+  if (setrlimit(RLIMIT_AS, &lim) != 0) {
+    bm_fail(__FILE__, __LINE__, "setrlimit failed");
+    return;
+  }
+  static const size_t sizes[OOM_THREADS] = {40, 300, 3000, 40000, 200000, 100};
+  pthread_t th[OOM_THREADS];
+  int started = 0;
+  for (int i = 0; i < OOM_THREADS; ++i) {
+    if (pthread_create(&th[i], &attr, oom_worker, (void *)(uintptr_t)sizes[i]) != 0) {
+      bm_fail(__FILE__, __LINE__, "pthread_create %d failed under the limit", i);
+      break;
+    }
+    ++started;
+  }
+  if (started != OOM_THREADS) {
+    /* the barrier would never open: give up loudly */
+    fflush(stderr);
+    _exit(1);
+  }
+  size_t total = 0;
+  char counts[256];
+  size_t off = 0;
+  for (int i = 0; i < OOM_THREADS; ++i) {
+    void *ret = NULL;
+    pthread_join(th[i], &ret);
+    total += (size_t)(uintptr_t)ret * sizes[i];
+    int w = snprintf(counts + off, sizeof counts - off, " %zu x %zu B;", (size_t)(uintptr_t)ret,
+                     sizes[i]);
+    if (w > 0 && off + (size_t)w < sizeof counts) off += (size_t)w;
+  }
+  printf("blocks per thread:%s\n", counts);
+  setrlimit(RLIMIT_AS, &old);
+  /* The threads race for the same limit; together they must have used
+   * most of it. */
+  BM_CHECKF(total >= ((size_t)24 << 20), "only %zu bytes allocated before the limit (%s)", total,
+            counts);
+  void *big = malloc(100u << 20);
+  BM_CHECK(big != NULL);
+  free(big);
+}
+
 /* ------------------------------------------- fork_during_arena_setup */
 
 /* Targeted: threads make their first allocation (which sets up their arena)
@@ -444,6 +547,7 @@ int main(int argc, char **argv) {
   else if (strcmp(argv[1], "thread_churn") == 0) sc_thread_churn();
   else if (strcmp(argv[1], "fork_while_allocating") == 0) sc_fork_while_allocating();
   else if (strcmp(argv[1], "fork_during_arena_setup") == 0) sc_fork_during_arena_setup();
+  else if (strcmp(argv[1], "oom_threads") == 0) sc_oom_threads();
   else {
     fprintf(stderr, "unknown scenario %s\n", argv[1]);
     return 2;
