@@ -53,6 +53,27 @@ TEST(BinmallocRealPrograms, Python3) {
   EXPECT_NE(ref.out.find("churn "), std::string::npos) << ref.describe();
 }
 
+TEST(BinmallocRealPrograms, Python3ForkPoolWithThreads) {
+  // multiprocessing forks workers while three threads keep allocating.
+  BMTEST_REQUIRE_ALLOCATOR();
+  BMTEST_NEED_PROGRAM(python, "/usr/bin/python3");
+  auto run_pool = [&](bool preload) {
+    RunOptions o;
+    o.argv = {python, "-I", kInputs + "/fork_pool.py"};
+    o.env = {{"PYTHONMALLOC", "malloc"}, {"LC_ALL", "C"}};
+    o.preload = preload;
+    o.timeout_s = 120;
+    return run(o);
+  };
+  RunResult ref = run_pool(false);
+  ASSERT_TRUE(ref.ok()) << "reference run failed\n" << ref.describe();
+  RunResult got = run_pool(true);
+  ASSERT_TRUE(got.ok()) << got.describe();
+  expect_preloaded(got);
+  EXPECT_EQ(got.err, "") << got.describe();
+  EXPECT_EQ(got.out, ref.out);
+}
+
 // ------------------------------------------------------------------ sqlite3
 
 RunResult run_sqlite(const std::string& sqlite, bool preload, const std::string& dir) {

@@ -279,6 +279,31 @@ static void sc_realloc_content(void) {
     }
     free(a);
   }
+  /* Mmapped blocks with a large alignment (front padding inside the
+   * mapping) keep their content when resized in both directions. */
+  for (size_t align = 4096; align <= ((size_t)1 << 21); align <<= 3) {
+    static const size_t steps[] = {2u << 20, 5u << 20, 400000, 300, 3u << 20};
+    size_t cur = 300000;
+    unsigned char *a = (unsigned char *)memalign(align, cur);
+    BM_CHECK(a != NULL);
+    if (!a) continue;
+    bm_fill(a, cur, align * 3);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; ++i) {
+      unsigned char *q = (unsigned char *)realloc(a, steps[i]);
+      BM_CHECKF(q != NULL, "realloc of mmapped memalign(%zu) block to %zu failed", align, steps[i]);
+      if (!q) break;
+      size_t keep = cur < steps[i] ? cur : steps[i];
+      size_t bad = bm_verify(q, keep, align * 3 + i);
+      BM_CHECKF(bad == (size_t)-1,
+                "realloc of mmapped memalign(%zu) block %zu -> %zu lost byte %zu", align, cur,
+                steps[i], bad);
+      BM_CHECK(malloc_usable_size(q) >= steps[i]);
+      bm_fill(q, steps[i], align * 3 + i + 1);
+      a = q;
+      cur = steps[i];
+    }
+    free(a);
+  }
   /* Same size and tiny steps. */
   unsigned char *p = (unsigned char *)malloc(100);
   bm_fill(p, 100, 7);
@@ -449,6 +474,19 @@ static void sc_aligned_entry_points(void) {
     }
     free(v);
     free(pv);
+  }
+  /* Size 0 through the aligned entry points: unique, freeable pointers. */
+  {
+    void *z1 = memalign(64, bm_opaque_size(0));
+    void *z2 = aligned_alloc(64, bm_opaque_size(0));
+    void *z3 = NULL;
+    int zrc = posix_memalign(&z3, 64, bm_opaque_size(0));
+    BM_CHECKF(z1 && z2 && zrc == 0 && z3, "size 0: memalign %p aligned_alloc %p posix_memalign %d/%p",
+              z1, z2, zrc, z3);
+    BM_CHECK(z1 != z2 && z2 != z3 && z1 != z3);
+    free(z1);
+    free(z2);
+    free(z3);
   }
   void *pv0 = pvalloc(bm_opaque_size(0));
   BM_CHECK(pv0 != NULL);
