@@ -24,13 +24,15 @@ namespace allocscope {
 namespace {
 
 const char* kRecordUsage =
-    "usage: allocscope record --out FILE [--zstd[=LEVEL]] [--buffer KB] [--quiet] -- CMD ARGS...\n"
+    "usage: allocscope record --out FILE [--zstd[=LEVEL]] [--buffer KB] [--precise-time] [--quiet] -- CMD ARGS...\n"
     "  Runs CMD with liballocscope_trace.so preloaded and records every malloc, calloc,\n"
     "  realloc, reallocarray, free, memalign, posix_memalign, aligned_alloc, valloc,\n"
     "  pvalloc and C++ operator new/delete call (thread, order, time, sizes, pointers).\n"
     "  --out FILE      the trace of CMD's process; its children write FILE.<pid>\n"
     "  --zstd[=LEVEL]  compress chunks with zstd (default level 3)\n"
     "  --buffer KB     per-thread buffer size (default 64)\n"
+    "  --precise-time  ns timestamps (CLOCK_MONOTONIC; slower) instead of the coarse\n"
+    "                  clock (one kernel tick, 1-4 ms)\n"
     "  --quiet         print nothing (CMD's own output is never changed)\n"
     "  Inspect with 'allocscope trace info FILE'; replay with\n"
     "  'allocscope run -w trace:path=FILE'. Exit status: CMD's.\n";
@@ -49,7 +51,7 @@ int cmd_record(const std::vector<std::string>& args) {
   std::string out;
   int zstd = 0;
   std::string buffer_kb;
-  bool quiet = false;
+  bool quiet = false, precise = false;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -78,6 +80,8 @@ int cmd_record(const std::vector<std::string>& args) {
       char* end = nullptr;
       long v = std::strtol(buffer_kb.c_str(), &end, 10);
       if (*end || v < 4 || v > 8192) throw InputError(fmt::format("--buffer {}: expected 4..8192 (KiB)", buffer_kb));
+    } else if (a == "--precise-time") {
+      precise = true;
     } else if (a == "--quiet" || a == "-q") {
       quiet = true;
     } else {
@@ -123,6 +127,7 @@ int cmd_record(const std::vector<std::string>& args) {
     ::setenv("ALLOCSCOPE_TRACE_OUT", abs_out.c_str(), 1);
     ::setenv("ALLOCSCOPE_TRACE_ROOT", root, 1);
     ::setenv("ALLOCSCOPE_TRACE_ZSTD", zstd_s.c_str(), 1);
+    if (precise) ::setenv("ALLOCSCOPE_TRACE_CLOCK", "precise", 1);
     if (!buffer_kb.empty()) ::setenv("ALLOCSCOPE_TRACE_BUFFER", buffer_kb.c_str(), 1);
     ::execvp(argv[0], argv.data());
     std::fprintf(stderr, "allocscope record: cannot run %s: %s\n", argv[0], std::strerror(errno));

@@ -98,7 +98,7 @@ struct DeltaState {
   uint64_t seq = 0, ts = 0, ptr = 0;
 };
 
-inline uint8_t* put_varint(uint8_t* out, uint64_t v) {
+__attribute__((always_inline)) inline uint8_t* put_varint(uint8_t* out, uint64_t v) {
   while (v >= 0x80) {
     *out++ = static_cast<uint8_t>(v | 0x80);
     v >>= 7;
@@ -110,7 +110,7 @@ inline uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ sta
 inline int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 // A pointer: 0 for NULL, else zigzag(delta from the last non-NULL pointer) + 1.
-inline uint8_t* put_ptr(uint8_t* out, DeltaState& st, uint64_t p) {
+__attribute__((always_inline)) inline uint8_t* put_ptr(uint8_t* out, DeltaState& st, uint64_t p) {
   if (p == 0) return put_varint(out, 0);
   out = put_varint(out, zigzag(static_cast<int64_t>(p - st.ptr)) + 1);
   st.ptr = p;
@@ -146,26 +146,46 @@ inline Layout layout(uint8_t opbyte) {
 }
 
 // Encodes one event (at most kMaxEventSize bytes) and advances the state.
-// Within a chunk, sequence numbers strictly increase.
-inline uint8_t* encode_event(uint8_t* out, DeltaState& st, const EventFields& e) {
+// Within a chunk, sequence numbers strictly increase. The field order is the
+// one layout() gives (the reader's view); written out per kind for speed.
+__attribute__((always_inline)) inline uint8_t* encode_event(uint8_t* out, DeltaState& st, const EventFields& e) {
   *out++ = e.op;
   out = put_varint(out, e.seq - st.seq);
   out = put_varint(out, zigzag(static_cast<int64_t>(e.ts - st.ts)));
   st.seq = e.seq;
   st.ts = e.ts;
-  const Layout l = layout(e.op);
-  for (uint8_t i = 0; i < l.n; ++i) {
-    switch (l.f[i]) {
-      case fSize: out = put_varint(out, e.size); break;
-      case fNmemb: out = put_varint(out, e.nmemb); break;
-      case fAlign: out = put_varint(out, e.align); break;
-      case fOld: out = put_ptr(out, st, e.old_ptr); break;
-      case fPtr: out = put_ptr(out, st, e.ptr); break;
-      case fSeqGap: out = put_varint(out, e.seq_gap); break;
-      case fTid: out = put_varint(out, e.os_tid); break;
-    }
+  const uint8_t op = e.op & 0x1f;
+  const bool aligned = e.op & kFlagAligned, sized = e.op & kFlagSized;
+  switch (op) {
+    case kMalloc: case kValloc: case kPvalloc: case kNew: case kNewArray:
+      out = put_varint(out, e.size);
+      if (aligned) out = put_varint(out, e.align);
+      return put_ptr(out, st, e.ptr);
+    case kCalloc:
+      out = put_varint(out, e.nmemb);
+      out = put_varint(out, e.size);
+      return put_ptr(out, st, e.ptr);
+    case kReallocarray:
+      out = put_varint(out, e.nmemb);
+      [[fallthrough]];
+    case kRealloc:
+      out = put_varint(out, e.size);
+      out = put_ptr(out, st, e.old_ptr);
+      out = put_ptr(out, st, e.ptr);
+      return put_varint(out, e.seq_gap);
+    case kFree: return put_ptr(out, st, e.ptr);
+    case kMemalign: case kPosixMemalign: case kAlignedAlloc:
+      out = put_varint(out, e.align);
+      out = put_varint(out, e.size);
+      return put_ptr(out, st, e.ptr);
+    case kDelete: case kDeleteArray:
+      out = put_ptr(out, st, e.ptr);
+      if (sized) out = put_varint(out, e.size);
+      if (aligned) out = put_varint(out, e.align);
+      return out;
+    case kThreadStart: return put_varint(out, e.os_tid);
+    default: return out;  // kThreadExit
   }
-  return out;
 }
 
 inline void put_u32(uint8_t* p, uint32_t v) {
