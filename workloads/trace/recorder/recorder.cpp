@@ -654,7 +654,9 @@ AS_EXPORT void* calloc(size_t nmemb, size_t size) {
     return p;
   }
   if (!recording()) return real.calloc(nmemb, size);
+  ++t_depth;
   void* p = real.calloc(nmemb, size);
+  --t_depth;
   EventFields e;
   e.op = kCalloc;
   e.seq = next_seq();
@@ -688,7 +690,9 @@ static void* realloc_common(uint8_t op, void* old, size_t nmemb, size_t size) {
   }
   if (!recording()) return op == kRealloc ? real.realloc(old, size) : real.reallocarray(old, nmemb, size);
   const uint64_t before = next_seq();
+  ++t_depth;  // glibc's reallocarray calls realloc: one event, not two
   void* p = op == kRealloc ? real.realloc(old, size) : real.reallocarray(old, nmemb, size);
+  --t_depth;
   EventFields e;
   e.op = op;
   e.seq = next_seq();
@@ -718,7 +722,9 @@ AS_EXPORT void* reallocarray(void* old, size_t nmemb, size_t size) {
 AS_EXPORT void* memalign(size_t align, size_t size) {
   if (UNLIKELY(resolving())) return boot_alloc(size, align);
   if (!recording()) return real.memalign(align, size);
+  ++t_depth;
   void* p = real.memalign(align, size);
+  --t_depth;
   rec_alloc(kMemalign, size, align, p);
   return p;
 }
@@ -731,7 +737,9 @@ AS_EXPORT int posix_memalign(void** out, size_t align, size_t size) {
     return 0;
   }
   if (!recording()) return real.posix_memalign(out, align, size);
+  ++t_depth;
   int rc = real.posix_memalign(out, align, size);
+  --t_depth;
   rec_alloc(kPosixMemalign, size, align, rc == 0 ? *out : nullptr);
   return rc;
 }
@@ -739,7 +747,9 @@ AS_EXPORT int posix_memalign(void** out, size_t align, size_t size) {
 AS_EXPORT void* aligned_alloc(size_t align, size_t size) {
   if (UNLIKELY(resolving())) return boot_alloc(size, align);
   if (!recording()) return real.aligned_alloc(align, size);
+  ++t_depth;
   void* p = real.aligned_alloc(align, size);
+  --t_depth;
   rec_alloc(kAlignedAlloc, size, align, p);
   return p;
 }
@@ -747,7 +757,9 @@ AS_EXPORT void* aligned_alloc(size_t align, size_t size) {
 AS_EXPORT void* valloc(size_t size) {
   if (UNLIKELY(resolving())) return boot_alloc(size, 4096);
   if (!recording()) return real.valloc(size);
+  ++t_depth;
   void* p = real.valloc(size);
+  --t_depth;
   rec_alloc(kValloc, size, 0, p);
   return p;
 }
@@ -755,7 +767,9 @@ AS_EXPORT void* valloc(size_t size) {
 AS_EXPORT void* pvalloc(size_t size) {
   if (UNLIKELY(resolving())) return boot_alloc((size + 4095) & ~size_t{4095}, 4096);
   if (!recording()) return real.pvalloc(size);
+  ++t_depth;
   void* p = real.pvalloc(size);
+  --t_depth;
   rec_alloc(kPvalloc, size, 0, p);
   return p;
 }
