@@ -18,5 +18,7 @@ const std::vector<Command>& commands();
 
 int cmd_run(const std::vector<std::string>& args);
 int cmd_list(const std::vector<std::string>& args);
+int cmd_record(const std::vector<std::string>& args);
+int cmd_trace(const std::vector<std::string>& args);
 
 }  // namespace allocscope

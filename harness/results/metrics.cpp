@@ -34,6 +34,8 @@ const std::vector<MetricDef>& metric_defs() {
       {"lat_p99_ns", "ns", C::Time, lo, "99th percentile sampled operation latency"},
       {"lat_p999_ns", "ns", C::Time, lo, "99.9th percentile sampled operation latency"},
       {"lat_max_ns", "ns", C::Time, lo, "largest sampled operation latency"},
+      {"trace_ideal_peak_bytes", "B", C::Info, none, "trace replay: peak live requested bytes of the recorded trace (max ideal RSS)"},
+      {"trace_skipped_ops", "ops", C::Info, none, "trace replay: recorded ops not replayed (frees of unknown blocks, failed allocations)"},
       {"instructions", "instr", C::Count, lo, "instructions executed (Valgrind), when requested"},
   };
   return defs;
