@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -41,10 +42,25 @@ struct Cell {
 std::string summary_table(const std::vector<json>& runs) {
   std::vector<std::string> allocators, rows;
   std::map<std::string, std::map<std::string, Cell>> grid;  // row -> allocator -> cell
+  // Parameters that differ between runs of one workload go into its row label.
+  std::map<std::string, std::map<std::string, std::set<std::string>>> values;  // workload -> param -> values
+  for (const auto& r : runs)
+    if (r.contains("params") && r["params"].is_object())
+      for (const auto& [k, v] : r["params"].items()) values[r["workload"]][k].insert(v.dump());
+  auto row_label = [&](const json& r) {
+    std::string label = r["workload"].get<std::string>();
+    for (const auto& [k, vs] : values[label])
+      if (vs.size() > 1) {
+        std::string v = r["params"].value(k, std::string());
+        if (auto slash = v.rfind('/'); slash != std::string::npos) v = v.substr(slash + 1);  // file names
+        label += fmt::format(" {}={}", k, v.size() > 24 ? v.substr(0, 21) + "..." : v);
+      }
+    return fmt::format("{} t={}", label, r.value("threads", 1));
+  };
   for (const auto& r : runs) {
     if (r.value("warmup", false)) continue;
     std::string alloc = r["allocator"];
-    std::string row = fmt::format("{} t={}", r["workload"].get<std::string>(), r.value("threads", 1));
+    std::string row = row_label(r);
     if (std::find(allocators.begin(), allocators.end(), alloc) == allocators.end()) allocators.push_back(alloc);
     if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
     Cell& c = grid[row][alloc];
