@@ -149,14 +149,12 @@ int bm_grow_heap(heap_info_t *h, size_t diff) {
   return 0;
 }
 
+/* The pages go back to the kernel but the range stays read-write, so growing
+ * again costs page faults only, not another mprotect. */
 void bm_shrink_heap(heap_info_t *h, size_t new_size) {
   new_size = bm_align_up(new_size, bm_pagesize);
-  if (new_size >= h->committed) {
-    h->size = new_size < h->size ? new_size : h->size;
-    return;
-  }
-  bm_sys_decommit((char *)h + new_size, h->committed - new_size);
-  h->committed = new_size;
+  if (new_size >= h->size) return;
+  bm_sys_dontneed((char *)h + new_size, h->size - new_size);
   h->size = new_size;
 }
 

@@ -2,6 +2,7 @@
  * top, mmapped chunks, and trimming of the main break / non-main heaps. */
 #include "arena.h"
 #include "coalesce.h"
+#include "fastbin.h"
 #include "core.h"
 #include "tcache.h"
 #include "tunables.h"
@@ -115,7 +116,7 @@ BM_INLINE void int_free_locked(arena_t *a, chunk_t *p, size_t size) {
   size = bm_release_chunk(a, p, size);
   a->ctr.bin_frees++;
   if (size >= FASTBIN_CONSOLIDATION_THRESHOLD) {
-    if (a->have_fastchunks) bm_malloc_consolidate(a);
+    bm_malloc_consolidate(a);
     if (a == &bm_main_arena) {
       size_t ts = chunksize(a->top);
       /* only when a whole page can go (systrim would find nothing otherwise) */
@@ -126,20 +127,21 @@ BM_INLINE void int_free_locked(arena_t *a, chunk_t *p, size_t size) {
   }
 }
 
+/* Push onto a fastbin; needs no lock (see fastbin.h). */
+BM_INLINE void free_fast(arena_t *a, chunk_t *p, size_t size, int mt) {
+  chunk_t *next = chunk_at(p, size);
+  size_t nsize = chunksize(next);
+  if (unlikely(nsize < FENCE_SIZE || nsize >= __atomic_load_n(&a->system_mem, __ATOMIC_RELAXED)))
+    bm_fatal("free(): invalid next size (fast)");
+  if (unlikely(bm_mp.perturb_byte)) memset(chunk2mem(p), bm_mp.perturb_byte & 0xff, size - CHUNK_HDR);
+  bm_fastbin_push(a, fastbin_index(size), p, mt);
+  bm_count(&a->ctr.fastbin_frees);
+}
+
 /* Free of a chunk that is not mmapped, under the arena lock: fastbin or bins. */
 BM_INLINE void free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
   if (size <= bm_mp.max_fast) {
-    chunk_t *next = chunk_at(p, size);
-    size_t nsize = chunksize(next);
-    if (unlikely(nsize < FENCE_SIZE || nsize >= a->system_mem)) bm_fatal("free(): invalid next size (fast)");
-    unsigned idx = fastbin_index(size);
-    chunk_t *old = a->fastbins[idx];
-    if (unlikely(old == p)) bm_fatal("double free or corruption (fasttop)");
-    if (unlikely(bm_mp.perturb_byte)) memset(chunk2mem(p), bm_mp.perturb_byte & 0xff, size - CHUNK_HDR);
-    p->fd = (chunk_t *)protect_ptr(&p->fd, old);
-    a->fastbins[idx] = p;
-    a->have_fastchunks = 1;
-    a->ctr.fastbin_frees++;
+    free_fast(a, p, size, bm_need_lock());
     return;
   }
   int_free_locked(a, p, size);
@@ -152,9 +154,13 @@ BM_INLINE void free_to_arena(chunk_t *p, size_t size) {
   if (unlikely(size < MIN_CHUNK || (size & CHUNK_ALIGN_MASK))) bm_fatal("free(): invalid size");
   arena_t *a = arena_for_chunk(p);
   int need = bm_need_lock();
+  if (a != bm_thread_arena) bm_count(&a->ctr.remote_frees);
+  if (size <= bm_mp.max_fast) {
+    free_fast(a, p, size, need);
+    return;
+  }
   if (need) bm_lock(&a->lock);
-  if (a != bm_thread_arena) a->ctr.remote_frees++;
-  free_chunk_locked(a, p, size);
+  int_free_locked(a, p, size);
   if (need) bm_unlock(&a->lock);
 }
 
@@ -202,6 +208,11 @@ static BM_NORETURN BM_COLD void invalid_pointer(void) { bm_fatal("free(): invali
 static BM_NOINLINE void free_without_tcache(void *mem) {
   if (unlikely(bm_vg)) {
     bm_vg_free(mem);
+    return;
+  }
+  /* A thread that frees before it ever allocates still gets its cache. */
+  if (bm_tcache_state == 0 && bm_inited && bm_tcache_init()) {
+    bm_free(mem);
     return;
   }
   chunk_t *p = mem2chunk(mem);

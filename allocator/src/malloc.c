@@ -5,6 +5,7 @@
 
 #include "arena.h"
 #include "coalesce.h"
+#include "fastbin.h"
 #include "core.h"
 #include "tcache.h"
 #include "tunables.h"
@@ -36,13 +37,10 @@ static void stash_fastbin(arena_t *a, unsigned fidx, size_t nb) {
   tcache_t *tc = bm_tcache;
   size_t tidx = tc_index(nb);
   if (!tc || tidx >= bm_tc_nbins) return;
-  chunk_t **fb = &a->fastbins[fidx];
-  while (tc->counts[tidx] < bm_tc_count && *fb) {
-    chunk_t *c = *fb;
-    if (unlikely(misaligned_ptr(c))) bm_fatal("malloc(): unaligned fastbin chunk detected");
-    chunk_t *next = (chunk_t *)reveal_ptr(&c->fd, c->fd);
-    if (unlikely(misaligned_ptr(next))) bm_fatal("malloc(): unaligned fastbin chunk detected");
-    *fb = next;
+  int mt = bm_need_lock();
+  while (tc->counts[tidx] < bm_tc_count) {
+    chunk_t *c = bm_fastbin_pop(a, fidx, mt);
+    if (!c) break;
     tcache_push(tc, tidx, c);
   }
 }
@@ -66,12 +64,12 @@ static void stash_smallbin(bin_t *bin, size_t nb) {
 
 /* ---- malloc_consolidate --------------------------------------------------- */
 void bm_malloc_consolidate(arena_t *a) {
-  if (!a->have_fastchunks) return;
-  a->have_fastchunks = 0;
+  if (!__atomic_load_n(&a->have_fastchunks, __ATOMIC_RELAXED)) return;
+  __atomic_store_n(&a->have_fastchunks, 0, __ATOMIC_RELAXED);
   a->ctr.consolidations++;
+  int mt = bm_need_lock();
   for (unsigned i = 0; i < NFASTBINS; i++) {
-    chunk_t *p = a->fastbins[i];
-    a->fastbins[i] = NULL;
+    chunk_t *p = bm_fastbin_take_all(a, i, mt);
     while (p) {
       if (unlikely(misaligned_ptr(p))) bm_fatal("malloc(): unaligned fastbin chunk detected");
       size_t sz = chunksize(p);
@@ -137,7 +135,10 @@ static void *sysmalloc(arena_t *a, size_t nb) {
   if (a != &bm_main_arena) {
     heap_info_t *h = heap_for_ptr(old_top);
     size_t before = h->size;
-    if (bm_grow_heap(h, nb + MIN_CHUNK - old_size) == 0) {
+    /* Grow by top_pad more than needed (fewer mprotect calls), or by the
+     * minimum when the heap is nearly full. */
+    if (bm_grow_heap(h, nb + bm_mp.top_pad + MIN_CHUNK - old_size) == 0 ||
+        bm_grow_heap(h, nb + MIN_CHUNK - old_size) == 0) {
       a->system_mem += h->size - before;
       if (a->fresh_from > old_end) a->fresh_from = old_end;
       set_head(old_top, (size_t)((char *)h + h->size - (char *)old_top) | PREV_INUSE | a->nm);
@@ -216,13 +217,9 @@ static void *sysmalloc(arena_t *a, size_t nb) {
 void *bm_int_malloc(arena_t *a, size_t nb) {
   if (nb <= bm_mp.max_fast) {
     unsigned fidx = fastbin_index(nb);
-    chunk_t *victim = a->fastbins[fidx];
+    chunk_t *victim = bm_fastbin_pop(a, fidx, bm_need_lock());
     if (victim) {
-      if (unlikely(misaligned_ptr(victim))) bm_fatal("malloc(): unaligned fastbin chunk detected");
-      chunk_t *next = (chunk_t *)reveal_ptr(&victim->fd, victim->fd);
-      if (unlikely(misaligned_ptr(next))) bm_fatal("malloc(): unaligned fastbin chunk detected");
       if (unlikely(fastbin_index(chunksize(victim)) != fidx)) bm_fatal("malloc(): memory corruption (fast)");
-      a->fastbins[fidx] = next;
       stash_fastbin(a, fidx, nb);
       a->ctr.fastbin_hits++;
       return chunk2mem(victim);
@@ -247,7 +244,7 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
     }
   } else {
     idx = largebin_index(nb);
-    if (a->have_fastchunks) bm_malloc_consolidate(a);
+    bm_malloc_consolidate(a);
   }
 
   tcache_t *tc = tc_index(nb) < bm_tc_nbins ? bm_tcache : NULL;
@@ -352,7 +349,7 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
       a->ctr.top_hits++;
       return chunk2mem(bm_split_top(a, nb));
     }
-    if (a->have_fastchunks) {
+    if (__atomic_load_n(&a->have_fastchunks, __ATOMIC_RELAXED)) {
       bm_malloc_consolidate(a);
       continue;
     }

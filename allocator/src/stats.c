@@ -24,7 +24,7 @@ static void summarize(arena_t *a, arena_summary_t *s) {
   s->top = chunksize(a->top);
   for (unsigned i = 0; i < NFASTBINS; i++) {
     size_t n = 0;
-    for (chunk_t *c = a->fastbins[i]; c && n < (1u << 24); c = (chunk_t *)reveal_ptr(&c->fd, c->fd), n++) {
+    for (chunk_t *c = __atomic_load_n(&a->fastbins[i], __ATOMIC_ACQUIRE); c && n < (1u << 24); c = (chunk_t *)reveal_ptr(&c->fd, c->fd), n++) {
       if (misaligned_ptr(c)) break;
       s->nfast++;
       s->fast_bytes += chunksize(c);
