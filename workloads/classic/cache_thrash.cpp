@@ -31,7 +31,7 @@ ALLOCSCOPE_WORKLOAD({
     .category = "classic",
     .doc = "Hoard cache-thrash: active false sharing; each thread allocates a small object, "
            "writes it hard and frees it; slow if two threads' objects share a cache line",
-    .params = {{"iterations", ParamType::Int, "2000", "allocate-write-free cycles per thread", 1, 1e9},
+    .params = {{"iterations", ParamType::Int, "20000", "allocate-write-free cycles per thread", 1, 1e9},
                {"writes", ParamType::Int, "500", "writes over each object per cycle", 1, 1e9},
                {"size", ParamType::Size, "8", "object size", 1, 1 << 20}},
     .multithreaded = true,

@@ -43,7 +43,7 @@ ALLOCSCOPE_WORKLOAD({
     .category = "classic",
     .doc = "replaces random buffers among 20 live zeroed (calloc) blocks of 5-25 MiB, every "
            "page touched; the mmap path, page faults and zeroing",
-    .params = {{"ops", ParamType::Int, "100", "replacements (the original runs 2000)", 1, 1e9},
+    .params = {{"ops", ParamType::Int, "50", "replacements (the original runs 2000)", 1, 1e9},
                {"live", ParamType::Int, "20", "live buffers", 1, 1e6},
                {"min", ParamType::Size, "5M", "smallest buffer", 1, 1ULL << 40},
                {"max", ParamType::Size, "25M", "largest buffer", 1, 1ULL << 40}},

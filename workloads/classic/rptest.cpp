@@ -80,7 +80,7 @@ ALLOCSCOPE_WORKLOAD({
     .category = "classic",
     .doc = "rptest-like (rpmalloc): per-thread working set of 8-16000 B blocks (linear "
            "drop-off), batches replaced and touched; every second batch is freed by the next thread",
-    .params = {{"iterations", ParamType::Int, "200", "batches per thread", 1, 1e9},
+    .params = {{"iterations", ParamType::Int, "100", "batches per thread", 1, 1e9},
                {"batch", ParamType::Int, "1000", "replacements per batch", 1, 1e8},
                {"slots", ParamType::Int, "4000", "working-set slots per thread", 1, 1e8},
                {"min", ParamType::Size, "8", "smallest request", 1, 1 << 30},
