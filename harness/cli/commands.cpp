@@ -6,6 +6,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table{
       {"run", "run workloads under allocators, each job in a fresh process", cmd_run},
       {"list", "list allocators, workloads, suites or metrics", cmd_list},
+      {"micro", "run the Google Benchmark micro-benchmarks under each allocator", cmd_micro},
   };
   return table;
 }

@@ -18,5 +18,6 @@ const std::vector<Command>& commands();
 
 int cmd_run(const std::vector<std::string>& args);
 int cmd_list(const std::vector<std::string>& args);
+int cmd_micro(const std::vector<std::string>& args);
 
 }  // namespace allocscope

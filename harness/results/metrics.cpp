@@ -51,6 +51,9 @@ const std::vector<MetricDef>& metric_defs() {
       {"faults_per_page", "faults", C::Count, lo, "minor page faults per page written (1 = one per 4 KiB page; < 1 with THP)"},
       {"rss_before_trim_bytes", "B", C::Memory, lo, "trim: RSS with the heap full"},
       {"rss_after_trim_bytes", "B", C::Memory, lo, "trim: RSS after the heap's blocks are freed"},
+      {"real_time_ns", "ns", C::Time, lo, "micro: wall time per benchmark iteration (Google Benchmark real_time)"},
+      {"cpu_time_ns", "ns", C::Time, lo, "micro: CPU time per benchmark iteration (Google Benchmark cpu_time)"},
+      {"items_per_second", "items/s", C::Throughput, hi, "micro: Google Benchmark's items processed per second"},
       {"reserved_bytes", "B", C::Info, none, "overcommit: virtual memory reserved by malloc"},
   };
   return defs;
