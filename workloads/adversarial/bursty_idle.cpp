@@ -2,8 +2,8 @@
 // (sleeps). Time-based purging (jemalloc's dirty decay, mimalloc's purge
 // delay, tcmalloc's background release) decides how much stays resident
 // while the program idles. Reports rss_before_idle_bytes (right after the
-// last burst freed everything) and rss_after_idle_bytes (after the gap and,
-// with tick=1, one small malloc/free that lets a lazy purger run).
+// last burst freed everything) and rss_after_idle_bytes (after the gap and
+// `tick` small malloc/free pairs that let a lazy purger run).
 #include "allocscope/alloc_ops.hpp"
 #include "allocscope/size_dist.hpp"
 #include "allocscope/sysmem.hpp"
@@ -25,18 +25,22 @@ class BurstyIdle : public Workload {
     ThreadStats& st = ctx.stats(0);
     const auto& p = ctx.params();
     const uint64_t bursts = p.u("bursts");
+    uint64_t before = 0;
     for (uint64_t r = 0; r < bursts; ++r) {
       for (size_t i = 0; i < sizes_.size(); ++i) {
         blocks_[i] = {a_malloc(st, sizes_[i]), sizes_[i]};
         touch(blocks_[i].p, sizes_[i], static_cast<unsigned char>(i));
       }
-      if (r == 0) ctx.mark_peak();
       for (auto& b : blocks_) free_block(st, b);
-      if (r + 1 == bursts) ctx.report("rss_before_idle_bytes", static_cast<double>(self_rss_bytes()));
+      if (r + 1 == bursts) before = self_rss_bytes();
       idle_ms(p.d("idle_ms"));
     }
-    if (p.b("tick")) a_free(st, a_malloc(st, 64), 64);
-    ctx.report("rss_after_idle_bytes", static_cast<double>(self_rss_bytes()));
+    // Lazy purgers act on allocator activity (jemalloc checks its decay every
+    // so many events): give them some before measuring.
+    for (uint64_t i = 0; i < p.u("tick"); ++i) a_free(st, a_malloc(st, 64), 64);
+    const uint64_t after = self_rss_bytes();
+    ctx.report("rss_before_idle_bytes", static_cast<double>(before));
+    ctx.report("rss_after_idle_bytes", static_cast<double>(after));
   }
 
  private:
@@ -55,7 +59,7 @@ ALLOCSCOPE_WORKLOAD({
                {"min", ParamType::Size, "16", "smallest request", 1, 1 << 30},
                {"max", ParamType::Size, "4096", "largest request", 1, 1 << 30},
                {"idle_ms", ParamType::Double, "300", "idle gap after each burst, ms", 0, 3.6e6},
-               {"tick", ParamType::Bool, "1", "one malloc/free after the last gap before measuring", 0, 1}},
+               {"tick", ParamType::Int, "1000", "small malloc/free pairs after the last gap, before measuring", 0, 1e9}},
     .multithreaded = false,
     .make = [] { return std::make_unique<BurstyIdle>(); },
     .validate = validate_min_max,

@@ -34,16 +34,15 @@ class Phases : public Workload {
     auto order = permutation(rng, n);
     for (size_t i = 0; i < n; ++i) {  // plateau: small die in random order, medium born
       release(order[i]);
-      alloc(n + i, 256, 2048);
+      alloc(n + i, 256, 1024);
       if (i % 4 == 0) {  // churn inside the plateau
         const size_t k = n + rng.uniform(0, i);
         release(k);
-        alloc(k, 256, 2048);
+        alloc(k, 256, 1024);
       }
     }
-    for (size_t i = 0; i < n / 8; ++i) alloc(2 * n + i, 8192, 65536);  // peak of large objects
-    peak_step_ = steps_.size() - 1;
-    for (size_t i = 0; i < n / 8; ++i) release(2 * n + i);
+    for (size_t i = 0; i < n / 64; ++i) alloc(2 * n + i, 8192, 65536);  // peak of large objects
+    for (size_t i = 0; i < n / 64; ++i) release(2 * n + i);
     auto order2 = permutation(rng, n);
     for (size_t i = 0; i < n; ++i) {  // ramp down with a second generation of small objects
       release(n + order2[i]);
@@ -66,7 +65,6 @@ class Phases : public Workload {
       } else {
         free_block(st, b);
       }
-      if (i == peak_step_) ctx.mark_peak();
       if (i % every == 0) {
         samples_.push_back({self_rss_bytes(), static_cast<uint64_t>(st.live())});
       }
@@ -82,7 +80,6 @@ class Phases : public Workload {
   std::vector<Block> slots_;
   std::vector<std::pair<uint64_t, uint64_t>> samples_;
   uint64_t base_rss_ = 0;
-  size_t peak_step_ = 0;
 };
 
 ALLOCSCOPE_WORKLOAD({
@@ -91,7 +88,7 @@ ALLOCSCOPE_WORKLOAD({
     .doc = "pathology: phase behaviour (Wilson 1995 ramps/peaks/plateaus); a ramp of small "
            "objects, a plateau of medium ones replacing them, a peak of large ones, a ramp down: "
            "freed memory must serve other sizes (frag_time_avg_ratio, rss_after_free_all_bytes)",
-    .params = {{"objects", ParamType::Int, "200000", "objects per phase", 8, 1e8},
+    .params = {{"objects", ParamType::Int, "100000", "objects per phase", 64, 1e8},
                {"sample", ParamType::Int, "2000", "steps between RSS/live samples", 1, 1e9}},
     .multithreaded = false,
     .make = [] { return std::make_unique<Phases>(); },

@@ -35,7 +35,7 @@ ALLOCSCOPE_WORKLOAD({
     .category = "adversarial",
     .doc = "pathology: doubling realloc; a buffer doubled from 16 B to max (1 GiB in the "
            "report), new half written: mremap versus copying (realloc_moved_ratio, syscalls)",
-    .params = {{"max", ParamType::Size, "256M", "final size", 32, 1ULL << 40},
+    .params = {{"max", ParamType::Size, "64M", "final size", 32, 1ULL << 40},
                {"rounds", ParamType::Int, "3", "times the doubling is repeated", 1, 1e6}},
     .multithreaded = false,
     .make = [] { return std::make_unique<ReallocDoubling>(); },

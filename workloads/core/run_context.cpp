@@ -76,7 +76,7 @@ uint64_t RunContext::live_peak_bytes() const {
   int active = 0;
   const ThreadStats* only = nullptr;
   for (const auto& s : stats_)
-    if (s->requested_total() != 0) ++active, only = s.get();
+    if (s->requested_total() != 0 || s->live() != 0) ++active, only = s.get();  // allocated or freed
   if (active <= 1) return only ? static_cast<uint64_t>(only->peak()) : 0;
   for (const auto& s : stats_) const_cast<ThreadStats&>(*s).flush();
   int64_t p = global_->peak.load();

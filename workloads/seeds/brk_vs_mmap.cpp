@@ -23,7 +23,6 @@ class BrkVsMmap : public Workload {
         b = a_malloc(st, size);
         touch(b, size, 3);
       }
-      if (r == 0) ctx.mark_peak();
       for (auto* b : blocks_) a_free(st, b, size);
     }
   }

@@ -22,12 +22,17 @@ class Trim : public Workload {
       b = {a_malloc(st, size), size};
       touch(b.p, size, 5);
     }
-    ctx.mark_peak();
-    ctx.report("rss_before_trim_bytes", static_cast<double>(self_rss_bytes()));
+    // No ctx.mark_peak(): its snapshot would allocate on top of the heap.
+    const uint64_t before = self_rss_bytes();
     const size_t keep = p.b("pin_top") ? 1 : 0;
-    for (size_t i = blocks_.size() - keep; i-- > 0;) free_block(st, blocks_[i]);  // top first
-    ctx.report("rss_after_trim_bytes", static_cast<double>(self_rss_bytes()));
+    // In allocation order: each block merges with the free run below it and
+    // the last one with the top chunk. (Top first would leave the top-most
+    // blocks in glibc's tcache, which pins the top just like a live block.)
+    for (size_t i = 0; i + keep < blocks_.size(); ++i) free_block(st, blocks_[i]);
+    const uint64_t after = self_rss_bytes();
     if (keep) free_block(st, blocks_.back());
+    ctx.report("rss_before_trim_bytes", static_cast<double>(before));
+    ctx.report("rss_after_trim_bytes", static_cast<double>(after));
   }
 
  private:
