@@ -8,6 +8,7 @@ const std::vector<Command>& commands() {
       {"record", "run a program with its allocations recorded to a trace file", cmd_record},
       {"trace", "inspect (info) or import (convert) allocation traces", cmd_trace},
       {"list", "list allocators, workloads, suites or metrics", cmd_list},
+      {"micro", "run the Google Benchmark micro-benchmarks under each allocator", cmd_micro},
   };
   return table;
 }

@@ -20,5 +20,6 @@ int cmd_run(const std::vector<std::string>& args);
 int cmd_list(const std::vector<std::string>& args);
 int cmd_record(const std::vector<std::string>& args);
 int cmd_trace(const std::vector<std::string>& args);
+int cmd_micro(const std::vector<std::string>& args);
 
 }  // namespace allocscope

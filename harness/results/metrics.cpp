@@ -37,6 +37,26 @@ const std::vector<MetricDef>& metric_defs() {
       {"trace_ideal_peak_bytes", "B", C::Info, none, "trace replay: peak live requested bytes of the recorded trace (max ideal RSS)"},
       {"trace_skipped_ops", "ops", C::Info, none, "trace replay: recorded ops not replayed (frees of unknown blocks, failed allocations)"},
       {"instructions", "instr", C::Count, lo, "instructions executed (Valgrind), when requested"},
+      // Reported by particular workloads (see each workload's doc line).
+      {"rss_pinned_bytes", "B", C::Memory, lo, "top-pinning: RSS with every block freed but the top-most one"},
+      {"rss_unpinned_bytes", "B", C::Memory, lo, "top-pinning: RSS after the pinning block is freed too"},
+      {"rss_after_free_all_bytes", "B", C::Memory, lo, "RSS right after the workload freed everything (before any release)"},
+      {"rss_retained_bytes", "B", C::Memory, lo, "RSS once the bulk is freed (threads gone / small records left), before release"},
+      {"rss_growth_bytes", "B", C::Memory, lo, "RSS at the end minus RSS after the first tenth, under a bounded live set"},
+      {"rss_before_idle_bytes", "B", C::Memory, lo, "bursty-idle: RSS right after the last burst freed its blocks"},
+      {"rss_after_idle_bytes", "B", C::Memory, lo, "bursty-idle: RSS after the idle gap"},
+      {"heap_over_live_ratio", "x", C::Ratio, lo, "(RSS - RSS before the workload) / live bytes at the workload's worst point"},
+      {"frag_time_avg_ratio", "x", C::Ratio, lo, "time-averaged heap / time-averaged live (Johnstone-Wilson measure 1)"},
+      {"realloc_moved_ratio", "x", C::Ratio, lo, "fraction of realloc calls that returned a new address"},
+      {"untouched_rss_delta_bytes", "B", C::Memory, lo, "lazy-touch: RSS growth from allocating a block without writing it"},
+      {"touched_rss_delta_bytes", "B", C::Memory, lo, "RSS growth from writing the block(s)"},
+      {"faults_per_page", "faults", C::Count, lo, "minor page faults per page written (1 = one per 4 KiB page; < 1 with THP)"},
+      {"rss_before_trim_bytes", "B", C::Memory, lo, "trim: RSS with the heap full"},
+      {"rss_after_trim_bytes", "B", C::Memory, lo, "trim: RSS after the heap's blocks are freed"},
+      {"real_time_ns", "ns", C::Time, lo, "micro: wall time per benchmark iteration (Google Benchmark real_time)"},
+      {"cpu_time_ns", "ns", C::Time, lo, "micro: CPU time per benchmark iteration (Google Benchmark cpu_time)"},
+      {"items_per_second", "items/s", C::Throughput, hi, "micro: Google Benchmark's items processed per second"},
+      {"reserved_bytes", "B", C::Info, none, "overcommit: virtual memory reserved by malloc"},
   };
   return defs;
 }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <barrier>
 #include <thread>
 
@@ -76,10 +77,13 @@ uint64_t RunContext::live_peak_bytes() const {
   int active = 0;
   const ThreadStats* only = nullptr;
   for (const auto& s : stats_)
-    if (s->requested_total() != 0) ++active, only = s.get();
+    if (s->requested_total() != 0 || s->live() != 0) ++active, only = s.get();  // allocated or freed
   if (active <= 1) return only ? static_cast<uint64_t>(only->peak()) : 0;
   for (const auto& s : stats_) const_cast<ThreadStats&>(*s).flush();
+  // The batched global peak misses live sets smaller than the flush batch;
+  // no thread's own peak can exceed the true peak, so take the larger.
   int64_t p = global_->peak.load();
+  for (const auto& s : stats_) p = std::max(p, s->peak());
   return p < 0 ? 0 : static_cast<uint64_t>(p);
 }
 uint64_t RunContext::usable_peak_bytes() const {

@@ -1,0 +1,75 @@
+// alloc-test-like: in the manner of OLogN's alloc-test. Each thread takes
+// random steps over a slot array: an empty slot gets a new block, a full one
+// is freed, so the live set drifts around half the slots; sizes up to 1 KiB,
+// skewed towards small.
+#include "allocscope/alloc_ops.hpp"
+#include "allocscope/size_dist.hpp"
+#include "allocscope/workload.hpp"
+
+namespace allocscope {
+namespace {
+
+class AllocTest : public Workload {
+ public:
+  void prepare(RunContext& ctx) override {
+    const auto& p = ctx.params();
+    const size_t T = static_cast<size_t>(ctx.threads()), slots = p.u("slots");
+    per_thread_ = p.u("steps") / T;
+    state_.resize(T);
+    for (size_t t = 0; t < T; ++t) {
+      Rng rng(thread_seed(ctx.seed(), static_cast<int>(t)));
+      auto& s = state_[t];
+      s.ws.assign(slots, Block{});
+      s.slot.resize(per_thread_);
+      for (auto& k : s.slot) k = static_cast<uint32_t>(rng.uniform(0, slots - 1));
+      s.size = draw_sizes(rng, per_thread_, "skewed", p.u("min"), p.u("max"));
+    }
+  }
+
+  void run(RunContext& ctx) override {
+    ctx.parallel([&](int t) {
+      ThreadStats& st = ctx.stats(t);
+      State& s = state_[static_cast<size_t>(t)];
+      for (uint64_t i = 0; i < per_thread_; ++i) {
+        Block& b = s.ws[s.slot[i]];
+        if (b.p) {
+          free_block(st, b);
+        } else {
+          b.size = s.size[i];
+          b.p = a_malloc(st, b.size);
+          touch(b.p, b.size, static_cast<unsigned char>(i));
+        }
+      }
+    });
+  }
+
+  void finish(RunContext& ctx) override {
+    for (size_t t = 0; t < state_.size(); ++t)
+      for (auto& b : state_[t].ws) setup_free(ctx.stats(static_cast<int>(t)), b.p, b.size), b = Block{};
+  }
+
+ private:
+  struct State {
+    std::vector<Block> ws;
+    std::vector<uint32_t> slot, size;
+  };
+  uint64_t per_thread_ = 0;
+  std::vector<State> state_;
+};
+
+ALLOCSCOPE_WORKLOAD({
+    .name = "alloc-test",
+    .category = "classic",
+    .doc = "alloc-test-like (OLogN): random steps over a slot array, allocating into empty "
+           "slots and freeing full ones; sizes <= 1 KiB skewed small; one op per step",
+    .params = {{"steps", ParamType::Int, "2000000", "steps in total, split over threads", 1, 1e10},
+               {"slots", ParamType::Int, "16384", "slots per thread", 1, 1e8},
+               {"min", ParamType::Size, "8", "smallest request", 1, 1 << 30},
+               {"max", ParamType::Size, "1024", "largest request", 1, 1 << 30}},
+    .multithreaded = true,
+    .make = [] { return std::make_unique<AllocTest>(); },
+    .validate = validate_min_max,
+});
+
+}  // namespace
+}  // namespace allocscope

@@ -1,0 +1,81 @@
+// glibc-thread: the shape of glibc's bench-malloc-thread. Per thread a
+// 1024-slot working set; each step frees a random slot and refills it with a
+// block of 4-32768 B drawn with density ~ 1/size^2. Fixed op count by
+// default, or a fixed time (seconds > 0) like the original.
+#include "allocscope/alloc_ops.hpp"
+#include "allocscope/size_dist.hpp"
+#include "allocscope/workload.hpp"
+
+namespace allocscope {
+namespace {
+
+class GlibcThread : public Workload {
+ public:
+  void prepare(RunContext& ctx) override {
+    const auto& p = ctx.params();
+    const size_t T = static_cast<size_t>(ctx.threads());
+    per_thread_ = p.u("ops") / T;
+    seconds_ = p.d("seconds");
+    state_.resize(T);
+    for (size_t t = 0; t < T; ++t) {
+      Rng rng(thread_seed(ctx.seed(), static_cast<int>(t)));
+      auto& s = state_[t];
+      s.ws.assign(p.u("slots"), Block{});
+      s.slot.resize(per_thread_);
+      for (auto& k : s.slot) k = static_cast<uint32_t>(rng.uniform(0, s.ws.size() - 1));
+      s.size = draw_sizes(rng, per_thread_, "inverse-square", p.u("min"), p.u("max"));
+    }
+  }
+
+  void run(RunContext& ctx) override {
+    ctx.parallel([&](int t) {
+      ThreadStats& st = ctx.stats(t);
+      State& s = state_[static_cast<size_t>(t)];
+      const auto deadline = ThreadStats::now() + std::chrono::duration<double>(seconds_);
+      for (uint64_t i = 0;; ++i) {
+        if (i == per_thread_) {
+          if (seconds_ <= 0) break;
+          i = 0;  // timed mode: cycle over the stream
+        }
+        if (seconds_ > 0 && (i & 1023) == 0 && ThreadStats::now() >= deadline) break;
+        Block& b = s.ws[s.slot[i]];
+        free_block(st, b);
+        b.size = s.size[i];
+        b.p = a_malloc(st, b.size);
+        touch(b.p, b.size, static_cast<unsigned char>(i));
+      }
+    });
+  }
+
+  void finish(RunContext& ctx) override {
+    for (size_t t = 0; t < state_.size(); ++t)
+      for (auto& b : state_[t].ws) setup_free(ctx.stats(static_cast<int>(t)), b.p, b.size), b = Block{};
+  }
+
+ private:
+  struct State {
+    std::vector<Block> ws;
+    std::vector<uint32_t> slot, size;
+  };
+  uint64_t per_thread_ = 0;
+  double seconds_ = 0;
+  std::vector<State> state_;
+};
+
+ALLOCSCOPE_WORKLOAD({
+    .name = "glibc-thread",
+    .category = "classic",
+    .doc = "glibc bench-malloc-thread shape: per thread 1024 slots, random free-then-replace "
+           "with 4-32768 B sizes of density ~1/size^2; fixed ops, or seconds>0 for fixed time",
+    .params = {{"ops", ParamType::Int, "1000000", "replacements in total, split over threads", 1, 1e10},
+               {"seconds", ParamType::Double, "0", "if > 0: run this long, cycling over the stream", 0, 3600},
+               {"slots", ParamType::Int, "1024", "working-set slots per thread", 1, 1e8},
+               {"min", ParamType::Size, "4", "smallest request", 1, 1 << 30},
+               {"max", ParamType::Size, "32768", "largest request", 1, 1 << 30}},
+    .multithreaded = true,
+    .make = [] { return std::make_unique<GlibcThread>(); },
+    .validate = validate_min_max,
+});
+
+}  // namespace
+}  // namespace allocscope

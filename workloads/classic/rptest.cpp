@@ -1,0 +1,94 @@
+// rptest-like: in the manner of rpmalloc's benchmark. Each thread keeps a
+// working set of blocks of 8-16000 B (density falling linearly with size),
+// replaces a batch of them per iteration, writes every new block, and every
+// second iteration hands the replaced blocks to the next thread to free.
+#include <barrier>
+
+#include "allocscope/alloc_ops.hpp"
+#include "allocscope/size_dist.hpp"
+#include "allocscope/workload.hpp"
+
+namespace allocscope {
+namespace {
+
+class RpTest : public Workload {
+ public:
+  void prepare(RunContext& ctx) override {
+    const auto& p = ctx.params();
+    iters_ = p.u("iterations");
+    batch_ = p.u("batch");
+    const size_t T = static_cast<size_t>(ctx.threads()), slots = p.u("slots");
+    state_.resize(T);
+    for (size_t t = 0; t < T; ++t) {
+      Rng rng(thread_seed(ctx.seed(), static_cast<int>(t)));
+      auto& s = state_[t];
+      s.ws.assign(slots, Block{});
+      s.slot.resize(iters_ * batch_);
+      for (auto& k : s.slot) k = static_cast<uint32_t>(rng.uniform(0, slots - 1));
+      s.size = draw_sizes(rng, iters_ * batch_, "linear-dropoff", p.u("min"), p.u("max"));
+      s.outbox.reserve(batch_);
+    }
+  }
+
+  void run(RunContext& ctx) override {
+    const int T = ctx.threads();
+    std::barrier sync(T);
+    ctx.parallel([&](int t) {
+      ThreadStats& st = ctx.stats(t);
+      State& s = state_[static_cast<size_t>(t)];
+      State& prev = state_[static_cast<size_t>((t + T - 1) % T)];
+      size_t k = 0;
+      for (uint64_t it = 0; it < iters_; ++it) {
+        const bool remote = it % 2 == 1;
+        for (size_t j = 0; j < batch_; ++j, ++k) {
+          Block& b = s.ws[s.slot[k]];
+          if (b.p) {
+            if (remote) s.outbox.push_back(b);
+            else free_block(st, b);
+          }
+          b.size = s.size[k];
+          b.p = a_malloc(st, b.size);
+          touch(b.p, b.size, static_cast<unsigned char>(k));
+        }
+        if (remote) {
+          sync.arrive_and_wait();
+          for (Block& b : prev.outbox) free_block(st, b);
+          sync.arrive_and_wait();
+          s.outbox.clear();
+        }
+      }
+    });
+  }
+
+  void finish(RunContext& ctx) override {
+    for (auto& s : state_)
+      for (auto& b : s.ws) setup_free(ctx.stats(0), b.p, b.size), b = Block{};
+  }
+
+ private:
+  struct State {
+    std::vector<Block> ws, outbox;
+    std::vector<uint32_t> slot, size;
+  };
+  uint64_t iters_ = 0;
+  size_t batch_ = 0;
+  std::vector<State> state_;
+};
+
+ALLOCSCOPE_WORKLOAD({
+    .name = "rptest",
+    .category = "classic",
+    .doc = "rptest-like (rpmalloc): per-thread working set of 8-16000 B blocks (linear "
+           "drop-off), batches replaced and touched; every second batch is freed by the next thread",
+    .params = {{"iterations", ParamType::Int, "100", "batches per thread", 1, 1e9},
+               {"batch", ParamType::Int, "1000", "replacements per batch", 1, 1e8},
+               {"slots", ParamType::Int, "4000", "working-set slots per thread", 1, 1e8},
+               {"min", ParamType::Size, "8", "smallest request", 1, 1 << 30},
+               {"max", ParamType::Size, "16000", "largest request", 1, 1 << 30}},
+    .multithreaded = true,
+    .make = [] { return std::make_unique<RpTest>(); },
+    .validate = validate_min_max,
+});
+
+}  // namespace
+}  // namespace allocscope
