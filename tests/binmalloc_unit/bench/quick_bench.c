@@ -3,6 +3,9 @@
  *   MODE  p16 | p2000   malloc+free pairs of 16 / 2000 bytes
  *         churn         random free/malloc over 4096 slots, 8 B-64 KiB
  *         uchurn        free then malloc of uniform 16-1024 B over 4096 slots
+ *         xfer64 | xfer500  producer thread allocates batches of 1024 blocks,
+ *                       a consumer thread frees them (cross-thread frees);
+ *                       N = number of batches; THREADS is ignored
  *   THREADS 0 = run in the main thread (single-threaded process), else that
  *           many pthreads (the process is then multi-threaded)
  * Prints nanoseconds per operation (per thread). */
@@ -36,6 +39,41 @@ static void *uchurn(void *arg) {
   free(slot);
   return NULL;
 }
+#define XB 1024
+static pthread_mutex_t xmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t xcv = PTHREAD_COND_INITIALIZER;
+static void **xq[8];
+static int xqn;
+static size_t XSZ;
+static void *xprod(void *arg) {
+  (void)arg;
+  for (size_t r = 0; r < N; r++) {
+    void **b = malloc(XB * sizeof(void *));
+    for (int i = 0; i < XB; i++) {
+      b[i] = malloc(XSZ);
+      *(char *)b[i] = 1;
+    }
+    pthread_mutex_lock(&xmu);
+    while (xqn == 8) pthread_cond_wait(&xcv, &xmu);
+    xq[xqn++] = b;
+    pthread_cond_broadcast(&xcv);
+    pthread_mutex_unlock(&xmu);
+  }
+  return NULL;
+}
+static void *xcons(void *arg) {
+  (void)arg;
+  for (size_t r = 0; r < N; r++) {
+    pthread_mutex_lock(&xmu);
+    while (xqn == 0) pthread_cond_wait(&xcv, &xmu);
+    void **b = xq[--xqn];
+    pthread_cond_broadcast(&xcv);
+    pthread_mutex_unlock(&xmu);
+    for (int i = 0; i < XB; i++) free(b[i]);
+    free(b);
+  }
+  return NULL;
+}
 static void *churn(void *arg) {
   uint64_t s = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + 1;
   enum { SLOTS = 4096 };
@@ -61,6 +99,16 @@ int main(int argc, char **argv) {
   N = argc > 3 ? strtoull(argv[3], 0, 10) : 20000000;
   void *(*fn)(void *) = churn; void *arg;
   pthread_t t[64];
+  if (!strncmp(mode, "xfer", 4)) {
+    XSZ = strtoull(mode + 4, 0, 10);
+    double a = now();
+    pthread_create(&t[0], NULL, xprod, NULL);
+    pthread_create(&t[1], NULL, xcons, NULL);
+    pthread_join(t[0], NULL);
+    pthread_join(t[1], NULL);
+    printf("%.2f\n", (now() - a) * 1e9 / (double)(N * XB));
+    return 0;
+  }
   if (threads == 0) { double a = now(); if (!strcmp(mode, "p16")) pairs((void *)16); else if (!strcmp(mode, "p2000")) pairs((void *)2000); else if (!strcmp(mode, "uchurn")) uchurn((void *)1); else churn((void *)1); printf("%.2f\n", (now() - a) * 1e9 / (double)N); return 0; }
   double t0 = now();
   for (int i = 0; i < threads; i++) {
