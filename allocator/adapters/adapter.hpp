@@ -3,13 +3,27 @@
 // is the process's malloc). One small file per allocator defines one Adapter.
 #pragma once
 
-#include <map>
+#include <cstddef>
 #include <string>
 #include <vector>
 
 namespace allocscope {
 
-using AllocatorStats = std::map<std::string, double>;
+// One statistic. Names are static strings: reading statistics must not
+// allocate, since the worker snapshots them at the live peak, where an
+// allocation would itself change the heap (e.g. pin a brk top).
+struct StatEntry {
+  const char* name;
+  double value;
+};
+constexpr size_t kMaxStats = 16;
+struct AllocatorStats {
+  StatEntry entries[kMaxStats];
+  size_t count = 0;
+  void add(const char* name, double value) {
+    if (count < kMaxStats) entries[count++] = {name, value};
+  }
+};
 
 struct Adapter {
   std::string name;

@@ -20,10 +20,12 @@ AllocatorStats jemalloc_stats() {
   uint64_t epoch = 1;
   size_t len = sizeof(epoch);
   mallctl("epoch", &epoch, &len, &epoch, len);  // refresh the cached statistics
-  for (const char* key : {"allocated", "active", "resident", "mapped", "metadata", "retained"}) {
+  static const char* const keys[][2] = {{"stats.allocated", "allocated"}, {"stats.active", "active"},
+                                        {"stats.resident", "resident"},   {"stats.mapped", "mapped"},
+                                        {"stats.metadata", "metadata"},   {"stats.retained", "retained"}};
+  for (const auto& key : keys) {
     size_t value = 0, vlen = sizeof(value);
-    std::string name = std::string("stats.") + key;
-    if (mallctl(name.c_str(), &value, &vlen, nullptr, 0) == 0) out[key] = static_cast<double>(value);
+    if (mallctl(key[0], &value, &vlen, nullptr, 0) == 0) out.add(key[1], static_cast<double>(value));
   }
   return out;
 }

@@ -13,11 +13,11 @@ AllocatorStats mimalloc_stats() {
   if (!info) return out;
   size_t elapsed = 0, user = 0, sys = 0, rss = 0, peak_rss = 0, commit = 0, peak_commit = 0, faults = 0;
   info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
-  out["current_rss"] = static_cast<double>(rss);
-  out["peak_rss"] = static_cast<double>(peak_rss);
-  out["current_commit"] = static_cast<double>(commit);
-  out["peak_commit"] = static_cast<double>(peak_commit);
-  out["page_faults"] = static_cast<double>(faults);
+  out.add("current_rss", static_cast<double>(rss));
+  out.add("peak_rss", static_cast<double>(peak_rss));
+  out.add("current_commit", static_cast<double>(commit));
+  out.add("peak_commit", static_cast<double>(peak_commit));
+  out.add("page_faults", static_cast<double>(faults));
   return out;
 }
 

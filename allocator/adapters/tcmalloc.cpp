@@ -14,7 +14,7 @@ AllocatorStats tcmalloc_stats() {
   for (const char* key : {"generic.current_allocated_bytes", "generic.heap_size",
                           "tcmalloc.pageheap_free_bytes", "tcmalloc.pageheap_unmapped_bytes"}) {
     size_t value = 0;
-    if (get(key, &value)) out[key] = static_cast<double>(value);
+    if (get(key, &value)) out.add(key, static_cast<double>(value));
   }
   return out;
 }

@@ -44,8 +44,12 @@ ProcStatus read_proc_status(pid_t pid) {
 }
 
 uint64_t read_statm_rss(pid_t pid) {
+  // No allocation: workers call this at their live peak.
+  char path[64];
+  if (pid == 0) std::snprintf(path, sizeof path, "/proc/self/statm");
+  else std::snprintf(path, sizeof path, "/proc/%d/statm", static_cast<int>(pid));
   char buf[128];
-  int fd = ::open(proc_path(pid, "statm").c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   ssize_t n = ::read(fd, buf, sizeof buf - 1);
   ::close(fd);

@@ -30,12 +30,13 @@ const Adapter* find_adapter(const std::string& name) {
   return nullptr;  // user-defined: no statistics API
 }
 
-json stats_json(const Adapter* a) {
+json stats_json(const AllocatorStats& stats) {
   json j = json::object();
-  if (a && a->read_stats)
-    for (const auto& [k, v] : a->read_stats()) j[k] = v;
+  for (size_t i = 0; i < stats.count; ++i) j[stats.entries[i].name] = stats.entries[i].value;
   return j;
 }
+
+AllocatorStats read_stats(const Adapter* a) { return a && a->read_stats ? a->read_stats() : AllocatorStats{}; }
 
 double quantile(std::vector<uint32_t>& v, double q) {
   if (v.empty()) return 0;
@@ -61,10 +62,11 @@ int worker_main(const json& job) {
   const Adapter* adapter = find_adapter(job.value("allocator", "glibc"));
 
   json out;
-  json peak_stats;
+  // The peak snapshot must not allocate: it would change the heap it measures.
+  AllocatorStats peak_stats;
   uint64_t rss_at_peak = 0;
   ctx.on_peak = [&] {
-    peak_stats = stats_json(adapter);
+    peak_stats = read_stats(adapter);
     rss_at_peak = read_statm_rss(0);
   };
 
@@ -79,7 +81,7 @@ int worker_main(const json& job) {
   workload->finish(ctx);
 
   const uint64_t end_rss = read_statm_rss(0);
-  json end_stats = stats_json(adapter);
+  AllocatorStats end_stats = read_stats(adapter);
   if (adapter && adapter->release) adapter->release();
   const uint64_t released_rss = read_statm_rss(0);
 
@@ -104,8 +106,8 @@ int worker_main(const json& job) {
     out["lat_p999_ns"] = quantile(samples, 0.999);
     out["lat_max_ns"] = *std::max_element(samples.begin(), samples.end());
   }
-  out["alloc_stats_peak"] = peak_stats;
-  out["alloc_stats_end"] = end_stats;
+  out["alloc_stats_peak"] = stats_json(peak_stats);
+  out["alloc_stats_end"] = stats_json(end_stats);
   json extra = json::object();
   for (const auto& [k, v] : ctx.extra()) extra[k] = v;
   out["extra"] = extra;
