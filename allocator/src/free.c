@@ -122,7 +122,12 @@ BM_INLINE void int_free_locked(arena_t *a, chunk_t *p, size_t size) {
       /* only when a whole page can go (systrim would find nothing otherwise) */
       if (ts >= bm_mp.trim_threshold && ts >= bm_mp.top_pad + MIN_CHUNK + bm_pagesize) bm_systrim(a, bm_mp.top_pad);
     } else {
-      bm_heap_trim(a, bm_mp.top_pad, 0);
+      /* only when a heap can go or a page can be released */
+      heap_info_t *h = a->heap;
+      size_t ts = chunksize(a->top);
+      if ((h->prev && (uintptr_t)a->top - (uintptr_t)h < bm_pagesize) ||
+          (ts >= bm_mp.trim_threshold && ts >= bm_mp.top_pad + MIN_CHUNK + bm_pagesize))
+        bm_heap_trim(a, bm_mp.top_pad, 0);
     }
   }
 }
