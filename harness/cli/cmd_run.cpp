@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "allocator_selection.hpp"
+#include "run_setup.hpp"
 #include "allocscope/params.hpp"
 #include "commands.hpp"
 #include "input_error.hpp"
@@ -67,6 +68,7 @@ po::options_description run_options() {
       ("no-syscalls", po::bool_switch(), "do not count memory syscalls")
       ("syscall-method", po::value<std::string>()->default_value("auto"), "how to count memory syscalls: auto (perf_event_open tracepoints, else ptrace+seccomp), perf, ptrace")
       ("latency-every", po::value<uint64_t>()->default_value(0), "record the latency of every Nth operation (0 = off)")
+      ("metric", po::value<std::vector<std::string>>()->composing(), "extra metric to measure: 'instructions' (each job runs once more under Valgrind cachegrind; total Ir of the process); repeatable")
       ("track-usable", po::bool_switch(), "account malloc_usable_size per operation (internal overhead; slows the workload)")
       ("quiet,q", po::bool_switch(), "no progress output")
       ("json", po::bool_switch(), "print results.json to stdout instead of the table")
@@ -89,35 +91,18 @@ void print_help(const po::options_description& d) {
 
 }  // namespace
 
-int cmd_run(const std::vector<std::string>& all_args) {
-  // Split "--exec -- CMD ARGS" off before option parsing.
-  std::vector<std::string> args, exec_argv;
-  bool after_dashes = false;
-  for (const auto& a : all_args) {
-    if (after_dashes) exec_argv.push_back(a);
-    else if (a == "--") after_dashes = true;
-    else args.push_back(a);
-  }
-
-  std::string resume_dir;
-  if (args.size() == 2 && args[0] == "--resume") {
-    resume_dir = args[1];
-    json saved;
-    try {
-      saved = json::parse(read_text_file(resume_dir + "/run.json"));
-      args = saved.at("args").get<std::vector<std::string>>();
-      exec_argv = saved.at("exec").get<std::vector<std::string>>();
-    } catch (const json::exception&) {
-      throw InputError(fmt::format("--resume {}: no readable run.json (not an allocscope run folder?)", resume_dir));
-    }
-  }
-
+std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const std::vector<std::string>& exec_argv) {
+  auto sp = std::make_unique<RunSetup>();
+  RunSetup& s = *sp;
+  po::variables_map& vm = s.vm;
+  RunOptions& opt = s.opt;
+  PlanRequest& req = s.req;
   auto desc = run_options();
-  po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
   if (vm.count("help")) {
     print_help(desc);
-    return 0;
+    s.help = true;
+    return sp;
   }
   if (vm.count("config")) {
     std::string path = vm["config"].as<std::string>();
@@ -130,10 +115,8 @@ int cmd_run(const std::vector<std::string>& all_args) {
 
   std::vector<std::string> user_libs;
   if (vm.count("allocator-lib")) user_libs = vm["allocator-lib"].as<std::vector<std::string>>();
-  RunOptions opt;
   opt.allocators = available_allocators(user_libs);
 
-  PlanRequest req;
   req.seed = vm["seed"].as<uint64_t>();
   req.threads = parse_int_list(vm["threads"].as<std::string>(), "--threads");
   req.reps = vm["reps"].as<int>();
@@ -150,8 +133,8 @@ int cmd_run(const std::vector<std::string>& all_args) {
     for (const auto& w : vm["workload"].as<std::vector<std::string>>()) req.workloads.push_back(parse_workload_spec(w, "--workload"));
   if (suites.empty() && req.workloads.empty() && exec_argv.empty()) suites.push_back("default");
   std::string suite_names;
-  for (const auto& s : suites) {
-    Suite suite = load_suite(s);
+  for (const auto& suite_name : suites) {
+    Suite suite = load_suite(suite_name);
     suite_names += (suite_names.empty() ? "" : ",") + suite.name;
     req.workloads.insert(req.workloads.end(), suite.workloads.begin(), suite.workloads.end());
     if (!suite.threads.empty() && vm["threads"].defaulted()) req.threads = suite.threads;
@@ -181,11 +164,54 @@ int cmd_run(const std::vector<std::string>& all_args) {
   opt.force_ptrace_counting = method == "ptrace";
   opt.latency_every = vm["latency-every"].as<uint64_t>();
   opt.track_usable = vm["track-usable"].as<bool>();
+  if (vm.count("metric"))
+    for (const auto& m : vm["metric"].as<std::vector<std::string>>()) {
+      if (m != "instructions") throw InputError(fmt::format("--metric '{}': expected 'instructions'", m));
+      opt.count_instructions = true;
+    }
+  if (opt.count_instructions) {
+    opt.valgrind_path = find_valgrind();
+    if (opt.valgrind_path.empty()) throw InputError("--metric instructions needs valgrind on PATH (apt-get install valgrind)");
+  }
   opt.quiet = vm["quiet"].as<bool>();
   opt.worker_path = self_dir() + "/allocscope-worker";
 
-  std::vector<Job> jobs = build_plan(req);
-  if (jobs.empty()) throw InputError("nothing to run (every selected workload was skipped)");
+  s.jobs = build_plan(req);
+  if (s.jobs.empty()) throw InputError("nothing to run (every selected workload was skipped)");
+  s.suite_names = suite_names;
+  return sp;
+}
+
+int cmd_run(const std::vector<std::string>& all_args) {
+  // Split "--exec -- CMD ARGS" off before option parsing.
+  std::vector<std::string> args, exec_argv;
+  bool after_dashes = false;
+  for (const auto& a : all_args) {
+    if (after_dashes) exec_argv.push_back(a);
+    else if (a == "--") after_dashes = true;
+    else args.push_back(a);
+  }
+
+  std::string resume_dir;
+  if (args.size() == 2 && args[0] == "--resume") {
+    resume_dir = args[1];
+    json saved;
+    try {
+      saved = json::parse(read_text_file(resume_dir + "/run.json"));
+      args = saved.at("args").get<std::vector<std::string>>();
+      exec_argv = saved.at("exec").get<std::vector<std::string>>();
+    } catch (const json::exception&) {
+      throw InputError(fmt::format("--resume {}: no readable run.json (not an allocscope run folder?)", resume_dir));
+    }
+  }
+
+  auto setup = setup_run(args, exec_argv);
+  if (setup->help) return 0;
+  po::variables_map& vm = setup->vm;
+  RunOptions& opt = setup->opt;
+  PlanRequest& req = setup->req;
+  std::vector<Job>& jobs = setup->jobs;
+  const std::string& suite_names = setup->suite_names;
 
   opt.out_dir = !resume_dir.empty() ? resume_dir : vm.count("out") ? vm["out"].as<std::string>() : default_out_dir();
   std::error_code ec;

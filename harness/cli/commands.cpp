@@ -7,6 +7,10 @@ const std::vector<Command>& commands() {
       {"run", "run workloads under allocators, each job in a fresh process", cmd_run},
       {"record", "run a program with its allocations recorded to a trace file", cmd_record},
       {"trace", "inspect (info) or import (convert) allocation traces", cmd_trace},
+      {"compare", "compare a baseline with a candidate: CI, p-value and verdict per job and metric", cmd_compare},
+      {"gate", "regression gate for CI: exit 1 when a gated metric regressed", cmd_gate},
+      {"export", "export results as Google Benchmark JSON, CSV, Bencher BMF or github-action-benchmark JSON", cmd_export},
+      {"report", "write report.md and a self-contained report.html with charts", cmd_report},
       {"list", "list allocators, workloads, suites or metrics", cmd_list},
       {"micro", "run the Google Benchmark micro-benchmarks under each allocator", cmd_micro},
   };

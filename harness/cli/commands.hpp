@@ -21,5 +21,9 @@ int cmd_list(const std::vector<std::string>& args);
 int cmd_record(const std::vector<std::string>& args);
 int cmd_trace(const std::vector<std::string>& args);
 int cmd_micro(const std::vector<std::string>& args);
+int cmd_compare(const std::vector<std::string>& args);
+int cmd_gate(const std::vector<std::string>& args);
+int cmd_export(const std::vector<std::string>& args);
+int cmd_report(const std::vector<std::string>& args);
 
 }  // namespace allocscope

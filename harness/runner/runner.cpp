@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <set>
 
@@ -71,7 +72,59 @@ json assemble_metrics(const LaunchResult& lr, const json& w) {
   return m;
 }
 
+// Runs the job once more under cachegrind (which, unlike memcheck, does not
+// replace malloc: the preloaded allocator is the one counted) and returns the
+// total instructions, or -1 with `why` set.
+long long count_instructions(const LaunchSpec& base, const RunOptions& opt, size_t index, std::string* why) {
+  LaunchSpec spec = base;
+  std::string out = fmt::format("/tmp/allocscope-cg.{}.{}.out", ::getpid(), index);
+  spec.argv.insert(spec.argv.begin(), {opt.valgrind_path, "--tool=cachegrind", "--cache-sim=no", "--branch-sim=no",
+                                       "--cachegrind-out-file=" + out});
+  spec.count_syscalls = false;
+  spec.rss_interval_s = 0;
+  spec.timeout_s = base.timeout_s * 50;  // Valgrind runs programs tens of times slower
+  spec.mem_limit_bytes = 0;               // Valgrind reserves a large address space
+  LaunchResult lr = launch(spec);
+  std::string text = read_text_file(out);
+  ::unlink(out.c_str());
+  if (lr.status != "ok") {
+    *why = "under valgrind: " + lr.status + " " + lr.reason;
+    return -1;
+  }
+  long long ir = parse_valgrind_ir(text);
+  if (ir < 0) *why = "no summary line in the cachegrind output";
+  return ir;
+}
+
 }  // namespace
+
+std::string find_valgrind() {
+  const char* path = std::getenv("PATH");
+  std::string p = path ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= p.size()) {
+    size_t end = p.find(':', start);
+    if (end == std::string::npos) end = p.size();
+    std::string cand = p.substr(start, end - start) + "/valgrind";
+    if (end > start && ::access(cand.c_str(), X_OK) == 0) return cand;
+    start = end + 1;
+  }
+  return {};
+}
+
+long long parse_valgrind_ir(const std::string& text) {
+  for (const std::string key : {"summary:", "totals:"}) {
+    size_t at = text.rfind("\n" + key);
+    if (at == std::string::npos) {
+      if (text.rfind(key, 0) != 0) continue;
+      at = 0;
+    } else {
+      at += 1;
+    }
+    return std::strtoll(text.c_str() + at + key.size(), nullptr, 10);
+  }
+  return -1;
+}
 
 json run_job(const Job& job, const RunOptions& opt) {
   const Adapter* adapter = adapter_named(opt, job.allocator);
@@ -118,6 +171,12 @@ json run_job(const Job& job, const RunOptions& opt) {
   }
   r["syscall_method"] = lr.syscall_method;
   r["metrics"] = assemble_metrics(lr, worker_out);
+  if (opt.count_instructions && lr.status == "ok") {
+    std::string why;
+    long long ir = count_instructions(spec, opt, job.index, &why);
+    if (ir >= 0) r["metrics"]["instructions"] = ir;
+    else r["instructions_error"] = why;
+  }
   json series = json::array();
   for (const auto& [t, rss] : lr.rss_series) series.push_back({t, rss});
   r["rss_series"] = series;

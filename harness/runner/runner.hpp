@@ -21,11 +21,20 @@ struct RunOptions {
   uint64_t latency_every = 0;
   bool track_usable = false;
   bool quiet = false;
+  bool count_instructions = false;  // run each job once more under Valgrind for metrics.instructions
+  std::string valgrind_path;
   std::vector<Adapter> allocators;  // every allocator a job may name
 };
 
 // The run record for one job (see docs/results-schema.md).
 json run_job(const Job& job, const RunOptions& opt);
+
+// The valgrind program on PATH, or "" when there is none.
+std::string find_valgrind();
+
+// Parses the total instruction count (Ir) from a cachegrind/callgrind output
+// file: the "summary:" (or "totals:") line; -1 when absent.
+long long parse_valgrind_ir(const std::string& text);
 
 // Runs `jobs` (skipping those already in `done`), appending each result to
 // DIR/journal.jsonl and rewriting DIR/results.json. Returns every record.

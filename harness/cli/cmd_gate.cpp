@@ -1,0 +1,191 @@
+// allocscope gate: a CI regression gate. Compares like `allocscope compare`
+// over the metrics with a threshold; exit 0 when nothing regressed, 1 when
+// something did, 2 on bad input. --confirm N re-runs the suspect jobs for N
+// more interleaved rounds (the arguments come from DIR/run.json) and decides
+// on the combined data.
+#include <boost/program_options.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "compare_inputs.hpp"
+#include "input_error.hpp"
+#include "probes/proc.hpp"
+#include "report/compare_markdown.hpp"
+#include "report/compare_text.hpp"
+#include "report/progress.hpp"
+#include "run_setup.hpp"
+#include "runner/launcher.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace allocscope {
+
+namespace {
+
+const std::map<std::string, double>& gate_defaults() {
+  static const std::map<std::string, double> d{{"ops_per_s", 0.05}, {"peak_rss_bytes", 0.10}, {"syscalls_total", 0.0}};
+  return d;
+}
+
+// The recorded `allocscope run` of a results file, or null when there is no run.json.
+std::unique_ptr<RunSetup> recorded_run(const std::string& results_file) {
+  std::string run_json = (fs::path(results_file).parent_path() / "run.json").string();
+  if (::access(run_json.c_str(), R_OK) != 0) return nullptr;
+  json saved = json::parse(read_text_file(run_json), nullptr, false);
+  if (!saved.is_object() || !saved.contains("args")) return nullptr;
+  auto s = setup_run(saved["args"].get<std::vector<std::string>>(),
+                     saved.value("exec", std::vector<std::string>{}));
+  s->opt.quiet = true;
+  return s;
+}
+
+int max_round(const json& doc) {
+  int r = -1;
+  for (const auto& run : doc["runs"]) r = std::max(r, run.value("round", 0));
+  return r;
+}
+
+// Re-runs the suspect jobs `rounds` more times, interleaved in a fresh random
+// order each round, and appends the records to the documents. Returns the
+// number of runs added.
+size_t confirm(stats::CompareInput& in, const std::vector<std::string>& files, const std::set<std::string>& suspects,
+               int rounds) {
+  const bool one_file = !in.base_alloc.empty();
+  struct Side {
+    std::unique_ptr<RunSetup> setup;
+    std::vector<Job> jobs;
+    bool base;
+  };
+  std::vector<Side> sides;
+  auto pick = [&](std::unique_ptr<RunSetup> setup, bool base_side, const std::string& alloc_a, const std::string& alloc_b) {
+    Side side{std::move(setup), {}, base_side};
+    std::set<std::string> seen;
+    for (const Job& j : side.setup->jobs) {
+      if (j.warmup) continue;
+      if (one_file && j.allocator != alloc_a && j.allocator != alloc_b) continue;
+      json probe{{"allocator", j.allocator}, {"workload", j.workload}, {"params", j.params}, {"threads", j.threads}};
+      if (!j.exec_argv.empty()) probe["command"] = j.exec_argv;
+      if (!suspects.count(stats::job_key(probe, !one_file))) continue;
+      if (!seen.insert(j.key()).second) continue;
+      side.jobs.push_back(j);
+    }
+    if (!side.jobs.empty()) sides.push_back(std::move(side));
+  };
+  if (one_file) {
+    auto s = recorded_run(files[0]);
+    if (!s) throw InputError(fmt::format("--confirm: no run.json next to {}: cannot re-run its jobs", files[0]));
+    pick(std::move(s), true, in.base_alloc, in.cand_alloc);
+  } else {
+    auto b = recorded_run(files[0]);
+    if (b) pick(std::move(b), true, "", "");
+    else std::fprintf(stderr, "allocscope gate: no run.json next to %s: only the candidate is re-run\n", files[0].c_str());
+    auto c = recorded_run(files[1]);
+    if (!c) throw InputError(fmt::format("--confirm: no run.json next to {}: cannot re-run its jobs", files[1]));
+    pick(std::move(c), false, "", "");
+  }
+  struct Item {
+    Side* side;
+    const Job* job;
+  };
+  std::vector<Item> cells;
+  for (auto& s : sides)
+    for (const auto& j : s.jobs) cells.push_back({&s, &j});
+  std::mt19937_64 rng(0xc0ff1e);
+  const int base_round0 = max_round(in.base_doc) + 1, cand_round0 = max_round(in.cand_doc) + 1;
+  Progress progress(cells.size() * static_cast<size_t>(rounds), false);
+  size_t added = 0;
+  for (int round = 0; round < rounds && !g_stop_requested.load(); ++round) {
+    std::shuffle(cells.begin(), cells.end(), rng);
+    for (const auto& cell : cells) {
+      Job job = *cell.job;
+      job.round = (cell.side->base ? base_round0 : cand_round0) + round;
+      progress.start("confirm " + job.label());
+      json r = run_job(job, cell.side->setup->opt);
+      progress.finish(r["status"].get<std::string>(), r["metrics"].value("wall_s", 0.0), r.value("reason", std::string()));
+      r["confirm"] = true;
+      if (one_file) {
+        in.base_doc["runs"].push_back(r);
+        in.cand_doc["runs"].push_back(r);
+      } else {
+        (cell.side->base ? in.base_doc : in.cand_doc)["runs"].push_back(r);
+      }
+      ++added;
+    }
+  }
+  progress.done();
+  return added;
+}
+
+std::set<std::string> regressed_jobs(const stats::Comparison& c) {
+  std::set<std::string> out;
+  for (const auto& j : c.jobs)
+    for (const auto& m : j.metrics)
+      if (m.verdict == stats::Verdict::Regressed) {
+        json probe{{"allocator", j.allocator}, {"workload", j.workload}, {"params", j.params}, {"threads", j.threads}};
+        if (!j.command.empty()) probe["command"] = j.command;
+        out.insert(stats::job_key(probe, !j.allocator.empty()));
+      }
+  return out;
+}
+
+}  // namespace
+
+int cmd_gate(const std::vector<std::string>& args) {
+  po::options_description d("allocscope gate options");
+  po::positional_options_description pos;
+  d.add_options()("help,h", "show this help")
+      ("confirm", po::value<int>()->default_value(0), "before failing, re-run the suspect jobs for N more rounds and decide on the combined data")
+      ("confirm-out", po::value<std::string>(), "write the combined results (with the confirmation rounds) to this results.json");
+  add_compare_options(d, pos);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    std::cout << "usage: allocscope gate BASE.json NEW.json [--threshold metric=PCT,...] [--confirm N] [--md FILE]\n"
+                 "       allocscope gate RESULTS.json --baseline ALLOC --candidate ALLOC [options]\n\n"
+                 "A regression gate for CI. The gated metrics are those with a threshold; defaults:\n"
+                 "  ops_per_s=5%  peak_rss_bytes=10%  syscalls_total=0% (exact count)\n"
+                 "--threshold adds metrics or overrides these ('metric=off' drops one).\n"
+                 "A metric regressed when its change is worse than the threshold, the bootstrap 95% CI\n"
+                 "of the ratio excludes 1 and the Mann-Whitney p < alpha (exact counts: any change\n"
+                 "beyond the threshold). Needs 4+ rounds per side for time and memory verdicts.\n"
+                 "Exit status: 0 nothing regressed, 1 something regressed, 2 bad input.\n\n"
+              << d;
+    return 0;
+  }
+  po::notify(vm);
+  CompareSetup s = read_compare_setup(vm, &gate_defaults());
+  const int confirm_rounds = vm["confirm"].as<int>();
+  if (confirm_rounds < 0 || confirm_rounds > 1000) throw InputError("--confirm: expected 0 to 1000 rounds");
+  stats::Comparison c = stats::compare(s.input);
+  size_t first_regressed = c.count(stats::Verdict::Regressed);
+  if (first_regressed && confirm_rounds > 0) {
+    auto suspects = regressed_jobs(c);
+    std::fprintf(stderr, "allocscope gate: %zu regression(s) in %zu job(s); confirming with %d more round(s)\n",
+                 first_regressed, suspects.size(), confirm_rounds);
+    confirm(s.input, s.files, suspects, confirm_rounds);
+    c = stats::compare(s.input);
+    if (vm.count("confirm-out")) write_file_atomic(vm["confirm-out"].as<std::string>(), s.input.cand_doc.dump(1) + "\n");
+  }
+  std::cout << CompareText::render(c);
+  if (!s.md_path.empty()) write_file_atomic(s.md_path, CompareMarkdown::render(c, "allocscope gate"));
+  size_t regressed = c.count(stats::Verdict::Regressed);
+  if (regressed) {
+    std::fprintf(stderr, "allocscope gate: FAIL: %zu regression(s)%s\n", regressed,
+                 first_regressed && confirm_rounds ? fmt::format(" (confirmed; {} before confirmation)", first_regressed).c_str() : "");
+    return 1;
+  }
+  std::fprintf(stderr, "allocscope gate: pass%s\n",
+               first_regressed ? fmt::format(" ({} suspect regression(s) not confirmed)", first_regressed).c_str() : "");
+  return 0;
+}
+
+}  // namespace allocscope

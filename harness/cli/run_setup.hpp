@@ -1,0 +1,32 @@
+// The parsed form of `allocscope run` arguments: options, plan request and
+// jobs. Used by `run` and, to re-run suspect jobs of a recorded run (DIR/run.json
+// holds the arguments), by `gate --confirm`.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runner/plan.hpp"
+#include "runner/runner.hpp"
+
+namespace allocscope {
+
+struct RunSetup {
+  boost::program_options::variables_map vm;
+  RunOptions opt;   // owns the adapters that req.allocators point to: never copied
+  PlanRequest req;
+  std::vector<Job> jobs;
+  std::string suite_names;
+  bool help = false;  // --help was given and printed
+  RunSetup() = default;
+  RunSetup(const RunSetup&) = delete;
+  RunSetup& operator=(const RunSetup&) = delete;
+};
+
+// Parses `allocscope run` arguments (without the subcommand) and builds the
+// plan; throws InputError. Does not create the output folder.
+std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const std::vector<std::string>& exec_argv);
+
+}  // namespace allocscope

@@ -1,0 +1,35 @@
+#include <fmt/format.h>
+
+#include "exports.hpp"
+#include "format.hpp"
+#include "run_groups.hpp"
+#include "stats/comparison.hpp"
+
+namespace allocscope {
+
+ExportFiles GabExport::render(const json& doc, const ExportOptions& opt) {
+  const auto& metrics = opt.metrics.empty() ? stats::default_compare_metrics() : opt.metrics;
+  json bigger = json::array(), smaller = json::array();
+  for (const auto& g : group_by_job(doc)) {
+    for (const auto& name : metrics) {
+      const MetricDef* def = find_metric(name);
+      if (!def || def->direction == Direction::None) continue;
+      auto v = stats::metric_samples(g.runs, name);
+      if (v.empty()) continue;
+      auto pol = stats::policy_for(*def, g.threads);
+      double lo = stats::minimum(v), hi = stats::maximum(v);
+      json e;
+      e["name"] = fmt::format("{}/{} {}", g.allocator, g.name, name);
+      e["unit"] = def->unit;
+      e["value"] = stats::estimate(pol.estimator, v);
+      e["range"] = fmt::format("± {}", json((hi - lo) / 2).dump());
+      e["extra"] = fmt::format("{} of {} rounds; median {}, min {}, max {}", stats::to_string(pol.estimator), v.size(),
+                               format_value(stats::median(v), def->unit), format_value(lo, def->unit),
+                               format_value(hi, def->unit));
+      (def->direction == Direction::HigherIsBetter ? bigger : smaller).push_back(e);
+    }
+  }
+  return {{"bigger-is-better.json", bigger.dump(2) + "\n"}, {"smaller-is-better.json", smaller.dump(2) + "\n"}};
+}
+
+}  // namespace allocscope

@@ -1,0 +1,66 @@
+#include <fmt/format.h>
+
+#include "exports.hpp"
+#include "run_groups.hpp"
+
+namespace allocscope {
+
+ExportFiles GbenchExport::render(const json& doc, const ExportOptions&) {
+  ExportFiles files;
+  const json ctx = doc.value("context", json::object());
+  auto groups = group_by_job(doc);
+  for (const auto& alloc : allocators_of(doc)) {
+    json out;
+    json c;
+    c["date"] = ctx.value("date", "");
+    c["host_name"] = ctx.value("host", "");
+    c["executable"] = "allocscope";
+    c["num_cpus"] = ctx.value("cores", 0);
+    c["mhz_per_cpu"] = 0;
+    c["cpu_scaling_enabled"] = false;
+    c["caches"] = json::array();
+    c["load_avg"] = json::array();
+    c["library_build_type"] = "release";
+    c["allocator"] = alloc;
+    if (ctx.contains("allocators") && ctx["allocators"].contains(alloc))
+      c["allocator_version"] = ctx["allocators"][alloc].value("version", "");
+    for (const char* k : {"cpu", "kernel", "glibc", "thp", "git_revision", "allocscope_version", "command_line"})
+      if (ctx.contains(k)) c[std::string("allocscope_") + k] = ctx[k];
+    out["context"] = c;
+    json benchmarks = json::array();
+    int family = 0;
+    for (const auto& g : groups) {
+      if (g.allocator != alloc) continue;
+      int rep = 0;
+      for (const json* r : g.runs) {
+        const json& m = (*r)["metrics"];
+        double ops = m.value("ops", 0.0);
+        double window = m.contains("window_s") && m["window_s"].is_number() ? m["window_s"].get<double>() : m.value("wall_s", 0.0);
+        double cpu = m.value("cpu_user_s", 0.0) + m.value("cpu_sys_s", 0.0);
+        double iters = ops > 0 ? ops : 1;
+        json b;
+        b["name"] = g.name;
+        b["family_index"] = family;
+        b["per_family_instance_index"] = 0;
+        b["run_name"] = g.name;
+        b["run_type"] = "iteration";
+        b["repetitions"] = g.runs.size();
+        b["repetition_index"] = rep++;
+        b["threads"] = g.threads;
+        b["iterations"] = static_cast<long long>(iters);
+        b["real_time"] = window * 1e9 / iters;
+        b["cpu_time"] = cpu * 1e9 / iters;
+        b["time_unit"] = "ns";
+        for (const auto& [k, v] : flat_metrics(*r))
+          if (!b.contains(k)) b[k] = v;
+        benchmarks.push_back(b);
+      }
+      ++family;
+    }
+    out["benchmarks"] = benchmarks;
+    files[alloc + ".json"] = out.dump(2) + "\n";
+  }
+  return files;
+}
+
+}  // namespace allocscope

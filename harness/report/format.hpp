@@ -1,0 +1,18 @@
+// Number formatting shared by the text, Markdown and HTML outputs.
+#pragma once
+
+#include <string>
+
+namespace allocscope {
+
+// A value in its unit, human-scaled: bytes as KiB/MiB, rates as k/M/G per
+// second, seconds as ms/us, ratios with three decimals, counts as integers.
+std::string format_value(double v, const std::string& unit);
+// A ratio as a signed percentage change: 1.123 -> "+12.3%".
+std::string format_change(double ratio);
+// "[-1.2%, +3.4%]", or "" when the interval is NaN.
+std::string format_ci(double lo, double hi);
+// p-value: "0.008", "<0.001", or "-" when NaN.
+std::string format_p(double p);
+
+}  // namespace allocscope

@@ -1,0 +1,178 @@
+#include "report_model.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "format.hpp"
+#include "run_groups.hpp"
+#include "stats/comparison.hpp"
+
+namespace allocscope {
+
+namespace {
+
+const std::vector<std::pair<std::string, std::string>> kReportMetrics{
+    {"ops_per_s", "Throughput (best round)"},
+    {"peak_rss_bytes", "Peak RSS (median)"},
+    {"end_rss_bytes", "RSS after freeing everything (median)"},
+    {"minflt", "Minor page faults (median)"},
+    {"syscalls_total", "Memory syscalls (median)"},
+    {"frag_peak_ratio", "Fragmentation: peak RSS / peak live bytes (median)"},
+    {"frag_end_ratio", "Fragmentation: RSS / live bytes at window end (median)"},
+    {"lat_p99_ns", "p99 operation latency (best round)"},
+};
+
+}  // namespace
+
+ReportModel build_report_model(const json& doc, std::string reference, json* chart_data) {
+  ReportModel m;
+  auto allocs = allocators_of(doc);
+  if (allocs.empty()) throw std::runtime_error("the results have no runs");
+  if (reference.empty()) reference = std::find(allocs.begin(), allocs.end(), "glibc") != allocs.end() ? "glibc" : allocs[0];
+  m.reference = reference;
+  const json ctx = doc.value("context", json::object());
+  for (const char* k : {"date", "host", "cpu", "cores", "kernel", "glibc", "thp", "git_revision", "command_line"})
+    if (ctx.contains(k)) m.context.emplace_back(k, ctx[k].is_string() ? ctx[k].get<std::string>() : ctx[k].dump());
+  if (ctx.contains("allocators"))
+    for (const auto& [name, a] : ctx["allocators"].items())
+      m.context.emplace_back("allocator " + name, a.value("version", "") + (a.value("path", "").empty() ? "" : " (" + a.value("path", "") + ")"));
+
+  // Ratios to the reference with bootstrap CIs, per candidate allocator.
+  std::vector<std::string> metric_names;
+  for (const auto& [k, _] : kReportMetrics) metric_names.push_back(k);
+  std::map<std::string, stats::Comparison> vs;  // allocator -> comparison with the reference
+  for (const auto& a : allocs) {
+    if (a == reference) continue;
+    stats::CompareInput in;
+    in.base_doc = doc;
+    in.cand_doc = doc;
+    in.base_alloc = in.base_name = reference;
+    in.cand_alloc = in.cand_name = a;
+    in.metrics = metric_names;
+    try {
+      vs.emplace(a, stats::compare(in));
+    } catch (const std::exception&) {
+      // no job in common with the reference: no ratios for this allocator
+    }
+  }
+  auto find_cmp = [&](const std::string& alloc, const std::string& job_name,
+                      const std::string& metric) -> const stats::MetricComparison* {
+    auto it = vs.find(alloc);
+    if (it == vs.end()) return nullptr;
+    for (const auto& j : it->second.jobs) {
+      if (j.name() != job_name) continue;
+      for (const auto& mc : j.metrics)
+        if (mc.metric == metric) return &mc;
+    }
+    return nullptr;
+  };
+
+  auto groups = group_by_job(doc);
+  std::vector<std::string> job_names;
+  for (const auto& g : groups)
+    if (std::find(job_names.begin(), job_names.end(), g.name) == job_names.end()) job_names.push_back(g.name);
+
+  json jobs = json::array();
+  for (const auto& g : groups) {
+    json jm = json::object();
+    for (const auto& name : metric_names) {
+      const MetricDef* def = find_metric(name);
+      auto v = stats::metric_samples(g.runs, name);
+      if (v.empty()) continue;
+      auto pol = stats::policy_for(*def, g.threads);
+      json e{{"value", stats::estimate(pol.estimator, v)}, {"rounds", v.size()}};
+      if (g.allocator == reference) {
+        e["ratio"] = 1.0, e["lo"] = 1.0, e["hi"] = 1.0;
+      } else if (auto* mc = find_cmp(g.allocator, g.name, name); mc && std::isfinite(mc->ratio)) {
+        e["ratio"] = mc->ratio;
+        if (std::isfinite(mc->ci.lo)) e["lo"] = mc->ci.lo, e["hi"] = mc->ci.hi;
+      }
+      jm[name] = e;
+    }
+    jobs.push_back({{"name", g.name}, {"workload", g.workload}, {"threads", g.threads}, {"allocator", g.allocator}, {"metrics", jm}});
+  }
+  json series = json::array();
+  for (const auto& g : groups) {
+    const json* first = g.runs.empty() ? nullptr : g.runs.front();
+    if (first && first->contains("rss_series") && !(*first)["rss_series"].empty())
+      series.push_back({{"name", g.name}, {"allocator", g.allocator}, {"series", (*first)["rss_series"]}});
+  }
+  if (chart_data) *chart_data = {{"reference", reference}, {"allocators", allocs}, {"jobs", jobs}, {"rss_series", series}};
+
+  // Summary: geometric means of the ratios.
+  ReportSection summary;
+  summary.title = "Summary";
+  summary.text = fmt::format(
+      "Each allocator against {}: geometric mean over jobs of the candidate/reference ratio, and the "
+      "verdicts (time: best round; memory: median; 95% bootstrap CI and Mann-Whitney p over rounds).",
+      reference);
+  ReportTable st;
+  st.header = {"allocator", "throughput", "peak RSS", "syscalls", "regressed", "improved", "unchanged", "inconclusive"};
+  for (const auto& [a, c] : vs) {
+    auto gm = [&](const std::string& k) { return c.geomean.count(k) ? fmt::format("x{:.3f}", c.geomean.at(k)) : std::string("-"); };
+    st.rows.push_back({a, gm("ops_per_s"), gm("peak_rss_bytes"), gm("syscalls_total"),
+                       std::to_string(c.count(stats::Verdict::Regressed)), std::to_string(c.count(stats::Verdict::Improved)),
+                       std::to_string(c.count(stats::Verdict::Unchanged)), std::to_string(c.count(stats::Verdict::Inconclusive))});
+  }
+  summary.tables.push_back(st);
+  m.sections.push_back(summary);
+
+  for (const auto& [name, title] : kReportMetrics) {
+    const MetricDef* def = find_metric(name);
+    ReportTable t;
+    t.header = {"job"};
+    for (const auto& a : allocs) t.header.push_back(a);
+    bool any = false;
+    for (const auto& jn : job_names) {
+      std::vector<std::string> row{jn};
+      bool row_any = false;
+      for (const auto& a : allocs) {
+        std::string cell = "-";
+        for (const auto& g : groups) {
+          if (g.name != jn || g.allocator != a) continue;
+          auto v = stats::metric_samples(g.runs, name);
+          if (v.empty()) break;
+          cell = format_value(stats::estimate(stats::policy_for(*def, g.threads).estimator, v), def->unit);
+          if (auto* mc = find_cmp(a, jn, name); mc && std::isfinite(mc->ratio)) {
+            cell += fmt::format(" (x{:.3f}", mc->ratio);
+            if (std::isfinite(mc->ci.lo)) cell += fmt::format(" [{:.3f}, {:.3f}]", mc->ci.lo, mc->ci.hi);
+            cell += ")";
+          }
+          row_any = true;
+        }
+        row.push_back(cell);
+      }
+      if (row_any) t.rows.push_back(row), any = true;
+    }
+    if (!any) continue;
+    ReportSection s;
+    s.title = title;
+    s.text = fmt::format("{} ({}, {}); in brackets the ratio to {} with its 95% CI.", def->doc, def->unit,
+                         to_string(def->direction) == "higher_is_better" ? "higher is better" : "lower is better", reference);
+    s.tables.push_back(std::move(t));
+    m.sections.push_back(std::move(s));
+  }
+  return m;
+}
+
+void add_charts(ReportModel& m, const std::vector<std::string>& files, const std::string& why_none) {
+  static const std::map<std::string, std::string> captions{
+      {"throughput.png", "Throughput relative to the reference, with 95% CI whiskers"},
+      {"peak_rss.png", "Peak RSS relative to the reference, with 95% CI whiskers"},
+      {"rss_over_time.png", "RSS over time (first round of each job)"},
+      {"thread_scaling.png", "Throughput against thread count"},
+      {"faults_syscalls.png", "Minor page faults and memory syscalls"},
+      {"fragmentation.png", "Fragmentation ratios"},
+  };
+  ReportSection s;
+  s.title = "Charts";
+  if (files.empty()) s.text = "No charts: " + why_none;
+  for (const auto& f : files) {
+    auto it = captions.find(f);
+    s.images.emplace_back(f, it != captions.end() ? it->second : f);
+  }
+  m.sections.insert(m.sections.begin() + 1, std::move(s));
+}
+
+}  // namespace allocscope

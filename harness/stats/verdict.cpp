@@ -1,0 +1,103 @@
+#include "verdict.hpp"
+
+#include <fmt/format.h>
+
+namespace allocscope::stats {
+
+const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::Regressed: return "regressed";
+    case Verdict::Improved: return "improved";
+    case Verdict::Unchanged: return "unchanged";
+    case Verdict::Inconclusive: return "inconclusive";
+  }
+  return "?";
+}
+
+MetricPolicy policy_for(const MetricDef& def, int threads, double live_peak, double live_end) {
+  MetricPolicy p;
+  switch (def.cls) {
+    case MetricClass::Info: p.compared = false; break;
+    case MetricClass::Time: p.estimator = Estimator::Min; break;
+    case MetricClass::Throughput: p.estimator = Estimator::Max; break;
+    case MetricClass::Memory: p.floor_abs = kMemoryFloorBytes; break;
+    case MetricClass::Ratio:
+      if (def.name == "frag_peak_ratio" && live_peak > 0) p.floor_abs = kMemoryFloorBytes / live_peak;
+      if (def.name == "frag_end_ratio" && live_end > 0) p.floor_abs = kMemoryFloorBytes / live_end;
+      break;
+    case MetricClass::Count:
+      // Deterministic counts: memory syscalls and instructions always; page faults
+      // only single-threaded (threads race for first touches). Context switches
+      // depend on the machine's load: never exact.
+      p.exact = def.name == "syscalls_total" || def.name == "instructions" ||
+                (threads <= 1 && (def.name == "minflt" || def.name == "majflt"));
+      break;
+  }
+  if (def.direction == Direction::None) p.compared = false;
+  return p;
+}
+
+namespace {
+
+// True when `r` (a ratio cand/base) is worse than 1 + t in the metric's direction.
+bool worse_than(double r, double t, Direction d) { return d == Direction::LowerIsBetter ? r > 1 + t : r < 1 - t; }
+bool better_than(double r, double t, Direction d) { return d == Direction::LowerIsBetter ? r < 1 - t : r > 1 + t; }
+
+}  // namespace
+
+MetricComparison compare_metric(const MetricDef& def, const MetricPolicy& policy, const std::vector<double>& base,
+                                const std::vector<double>& cand, double threshold, const VerdictRules& rules) {
+  MetricComparison m;
+  m.metric = def.name;
+  m.unit = def.unit;
+  m.cls = def.cls;
+  m.direction = def.direction;
+  m.policy = policy;
+  m.n_base = base.size();
+  m.n_cand = cand.size();
+  m.threshold = threshold;
+  if (base.empty() || cand.empty()) {
+    m.note = "no data on one side";
+    return m;
+  }
+  m.base = estimate(policy.estimator, base);
+  m.cand = estimate(policy.estimator, cand);
+  m.ratio = m.base != 0 ? m.cand / m.base : m.cand == 0 ? 1.0 : INFINITY;
+
+  if (policy.exact) {
+    if (worse_than(m.ratio, threshold, def.direction)) m.verdict = Verdict::Regressed;
+    else if (better_than(m.ratio, threshold, def.direction)) m.verdict = Verdict::Improved;
+    else m.verdict = Verdict::Unchanged;
+    bool varies = minimum(base) != maximum(base) || minimum(cand) != maximum(cand);
+    if (varies) m.note = "counts vary between rounds; medians compared";
+    return m;
+  }
+
+  if (policy.floor_abs > 0 && std::fabs(m.cand - m.base) < policy.floor_abs) {
+    m.verdict = Verdict::Unchanged;
+    m.note = "difference below the absolute floor";
+  }
+  if (m.base == 0) {
+    if (m.verdict != Verdict::Unchanged) m.note = "baseline is 0: no ratio";
+    if (m.cand == 0) m.verdict = Verdict::Unchanged;
+    return m;
+  }
+  m.ci = bootstrap_ratio_ci(base, cand, policy.estimator, rules.bootstrap);
+  m.p = mann_whitney(cand, base).p;
+  if (m.verdict == Verdict::Unchanged) return m;  // below the floor
+
+  const bool significant = m.p < rules.alpha;
+  const Direction d = def.direction;
+  // The CI excludes "no change" on the worse / better side.
+  const bool ci_worse = d == Direction::LowerIsBetter ? m.ci.lo > 1 : m.ci.hi < 1;
+  const bool ci_better = d == Direction::LowerIsBetter ? m.ci.hi < 1 : m.ci.lo > 1;
+  if (worse_than(m.ratio, threshold, d) && ci_worse && significant) m.verdict = Verdict::Regressed;
+  else if (better_than(m.ratio, threshold, d) && ci_better && significant) m.verdict = Verdict::Improved;
+  else if (m.ci.lo >= 1 - threshold && m.ci.hi <= 1 + threshold) m.verdict = Verdict::Unchanged;
+  else m.verdict = Verdict::Inconclusive;
+  if (m.verdict == Verdict::Inconclusive && mann_whitney_min_p(base.size(), cand.size()) >= rules.alpha)
+    m.note = fmt::format("too few rounds for p < {} (need 4+ per side)", rules.alpha);
+  return m;
+}
+
+}  // namespace allocscope::stats

@@ -1,0 +1,68 @@
+// How one metric of one job is compared between a baseline and a candidate,
+// and the verdict. The metric's class (harness/results/metrics.cpp) decides
+// the method:
+//   time        min of the rounds (best), bootstrap CI of the ratio, Mann-Whitney p
+//   throughput  max of the rounds (best), bootstrap CI of the ratio, Mann-Whitney p
+//   memory      median, bootstrap CI, p, and an absolute floor (256 KiB: THP moves RSS in 2 MiB steps)
+//   ratio       median, bootstrap CI, p (fragmentation ratios get the RSS floor divided by the live bytes)
+//   count       exact (no CI) when the count is deterministic: syscalls, instructions, and page
+//               faults of single-threaded jobs; otherwise like memory without a floor
+//   info        never compared
+// Verdicts: regressed / improved when the change is beyond the threshold AND
+// the CI excludes "no change" AND p < alpha (exact counts: when the change is
+// beyond the threshold); unchanged when the whole CI lies inside the
+// threshold band (or the difference is below the floor); inconclusive
+// otherwise.
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "bootstrap.hpp"
+#include "estimators.hpp"
+#include "mann_whitney.hpp"
+#include "results/metrics.hpp"
+
+namespace allocscope::stats {
+
+enum class Verdict { Regressed, Improved, Unchanged, Inconclusive };
+const char* to_string(Verdict v);
+
+inline constexpr double kMemoryFloorBytes = 256.0 * 1024;
+
+struct MetricPolicy {
+  bool compared = true;  // false for info metrics
+  bool exact = false;    // compare the values, no CI
+  Estimator estimator = Estimator::Median;
+  double floor_abs = 0;  // differences smaller than this (metric units) are no change
+};
+
+// live_peak/live_end: median live bytes of the job (0 = unknown), for the
+// fragmentation ratios' floor.
+MetricPolicy policy_for(const MetricDef& def, int threads, double live_peak = 0, double live_end = 0);
+
+struct VerdictRules {
+  double alpha = 0.05;
+  BootstrapOptions bootstrap;
+};
+
+struct MetricComparison {
+  std::string metric, unit;
+  MetricClass cls = MetricClass::Info;
+  Direction direction = Direction::None;
+  MetricPolicy policy;
+  size_t n_base = 0, n_cand = 0;
+  double base = 0, cand = 0;  // the point estimates (policy.estimator)
+  double ratio = NAN;         // cand / base (inf when base is 0 and cand is not)
+  Interval ci{NAN, NAN};      // of the ratio; NaN for exact comparisons
+  double p = NAN;             // Mann-Whitney; NaN for exact comparisons
+  double threshold = 0;       // fraction, e.g. 0.05
+  Verdict verdict = Verdict::Inconclusive;
+  std::string note;           // why, when not obvious (floor, too few rounds, ...)
+};
+
+MetricComparison compare_metric(const MetricDef& def, const MetricPolicy& policy, const std::vector<double>& base,
+                                const std::vector<double>& cand, double threshold, const VerdictRules& rules = {});
+
+}  // namespace allocscope::stats

@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+"""Charts for `allocscope report`: reads DIR/report-data.json (written by the
+report command: per-job estimates, ratios to the reference allocator with
+bootstrap CIs, RSS series) and writes PNG files into --out, one per chart.
+Prints the written file names, one a line. Needs matplotlib (Agg backend)."""
+import argparse
+import json
+import math
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+COLORS = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
+
+
+def color(allocators, a):
+    return COLORS[allocators.index(a) % len(COLORS)] if a in allocators else "#333333"
+
+
+def grouped_bars(ax, groups, allocators, value, whisker=None, log=False, refline=None):
+    """groups: list of job names; value(group, alloc) -> float or None."""
+    n = max(1, len(allocators))
+    width = 0.8 / n
+    for i, a in enumerate(allocators):
+        xs, ys, lo, hi = [], [], [], []
+        for g_i, g in enumerate(groups):
+            v = value(g, a)
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                continue
+            xs.append(g_i - 0.4 + width * (i + 0.5))
+            ys.append(v)
+            if whisker:
+                w = whisker(g, a)
+                lo.append(max(0.0, v - w[0]) if w else 0.0)
+                hi.append(max(0.0, w[1] - v) if w else 0.0)
+        if not xs:
+            continue
+        kw = {}
+        if whisker:
+            kw = {"yerr": [lo, hi], "capsize": 3, "ecolor": "#222222"}
+        ax.bar(xs, ys, width, label=a, color=color(allocators, a), **kw)
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels([short(g) for g in groups], rotation=30, ha="right", fontsize=8)
+    if log:
+        ax.set_yscale("log")
+    if refline is not None:
+        ax.axhline(refline, color="#444444", linewidth=0.8, linestyle="--")
+    ax.grid(axis="y", alpha=0.3)
+
+
+def short(name):
+    # "workload/k=v,.../threads:N" -> "workload t=N" plus params when short
+    parts = name.split("/")
+    threads = parts[-1].replace("threads:", "t=")
+    return f"{parts[0]} {threads}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    with open(args.data) as f:
+        data = json.load(f)
+    os.makedirs(args.out, exist_ok=True)
+    ref = data["reference"]
+    allocators = data["allocators"]
+    jobs = data["jobs"]  # list of {name, workload, threads, allocator, metrics: {m: {value, ratio, lo, hi}}}
+    names = []
+    for j in jobs:
+        if j["name"] not in names:
+            names.append(j["name"])
+    by = {(j["name"], j["allocator"]): j for j in jobs}
+
+    def metric(g, a, m, field="value"):
+        j = by.get((g, a))
+        if not j or m not in j["metrics"]:
+            return None
+        return j["metrics"][m].get(field)
+
+    written = []
+
+    def save(fig, fname, title):
+        fig.suptitle(title)
+        fig.tight_layout()
+        path = os.path.join(args.out, fname)
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        written.append(fname)
+
+    width = max(7.0, 1.1 * len(names) + 2)
+    # 1, 2: throughput and peak RSS normalised to the reference, CI whiskers.
+    for m, fname, title, better in [
+        ("ops_per_s", "throughput.png", f"Throughput relative to {ref} (best round, 95% CI)", "higher is better"),
+        ("peak_rss_bytes", "peak_rss.png", f"Peak RSS relative to {ref} (median, 95% CI)", "lower is better"),
+    ]:
+        if not any(metric(g, a, m, "ratio") is not None for g in names for a in allocators):
+            continue
+        fig, ax = plt.subplots(figsize=(width, 4.5))
+        grouped_bars(ax, names, allocators, lambda g, a: metric(g, a, m, "ratio"),
+                     whisker=lambda g, a: (metric(g, a, m, "lo"), metric(g, a, m, "hi"))
+                     if metric(g, a, m, "lo") is not None else None, refline=1.0)
+        ax.set_ylabel(f"x {ref} ({better})")
+        ax.legend(fontsize=8)
+        save(fig, fname, title)
+
+    # 3: RSS over time, one panel per job (the first round of each allocator).
+    series = data.get("rss_series", [])
+    snames = []
+    for s in series:
+        if s["name"] not in snames:
+            snames.append(s["name"])
+    if snames:
+        cols = 2 if len(snames) > 1 else 1
+        rows = math.ceil(len(snames) / cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(11, 3.2 * rows), squeeze=False)
+        for i, n in enumerate(snames):
+            ax = axes[i // cols][i % cols]
+            for s in series:
+                if s["name"] != n or not s["series"]:
+                    continue
+                ts = [p[0] for p in s["series"]]
+                mb = [p[1] / 1048576.0 for p in s["series"]]
+                ax.plot(ts, mb, label=s["allocator"], color=color(allocators, s["allocator"]), linewidth=1.2)
+            ax.set_title(short(n), fontsize=9)
+            ax.set_xlabel("s")
+            ax.set_ylabel("RSS MiB")
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7)
+        for k in range(len(snames), rows * cols):
+            axes[k // cols][k % cols].axis("off")
+        save(fig, "rss_over_time.png", "RSS over time")
+
+    # 4: thread scaling for workloads measured at more than one thread count.
+    scaling = {}
+    for j in jobs:
+        v = j["metrics"].get("ops_per_s", {}).get("value")
+        if v is None:
+            continue
+        key = j["name"].rsplit("/", 1)[0]
+        scaling.setdefault(key, {}).setdefault(j["allocator"], []).append((j["threads"], v))
+    scaling = {k: v for k, v in scaling.items() if any(len(set(t for t, _ in pts)) > 1 for pts in v.values())}
+    if scaling:
+        fig, axes = plt.subplots(1, len(scaling), figsize=(5 * len(scaling), 3.8), squeeze=False)
+        for i, (k, per) in enumerate(sorted(scaling.items())):
+            ax = axes[0][i]
+            for a, pts in per.items():
+                pts.sort()
+                ax.plot([t for t, _ in pts], [v / 1e6 for _, v in pts], marker="o", label=a, color=color(allocators, a))
+            ax.set_title(k.split("/")[0], fontsize=9)
+            ax.set_xlabel("threads")
+            ax.set_ylabel("Mops/s (best round)")
+            ax.set_xticks(sorted({t for pts in per.values() for t, _ in pts}))
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7)
+        save(fig, "thread_scaling.png", "Thread scaling")
+
+    # 5: page faults and memory syscalls.
+    if any(metric(g, a, "minflt") is not None or metric(g, a, "syscalls_total") is not None for g in names for a in allocators):
+        fig, axes = plt.subplots(1, 2, figsize=(max(11.0, 2 * width * 0.7), 4.2))
+        grouped_bars(axes[0], names, allocators, lambda g, a: metric(g, a, "minflt"), log=True)
+        axes[0].set_title("minor page faults (median)", fontsize=10)
+        grouped_bars(axes[1], names, allocators, lambda g, a: metric(g, a, "syscalls_total"), log=True)
+        axes[1].set_title("memory syscalls (median)", fontsize=10)
+        axes[1].legend(fontsize=7)
+        save(fig, "faults_syscalls.png", "Page faults and memory syscalls")
+
+    # 6: fragmentation.
+    if any(metric(g, a, "frag_peak_ratio") is not None for g in names for a in allocators):
+        fig, axes = plt.subplots(1, 2, figsize=(max(11.0, 2 * width * 0.7), 4.2))
+        grouped_bars(axes[0], names, allocators, lambda g, a: metric(g, a, "frag_peak_ratio"), refline=1.0)
+        axes[0].set_title("peak RSS / peak live bytes", fontsize=10)
+        grouped_bars(axes[1], names, allocators, lambda g, a: metric(g, a, "frag_end_ratio"), refline=1.0)
+        axes[1].set_title("RSS / live bytes at window end", fontsize=10)
+        axes[1].legend(fontsize=7)
+        save(fig, "fragmentation.png", "Fragmentation (lower is better, 1 = ideal)")
+
+    for w in written:
+        print(w)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
