@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "exports.hpp"
@@ -14,6 +16,7 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 std::string number(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 9e15) return fmt::format("{:.0f}", v);
   json j = v;
   return j.dump();  // shortest round-trip form, the same as in results.json
 }

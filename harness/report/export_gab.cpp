@@ -22,7 +22,7 @@ ExportFiles GabExport::render(const json& doc, const ExportOptions& opt) {
       e["name"] = fmt::format("{}/{} {}", g.allocator, g.name, name);
       e["unit"] = def->unit;
       e["value"] = stats::estimate(pol.estimator, v);
-      e["range"] = fmt::format("± {}", json((hi - lo) / 2).dump());
+      e["range"] = fmt::format("± {:.4g}", (hi - lo) / 2);
       e["extra"] = fmt::format("{} of {} rounds; median {}, min {}, max {}", stats::to_string(pol.estimator), v.size(),
                                format_value(stats::median(v), def->unit), format_value(lo, def->unit),
                                format_value(hi, def->unit));

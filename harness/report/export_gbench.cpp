@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "exports.hpp"
@@ -52,7 +54,10 @@ ExportFiles GbenchExport::render(const json& doc, const ExportOptions&) {
         b["cpu_time"] = cpu * 1e9 / iters;
         b["time_unit"] = "ns";
         for (const auto& [k, v] : flat_metrics(*r))
-          if (!b.contains(k)) b[k] = v;
+          if (!b.contains(k)) {
+            if (v == std::floor(v) && std::fabs(v) < 9e15) b[k] = static_cast<long long>(v);
+            else b[k] = v;
+          }
         benchmarks.push_back(b);
       }
       ++family;

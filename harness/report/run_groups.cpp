@@ -39,6 +39,12 @@ std::vector<RunGroup> group_by_job(const json& doc) {
     }
     groups[it->second].runs.push_back(&r);
   }
+  // Stable, readable order: by job name, then allocator in order of appearance.
+  auto allocs = allocators_of(doc);
+  auto rank = [&](const std::string& a) { return std::find(allocs.begin(), allocs.end(), a) - allocs.begin(); };
+  std::stable_sort(groups.begin(), groups.end(), [&](const RunGroup& a, const RunGroup& b) {
+    return a.name != b.name ? a.name < b.name : rank(a.allocator) < rank(b.allocator);
+  });
   for (auto& g : groups)
     std::stable_sort(g.runs.begin(), g.runs.end(),
                      [](const json* a, const json* b) { return a->value("round", 0) < b->value("round", 0); });

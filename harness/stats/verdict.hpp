@@ -5,8 +5,8 @@
 //   throughput  max of the rounds (best), bootstrap CI of the ratio, Mann-Whitney p
 //   memory      median, bootstrap CI, p, and an absolute floor (256 KiB: THP moves RSS in 2 MiB steps)
 //   ratio       median, bootstrap CI, p (fragmentation ratios get the RSS floor divided by the live bytes)
-//   count       exact (no CI) when the count is deterministic: syscalls, instructions, and page
-//               faults of single-threaded jobs; otherwise like memory without a floor
+//   count       exact (no CI) when the count is deterministic: memory syscalls, instructions and
+//               page faults of single-threaded jobs; otherwise like memory without a floor
 //   info        never compared
 // Verdicts: regressed / improved when the change is beyond the threshold AND
 // the CI excludes "no change" AND p < alpha (exact counts: when the change is
