@@ -1,5 +1,6 @@
-// Progress of a run on stderr: a bar with ETA on a terminal, plain lines
-// otherwise, nothing when quiet (or in CI, where the plain lines suffice).
+// Progress of a run on stderr: a bar with ETA on an interactive terminal,
+// plain lines (one per finished job, with ETA) otherwise and when CI=true,
+// nothing when quiet.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,7 @@ class Progress {
   void start(const std::string& label);
   void finish(const std::string& status, double wall_s, const std::string& reason);
   void done();
+  double eta_seconds() const;  // -1 before the first job finished
 
  private:
   size_t total_, finished_ = 0;

@@ -31,6 +31,8 @@ ReportModel build_report_model(const json& doc, std::string reference, json* cha
   if (allocs.empty()) throw std::runtime_error("the results have no runs");
   if (reference.empty()) reference = std::find(allocs.begin(), allocs.end(), "glibc") != allocs.end() ? "glibc" : allocs[0];
   m.reference = reference;
+  // The reference first, then the order of the run's context (its --allocators).
+  std::stable_sort(allocs.begin(), allocs.end(), [&](const std::string& a, const std::string& b) { return a == reference && b != reference; });
   const json ctx = doc.value("context", json::object());
   for (const char* k : {"date", "host", "cpu", "cores", "kernel", "glibc", "thp", "git_revision", "command_line"})
     if (ctx.contains(k)) m.context.emplace_back(k, ctx[k].is_string() ? ctx[k].get<std::string>() : ctx[k].dump());
