@@ -33,8 +33,9 @@ std::string row(const stats::JobComparison& j, const stats::MetricComparison& m)
   if (m.verdict == Verdict::Regressed || m.verdict == Verdict::Improved) verdict = "**" + verdict + "**";
   if (m.policy.exact) verdict += " (exact)";
   if (!m.note.empty()) verdict += " - " + m.note;
-  return fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", escape(j.name()), m.metric, format_value(m.base, m.unit),
-                     format_value(m.cand, m.unit), change, format_p(m.p), escape(verdict));
+  return fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", escape(j.name()), m.metric,
+                     with_median(m, m.base, m.base_median), with_median(m, m.cand, m.cand_median), change,
+                     format_p(m.p), escape(verdict));
 }
 
 }  // namespace
@@ -67,9 +68,9 @@ std::string CompareMarkdown::render(const stats::Comparison& c, const std::strin
   if (!c.only_in_base.empty() || !c.only_in_cand.empty())
     out += fmt::format("{} job(s) only in the baseline, {} only in the candidate (not compared).\n\n",
                        c.only_in_base.size(), c.only_in_cand.size());
-  out += "Time metrics compare the best round (min; max for throughput), memory the median; the CI is a "
-         "bootstrap 95% interval of the ratio over rounds, p a two-sided Mann-Whitney U test; exact counts "
-         "compare values.\n";
+  out += "Time metrics compare the best round (min; max for throughput; the median in brackets), memory the "
+         "median; the CI is a bootstrap 95% interval of the ratio over rounds (whole rounds resampled when both "
+         "sides ran interleaved in one run), p a two-sided Mann-Whitney U test; exact counts compare values.\n";
   return out;
 }
 

@@ -18,7 +18,7 @@ std::string CompareText::render(const stats::Comparison& c, bool all_rows) {
       if (!all_rows && m.verdict == Verdict::Unchanged) continue;
       std::string verdict = stats::to_string(m.verdict);
       if (m.policy.exact) verdict += " (exact)";
-      rows.push_back({j.name(), m.metric, format_value(m.base, m.unit), format_value(m.cand, m.unit),
+      rows.push_back({j.name(), m.metric, with_median(m, m.base, m.base_median), with_median(m, m.cand, m.cand_median),
                       format_change(m.ratio), format_ci(m.ci.lo, m.ci.hi), format_p(m.p), verdict});
     }
   std::vector<size_t> width(rows[0].size(), 0);

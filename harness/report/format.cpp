@@ -52,4 +52,11 @@ std::string format_p(double p) {
   return fmt::format("{:.3f}", p);
 }
 
+std::string with_median(const stats::MetricComparison& m, double estimate, double median) {
+  std::string s = format_value(estimate, m.unit);
+  if ((m.cls == MetricClass::Time || m.cls == MetricClass::Throughput) && std::isfinite(median) && median != estimate)
+    s += " (median " + format_value(median, m.unit) + ")";
+  return s;
+}
+
 }  // namespace allocscope

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "stats/verdict.hpp"
+
 namespace allocscope {
 
 // A value in its unit, human-scaled: bytes as KiB/MiB, rates as k/M/G per
@@ -14,5 +16,9 @@ std::string format_change(double ratio);
 std::string format_ci(double lo, double hi);
 // p-value: "0.008", "<0.001", or "-" when NaN.
 std::string format_p(double p);
+
+// The estimate of a compared metric; for time and throughput (best round)
+// followed by the median of the rounds: "1.23 ms (median 1.31 ms)".
+std::string with_median(const stats::MetricComparison& m, double estimate, double median);
 
 }  // namespace allocscope

@@ -40,4 +40,26 @@ Interval bootstrap_ratio_ci(const std::vector<double>& baseline, const std::vect
   return {quantile(ratios, tail), quantile(ratios, 1 - tail)};
 }
 
+Interval bootstrap_ratio_ci_paired(const std::vector<double>& baseline, const std::vector<double>& candidate,
+                                   Estimator est, const BootstrapOptions& opt) {
+  if (baseline.empty() || baseline.size() != candidate.size()) return bootstrap_ratio_ci(baseline, candidate, est, opt);
+  std::mt19937_64 rng(opt.seed);
+  const size_t n = baseline.size();
+  std::vector<double> ratios, b(n), c(n);
+  ratios.reserve(static_cast<size_t>(opt.resamples));
+  for (int i = 0; i < opt.resamples; ++i) {
+    for (size_t k = 0; k < n; ++k) {
+      size_t j = draw_index(rng, n);
+      b[k] = baseline[j];
+      c[k] = candidate[j];
+    }
+    double eb = estimate(est, b);
+    if (eb == 0) continue;
+    ratios.push_back(estimate(est, c) / eb);
+  }
+  if (ratios.empty()) return {};
+  double tail = (1 - opt.confidence) / 2;
+  return {quantile(ratios, tail), quantile(ratios, 1 - tail)};
+}
+
 }  // namespace allocscope::stats

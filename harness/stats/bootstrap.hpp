@@ -28,4 +28,11 @@ struct BootstrapOptions {
 Interval bootstrap_ratio_ci(const std::vector<double>& baseline, const std::vector<double>& candidate, Estimator est,
                             const BootstrapOptions& opt = {});
 
+// Paired version for interleaved runs: baseline[i] and candidate[i] come from
+// the same round (run back to back, in a shuffled order), and whole rounds are
+// resampled, so load that changes from round to round stays paired. The
+// vectors must have the same length.
+Interval bootstrap_ratio_ci_paired(const std::vector<double>& baseline, const std::vector<double>& candidate,
+                                   Estimator est, const BootstrapOptions& opt = {});
+
 }  // namespace allocscope::stats

@@ -41,6 +41,21 @@ std::map<std::string, std::string> params_of(const json& r) {
   return p;
 }
 
+// Values by round number; rounds that occur twice are dropped (not pairable).
+std::map<int, double> samples_by_round(const std::vector<const json*>& runs, const std::string& metric) {
+  std::map<int, double> out;
+  std::set<int> dup;
+  for (const json* r : runs) {
+    const json& m = (*r)["metrics"];
+    auto it = m.find(metric);
+    if (it == m.end() || !it->is_number()) continue;
+    int round = r->value("round", 0);
+    if (!out.emplace(round, it->get<double>()).second) dup.insert(round);
+  }
+  for (int d : dup) out.erase(d);
+  return out;
+}
+
 }  // namespace
 
 std::string job_key(const json& r, bool with_allocator) {
@@ -155,9 +170,21 @@ Comparison compare(const CompareInput& in) {
       if (!pol.compared) continue;
       auto bs = metric_samples(b.runs, name), cs = metric_samples(n.runs, name);
       if (bs.empty() && cs.empty()) continue;  // not measured in this job
+      // One interleaved run: pair the two sides by round when every round has both.
+      bool paired = false;
+      if (one_file) {
+        auto bm = samples_by_round(b.runs, name), cm = samples_by_round(n.runs, name);
+        if (bm.size() == bs.size() && cm.size() == cs.size() && bm.size() == cm.size() &&
+            std::equal(bm.begin(), bm.end(), cm.begin(), [](const auto& x, const auto& y) { return x.first == y.first; })) {
+          paired = true;
+          bs.clear(), cs.clear();
+          for (const auto& [r, v] : bm) bs.push_back(v);
+          for (const auto& [r, v] : cm) cs.push_back(v);
+        }
+      }
       auto th = in.thresholds.find(name);
       double t = th != in.thresholds.end() ? th->second : default_compare_threshold(name);
-      MetricComparison mc = compare_metric(*def, pol, bs, cs, t, in.rules);
+      MetricComparison mc = compare_metric(*def, pol, bs, cs, t, in.rules, paired);
       if (std::isfinite(mc.ratio) && mc.ratio > 0) ratios[name].push_back(mc.ratio);
       jc.metrics.push_back(std::move(mc));
     }

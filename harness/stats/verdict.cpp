@@ -46,7 +46,8 @@ bool better_than(double r, double t, Direction d) { return d == Direction::Lower
 }  // namespace
 
 MetricComparison compare_metric(const MetricDef& def, const MetricPolicy& policy, const std::vector<double>& base,
-                                const std::vector<double>& cand, double threshold, const VerdictRules& rules) {
+                                const std::vector<double>& cand, double threshold, const VerdictRules& rules,
+                                bool paired) {
   MetricComparison m;
   m.metric = def.name;
   m.unit = def.unit;
@@ -62,6 +63,8 @@ MetricComparison compare_metric(const MetricDef& def, const MetricPolicy& policy
   }
   m.base = estimate(policy.estimator, base);
   m.cand = estimate(policy.estimator, cand);
+  m.base_median = median(base);
+  m.cand_median = median(cand);
   m.ratio = m.base != 0 ? m.cand / m.base : m.cand == 0 ? 1.0 : INFINITY;
 
   if (policy.exact) {
@@ -82,7 +85,9 @@ MetricComparison compare_metric(const MetricDef& def, const MetricPolicy& policy
     if (m.cand == 0) m.verdict = Verdict::Unchanged;
     return m;
   }
-  m.ci = bootstrap_ratio_ci(base, cand, policy.estimator, rules.bootstrap);
+  m.paired = paired && base.size() == cand.size();
+  m.ci = m.paired ? bootstrap_ratio_ci_paired(base, cand, policy.estimator, rules.bootstrap)
+                  : bootstrap_ratio_ci(base, cand, policy.estimator, rules.bootstrap);
   m.p = mann_whitney(cand, base).p;
   if (m.verdict == Verdict::Unchanged) return m;  // below the floor
 

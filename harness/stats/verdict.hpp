@@ -54,6 +54,8 @@ struct MetricComparison {
   MetricPolicy policy;
   size_t n_base = 0, n_cand = 0;
   double base = 0, cand = 0;  // the point estimates (policy.estimator)
+  double base_median = NAN, cand_median = NAN;
+  bool paired = false;        // CI from resampling whole rounds
   double ratio = NAN;         // cand / base (inf when base is 0 and cand is not)
   Interval ci{NAN, NAN};      // of the ratio; NaN for exact comparisons
   double p = NAN;             // Mann-Whitney; NaN for exact comparisons
@@ -62,7 +64,10 @@ struct MetricComparison {
   std::string note;           // why, when not obvious (floor, too few rounds, ...)
 };
 
+// `paired`: base[i] and cand[i] come from the same round of one interleaved
+// run; the bootstrap then resamples whole rounds.
 MetricComparison compare_metric(const MetricDef& def, const MetricPolicy& policy, const std::vector<double>& base,
-                                const std::vector<double>& cand, double threshold, const VerdictRules& rules = {});
+                                const std::vector<double>& cand, double threshold, const VerdictRules& rules = {},
+                                bool paired = false);
 
 }  // namespace allocscope::stats

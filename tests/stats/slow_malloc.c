@@ -1,6 +1,10 @@
 /* Test-only allocator shim: forwards malloc to the next malloc in the link
  * chain (glibc) after busy-waiting ALLOCSCOPE_SLOW_NS nanoseconds (default
- * 1000) per call. Preloaded as a user allocator
+ * 1000) per call. The wait is a calibrated loop, not a clock loop: in these
+ * VMs a clock read costs ~100 ns, far too coarse for small delays.
+ * ALLOCSCOPE_SLOW_ITERS=N instead spins exactly N loop iterations per call: a
+ * fixed number of extra instructions, for gates on instruction counts
+ * (under Valgrind a time-calibrated loop would be 50x too short). Preloaded as a user allocator
  * (--allocator-lib slow=/path/libslow_malloc.so) it is a known, injected
  * slowdown that the gate must flag. Everything else (free, realloc, ...) is
  * glibc's, so memory metrics do not change. */
@@ -11,7 +15,7 @@
 #include <time.h>
 
 static void* (*next_malloc)(size_t);
-static long delay_ns = -1;
+static double delay_ns = -1;
 static int resolving;
 
 /* Should dlsym call malloc while malloc is being resolved, those requests are
@@ -20,19 +24,41 @@ static int resolving;
 static char arena[4096];
 static size_t arena_used;
 
+static long spin_iterations;
+
+static void spin_loop(long n) {
+  for (long i = 0; i < n; ++i) __asm__ volatile("" ::: "memory");
+}
+
+static double now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+/* Iterations of spin_loop per ns: the fastest of several short trials (a
+ * trial that was preempted is slower and is discarded). */
+static double calibrate(void) {
+  const long n = 1L << 18;
+  double best = 1e300;
+  for (int i = 0; i < 7; ++i) {
+    double t0 = now_ns();
+    spin_loop(n);
+    double t = now_ns() - t0;
+    if (t > 0 && t < best) best = t;
+  }
+  return (double)n / best;
+}
+
 static void init(void) {
   resolving = 1;
   next_malloc = (void* (*)(size_t))dlsym(RTLD_NEXT, "malloc");
   resolving = 0;
   const char* env = getenv("ALLOCSCOPE_SLOW_NS");
-  delay_ns = env ? atol(env) : 1000;
-}
-
-static void spin(long ns) {
-  struct timespec a, b;
-  clock_gettime(CLOCK_MONOTONIC, &a);
-  do clock_gettime(CLOCK_MONOTONIC, &b);
-  while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < ns);
+  delay_ns = env ? strtod(env, NULL) : 1000;  /* fractions allowed */
+  const char* iters = getenv("ALLOCSCOPE_SLOW_ITERS");
+  if (iters) spin_iterations = atol(iters);
+  else if (delay_ns > 0) spin_iterations = (long)(calibrate() * delay_ns + 0.5);
 }
 
 void* malloc(size_t n) {
@@ -45,6 +71,6 @@ void* malloc(size_t n) {
     }
     init();
   }
-  if (delay_ns > 0) spin(delay_ns);
+  if (spin_iterations > 0) spin_loop(spin_iterations);
   return next_malloc(n);
 }

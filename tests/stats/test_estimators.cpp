@@ -55,6 +55,19 @@ TEST(Bootstrap, DeterministicForASeedAndCoversTheTrueRatio) {
   EXPECT_NEAR(c.lo, a.lo, 0.03);
 }
 
+TEST(Bootstrap, PairedRoundsCancelSharedNoise) {
+  // Each round's load slows both sides alike: resampling whole rounds keeps
+  // the ratio exact, resampling each side alone does not.
+  std::vector<double> base{1, 2, 3, 4, 5}, cand;
+  for (double b : base) cand.push_back(b * 1.1);
+  auto p = bootstrap_ratio_ci_paired(base, cand, Estimator::Median);
+  EXPECT_NEAR(p.lo, 1.1, 1e-12);
+  EXPECT_NEAR(p.hi, 1.1, 1e-12);
+  auto u = bootstrap_ratio_ci(base, cand, Estimator::Median);
+  EXPECT_LT(u.lo, 1.0);
+  EXPECT_GT(u.hi, 1.2);
+}
+
 TEST(Bootstrap, EmptySide) {
   auto ci = bootstrap_ratio_ci({}, {1, 2}, Estimator::Median);
   EXPECT_EQ(ci.lo, 0);
