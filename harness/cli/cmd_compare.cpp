@@ -30,7 +30,7 @@ int cmd_compare(const std::vector<std::string>& args) {
                  "values. Each change gets a bootstrap 95% CI of the ratio and a Mann-Whitney p.\n"
                  "Default metrics: ops_per_s, window_s, cpu_user_s, peak_rss_bytes, end_rss_bytes,\n"
                  "minflt, syscalls_total, frag_peak_ratio, lat_p99_ns, instructions (when present).\n"
-                 "Default thresholds: time 5%, memory and ratios 10%, syscalls and instructions 0%,\n"
+                 "Default thresholds: time 5%, memory and ratios 10%, syscalls 0%, instructions 1%,\n"
                  "page faults 2%, other counts 10%. See docs/compare.md.\n"
                  "Exit status: 0, or 2 on bad input.\n\n"
               << d;
