@@ -155,8 +155,9 @@ int cmd_gate(const std::vector<std::string>& args) {
                  "  ops_per_s=5%  peak_rss_bytes=10%  syscalls_total=0% (exact count)\n"
                  "--threshold adds metrics or overrides these ('metric=off' drops one).\n"
                  "A metric regressed when its change is worse than the threshold, the bootstrap 95% CI\n"
-                 "of the ratio excludes 1 and the Mann-Whitney p < alpha (exact counts: any change\n"
-                 "beyond the threshold). Needs 4+ rounds per side for time and memory verdicts.\n"
+                 "of the ratio excludes 1, and the Mann-Whitney p < alpha (--rule ci: or, with 5+ rounds\n"
+                 "per side, the whole CI beyond the threshold); exact counts: any change beyond it.\n"
+                 "Needs 4+ rounds per side for time and memory verdicts. Rates: docs/gate.md.\n"
                  "Exit status: 0 nothing regressed, 1 something regressed, 2 bad input.\n\n"
               << d;
     return 0;

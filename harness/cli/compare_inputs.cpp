@@ -22,6 +22,7 @@ void add_compare_options(po::options_description& d, po::positional_options_desc
       ("metrics,m", po::value<std::string>(), "comma-separated metrics to compare, or 'all' (every metric with a direction)")
       ("threshold", po::value<std::vector<std::string>>()->composing(), "metric=PCT[,metric=PCT]: change beyond which a verdict is given; PCT as 5%, 'exact' (0%) or 'off'; repeatable")
       ("alpha", po::value<double>()->default_value(0.05), "significance level of the Mann-Whitney test")
+      ("rule", po::value<std::string>()->default_value("strict"), "strict: a change needs its CI to exclude 1 and p < alpha; ci: or (5+ rounds per side) a CI wholly beyond the threshold (more detections and false alarms: docs/gate.md)")
       ("resamples", po::value<int>()->default_value(2000), "bootstrap resamples")
       ("seed", po::value<uint64_t>()->default_value(0x616c6c6f63ULL), "bootstrap seed (results are deterministic for a seed)")
       ("md", po::value<std::string>(), "also write Markdown (for a pull-request comment) to FILE");
@@ -123,6 +124,9 @@ CompareSetup read_compare_setup(const po::variables_map& vm, const std::map<std:
   }
   in.rules.alpha = vm["alpha"].as<double>();
   if (!(in.rules.alpha > 0 && in.rules.alpha < 1)) throw InputError("--alpha: expected a number between 0 and 1");
+  const std::string rule = vm["rule"].as<std::string>();
+  if (rule != "strict" && rule != "ci") throw InputError(fmt::format("--rule '{}': expected strict or ci", rule));
+  in.rules.ci_alone = rule == "ci";
   in.rules.bootstrap.resamples = vm["resamples"].as<int>();
   if (in.rules.bootstrap.resamples < 100) throw InputError("--resamples: expected 100 or more");
   in.rules.bootstrap.seed = vm["seed"].as<uint64_t>();

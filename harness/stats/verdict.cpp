@@ -1,5 +1,7 @@
 #include "verdict.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace allocscope::stats {
@@ -96,8 +98,16 @@ MetricComparison compare_metric(const MetricDef& def, const MetricPolicy& policy
   // The CI excludes "no change" on the worse / better side.
   const bool ci_worse = d == Direction::LowerIsBetter ? m.ci.lo > 1 : m.ci.hi < 1;
   const bool ci_better = d == Direction::LowerIsBetter ? m.ci.hi < 1 : m.ci.lo > 1;
-  if (worse_than(m.ratio, threshold, d) && ci_worse && significant) m.verdict = Verdict::Regressed;
-  else if (better_than(m.ratio, threshold, d) && ci_better && significant) m.verdict = Verdict::Improved;
+  // Beyond the threshold with the CI excluding "no change", and significant
+  // by the rank test -- or, with rules.ci_alone, the whole CI beyond the
+  // threshold (the rank test looks at every round, the estimate at the best:
+  // on a noisy machine a clear shift of the best rounds can come with
+  // p > alpha). A bootstrap of fewer than 5 rounds per side cannot stand alone.
+  const bool ci_alone = rules.ci_alone && std::min(base.size(), cand.size()) >= 5;
+  const bool ci_all_worse = ci_alone && (d == Direction::LowerIsBetter ? m.ci.lo > 1 + threshold : m.ci.hi < 1 - threshold);
+  const bool ci_all_better = ci_alone && (d == Direction::LowerIsBetter ? m.ci.hi < 1 - threshold : m.ci.lo > 1 + threshold);
+  if (worse_than(m.ratio, threshold, d) && ci_worse && (significant || ci_all_worse)) m.verdict = Verdict::Regressed;
+  else if (better_than(m.ratio, threshold, d) && ci_better && (significant || ci_all_better)) m.verdict = Verdict::Improved;
   else if (m.ci.lo >= 1 - threshold && m.ci.hi <= 1 + threshold) m.verdict = Verdict::Unchanged;
   else m.verdict = Verdict::Inconclusive;
   if (m.verdict == Verdict::Inconclusive && mann_whitney_min_p(base.size(), cand.size()) >= rules.alpha)

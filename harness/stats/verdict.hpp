@@ -9,8 +9,9 @@
 //               page faults of single-threaded jobs; otherwise like memory without a floor
 //   info        never compared
 // Verdicts: regressed / improved when the change is beyond the threshold AND
-// the CI excludes "no change" AND p < alpha (exact counts: when the change is
-// beyond the threshold); unchanged when the whole CI lies inside the
+// the CI excludes "no change" AND p < alpha (rule "strict", the default) --
+// or, rule "ci", p < alpha OR (with 5+ rounds per side) the whole CI beyond
+// the threshold (exact counts: when the change is beyond the threshold); unchanged when the whole CI lies inside the
 // threshold band (or the difference is below the floor); inconclusive
 // otherwise.
 #pragma once
@@ -44,6 +45,9 @@ MetricPolicy policy_for(const MetricDef& def, int threads, double live_peak = 0,
 
 struct VerdictRules {
   double alpha = 0.05;
+  // Also accept a CI lying wholly beyond the threshold without p < alpha
+  // (5+ rounds per side): more detections, more false alarms (docs/gate.md).
+  bool ci_alone = false;
   BootstrapOptions bootstrap;
 };
 

@@ -175,6 +175,23 @@ TEST(Verdict, NoisyDataIsInconclusive) {
   EXPECT_EQ(r.verdict, Verdict::Inconclusive);
 }
 
+TEST(Verdict, CiRuleAcceptsAWholeCiBeyondTheThreshold) {
+  // The best rounds moved by 20% but the rank test over all rounds is not
+  // significant (the other rounds overlap).
+  std::vector<double> base{1.00, 1.01, 1.02, 3.0, 3.1, 3.2, 3.3}, cand{1.20, 1.21, 1.22, 2.9, 3.0, 3.1, 3.2};
+  const MetricDef* d = find_metric("window_s");
+  auto pol = policy_for(*d, 1);
+  auto strict = compare_metric(*d, pol, base, cand, 0.05);
+  EXPECT_GT(strict.p, 0.05);
+  EXPECT_GT(strict.ci.lo, 1.05);
+  EXPECT_EQ(strict.verdict, Verdict::Inconclusive);
+  VerdictRules ci;
+  ci.ci_alone = true;
+  EXPECT_EQ(compare_metric(*d, pol, base, cand, 0.05, ci).verdict, Verdict::Regressed);
+  // Not with fewer than 5 rounds per side.
+  EXPECT_NE(compare_metric(*d, pol, {1.0, 1.01, 3.0, 3.1}, {1.2, 1.21, 2.9, 3.0}, 0.05, ci).verdict, Verdict::Regressed);
+}
+
 TEST(Verdict, TooFewRoundsCannotRegress) {
   auto r = cmp("window_s", 1, {1, 1.01, 1.02}, {2, 2.01, 2.02}, 0.05);
   EXPECT_EQ(r.verdict, Verdict::Inconclusive);
