@@ -44,7 +44,7 @@ def grouped_bars(ax, groups, allocators, value, whisker=None, log=False, refline
             kw = {"yerr": [lo, hi], "capsize": 3, "ecolor": "#222222"}
         ax.bar(xs, ys, width, label=a, color=color(allocators, a), **kw)
     ax.set_xticks(range(len(groups)))
-    ax.set_xticklabels([short(g) for g in groups], rotation=30, ha="right", fontsize=8)
+    ax.set_xticklabels([short(g) for g in groups], rotation=40, ha="right", fontsize=8)
     if log:
         ax.set_yscale("log")
     if refline is not None:
@@ -52,11 +52,19 @@ def grouped_bars(ax, groups, allocators, value, whisker=None, log=False, refline
     ax.grid(axis="y", alpha=0.3)
 
 
+AMBIGUOUS = set()  # short names shared by jobs that differ in their params
+
+
 def short(name):
-    # "workload/k=v,.../threads:N" -> "workload t=N" plus params when short
+    # "workload/k=v,.../threads:N" -> "workload t=N"; with the params when two
+    # jobs of one workload would otherwise look the same.
     parts = name.split("/")
     threads = parts[-1].replace("threads:", "t=")
-    return f"{parts[0]} {threads}"
+    s = f"{parts[0]} {threads}"
+    if s in AMBIGUOUS and len(parts) == 3:
+        p = parts[1] if len(parts[1]) <= 40 else parts[1][:37] + "..."
+        s = f"{parts[0]} {p} {threads}"
+    return s
 
 
 def main():
@@ -75,6 +83,10 @@ def main():
         if j["name"] not in names:
             names.append(j["name"])
     by = {(j["name"], j["allocator"]): j for j in jobs}
+    seen = {}
+    for n in names:
+        seen.setdefault(short(n), set()).add(n)
+    AMBIGUOUS.update(k for k, v in seen.items() if len(v) > 1)
 
     def metric(g, a, m, field="value"):
         j = by.get((g, a))
@@ -85,14 +97,13 @@ def main():
     written = []
 
     def save(fig, fname, title):
-        fig.suptitle(title)
-        fig.tight_layout()
+        fig.suptitle(title)  # figures use constrained layout: room is made for it
         path = os.path.join(args.out, fname)
         fig.savefig(path, dpi=90)
         plt.close(fig)
         written.append(fname)
 
-    width = max(7.0, 1.1 * len(names) + 2)
+    width = min(14.0, max(7.0, 0.6 * len(names) + 3))
     # 1, 2: throughput and peak RSS normalised to the reference, CI whiskers.
     for m, fname, title, better in [
         ("ops_per_s", "throughput.png", f"Throughput relative to {ref} (best round, 95% CI)", "higher is better"),
@@ -100,7 +111,7 @@ def main():
     ]:
         if not any(metric(g, a, m, "ratio") is not None for g in names for a in allocators):
             continue
-        fig, ax = plt.subplots(figsize=(width, 4.5))
+        fig, ax = plt.subplots(figsize=(width, 5.0), constrained_layout=True)
         grouped_bars(ax, names, allocators, lambda g, a: metric(g, a, m, "ratio"),
                      whisker=lambda g, a: (metric(g, a, m, "lo"), metric(g, a, m, "hi"))
                      if metric(g, a, m, "lo") is not None else None, refline=1.0)
@@ -109,7 +120,8 @@ def main():
         save(fig, fname, title)
 
     # 3: RSS over time, one panel per job (the first round of each allocator).
-    series = data.get("rss_series", [])
+    # Series of fewer than 3 samples (jobs shorter than the sampling interval) say nothing.
+    series = [s for s in data.get("rss_series", []) if len(s["series"]) >= 3]
     snames = []
     for s in series:
         if s["name"] not in snames:
@@ -117,7 +129,7 @@ def main():
     if snames:
         cols = 2 if len(snames) > 1 else 1
         rows = math.ceil(len(snames) / cols)
-        fig, axes = plt.subplots(rows, cols, figsize=(11, 3.2 * rows), squeeze=False)
+        fig, axes = plt.subplots(rows, cols, figsize=(11, 3.2 * rows), squeeze=False, constrained_layout=True)
         for i, n in enumerate(snames):
             ax = axes[i // cols][i % cols]
             for s in series:
@@ -145,9 +157,13 @@ def main():
         scaling.setdefault(key, {}).setdefault(j["allocator"], []).append((j["threads"], v))
     scaling = {k: v for k, v in scaling.items() if any(len(set(t for t, _ in pts)) > 1 for pts in v.values())}
     if scaling:
-        fig, axes = plt.subplots(1, len(scaling), figsize=(5 * len(scaling), 3.8), squeeze=False)
+        cols = min(3, len(scaling))
+        rows = math.ceil(len(scaling) / cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.6 * rows), squeeze=False, constrained_layout=True)
+        for k in range(len(scaling), rows * cols):
+            axes[k // cols][k % cols].axis("off")
         for i, (k, per) in enumerate(sorted(scaling.items())):
-            ax = axes[0][i]
+            ax = axes[i // cols][i % cols]
             for a, pts in per.items():
                 pts.sort()
                 ax.plot([t for t, _ in pts], [v / 1e6 for _, v in pts], marker="o", label=a, color=color(allocators, a))
@@ -161,7 +177,7 @@ def main():
 
     # 5: page faults and memory syscalls.
     if any(metric(g, a, "minflt") is not None or metric(g, a, "syscalls_total") is not None for g in names for a in allocators):
-        fig, axes = plt.subplots(1, 2, figsize=(max(11.0, 2 * width * 0.7), 4.2))
+        fig, axes = plt.subplots(2, 1, figsize=(width, 9.0), constrained_layout=True)
         grouped_bars(axes[0], names, allocators, lambda g, a: metric(g, a, "minflt"), log=True)
         axes[0].set_title("minor page faults (median)", fontsize=10)
         grouped_bars(axes[1], names, allocators, lambda g, a: metric(g, a, "syscalls_total"), log=True)
@@ -171,7 +187,7 @@ def main():
 
     # 6: fragmentation.
     if any(metric(g, a, "frag_peak_ratio") is not None for g in names for a in allocators):
-        fig, axes = plt.subplots(1, 2, figsize=(max(11.0, 2 * width * 0.7), 4.2))
+        fig, axes = plt.subplots(2, 1, figsize=(width, 9.0), constrained_layout=True)
         grouped_bars(axes[0], names, allocators, lambda g, a: metric(g, a, "frag_peak_ratio"), refline=1.0)
         axes[0].set_title("peak RSS / peak live bytes", fontsize=10)
         grouped_bars(axes[1], names, allocators, lambda g, a: metric(g, a, "frag_end_ratio"), refline=1.0)
