@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <fmt/chrono.h>
@@ -18,6 +19,7 @@
 #include "input_error.hpp"
 #include "probes/proc.hpp"
 #include "report/summary_table.hpp"
+#include "probes/memcg.hpp"
 #include "runner/launcher.hpp"
 #include "runner/runner.hpp"
 
@@ -62,7 +64,9 @@ po::options_description run_options() {
       ("warmup", po::bool_switch(), "run one extra first round, marked warmup and left out of statistics")
       ("out,o", po::value<std::string>(), "output folder (default results/runs/DATE-TIME)")
       ("timeout", po::value<double>()->default_value(600), "wall-clock limit per job, seconds")
-      ("mem-limit", po::value<std::string>()->default_value("16G"), "address-space limit per job (RLIMIT_AS), e.g. 8G; 0 = none")
+      ("mem-limit", po::value<std::string>()->default_value("16G"), "memory limit per job, e.g. 8G; 0 = none")
+      ("mem-limit-method", po::value<std::string>()->default_value("auto"), "auto (a memory cgroup when writable, else RLIMIT_AS) | cgroup | rlimit")
+      ("shard", po::value<std::string>(), "run only slice I of N of the job matrix (I/N, 1-based; see docs/scale-out.md)")
       ("seed", po::value<uint64_t>()->default_value(42), "seed for workload inputs and the round order")
       ("rss-interval", po::value<double>()->default_value(10), "RSS sampling interval in ms; 0 = off")
       ("no-syscalls", po::bool_switch(), "do not count memory syscalls")
@@ -76,6 +80,50 @@ po::options_description run_options() {
   return d;
 }
 
+// A config file: "option = value" lines (# comments), the long option names
+// of `allocscope run`. Values given on the command line win. Errors name the
+// file and line.
+void load_config(const std::string& path, const po::options_description& desc, po::variables_map& vm) {
+  std::ifstream in(path);
+  std::error_code ec;
+  if (!in || fs::is_directory(path, ec)) throw InputError(fmt::format("--config {}: cannot read the file", path));
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    const std::string where = fmt::format("{}:{}", path, lineno);
+    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    auto trim = [](std::string t) {
+      t.erase(0, t.find_first_not_of(" \t\r"));
+      t.erase(t.find_last_not_of(" \t\r") + 1);
+      return t;
+    };
+    line = trim(line);
+    if (line.empty()) continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos)
+      throw InputError(fmt::format("{}: expected 'option = value', got '{}'", where, line));
+    std::string name = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    const po::option_description* od = desc.find_nothrow(name, false);
+    if (!od || name == "help" || name == "config")
+      throw InputError(fmt::format("{}: unknown option '{}' (expected a long option of 'allocscope run', e.g. threads)", where, name));
+    if (name == "threads") parse_int_list(value, where + ": threads");  // names the line
+    std::vector<std::string> tokens{"--" + name};
+    if (od->semantic()->max_tokens() == 0) {
+      if (value == "false" || value == "0" || value == "no") continue;
+      if (value != "true" && value != "1" && value != "yes")
+        throw InputError(fmt::format("{}: option '{}' expects true or false, got '{}'", where, name, value));
+    } else {
+      tokens.push_back(value);
+    }
+    try {
+      po::store(po::command_line_parser(tokens).options(desc).run(), vm);
+    } catch (const po::error& e) {
+      throw InputError(fmt::format("{}: {}", where, e.what()));
+    }
+  }
+}
+
 void print_help(const po::options_description& d) {
   std::cout << "usage: allocscope run [--suite S | --workload NAME[:key=value,...]]... [--allocators a,b,..]\n"
                "                      [--threads 1,2,4] [--reps N] [--out DIR] [--timeout SEC] [--seed N]\n"
@@ -85,7 +133,12 @@ void print_help(const po::options_description& d) {
                "Each job runs in a fresh child with LD_PRELOAD set to the allocator; the parent\n"
                "measures rusage, peak RSS, memory syscalls and an RSS time series.\n"
                "Results: DIR/results.json (schema in docs/results-schema.md) and DIR/journal.jsonl.\n"
-               "Exit status: 0 all jobs ok, 1 some job crashed/timed out/failed, 2 bad input.\n\n"
+               "A job that crashes, aborts, times out, runs out of memory or exits non-zero is\n"
+               "recorded with its status and the tail of its stderr; the run goes on.\n"
+               "SIGINT/SIGTERM stop the running job and keep every finished one;\n"
+               "'allocscope run --resume DIR' runs the rest.\n\n"
+               "Exit status: 0 every job ok, 1 some job not ok (crashed, timeout, oom, failed),\n"
+               "             2 bad input, 130 interrupted (resume with --resume DIR).\n\n"
             << d;
 }
 
@@ -104,11 +157,7 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
     s.help = true;
     return sp;
   }
-  if (vm.count("config")) {
-    std::string path = vm["config"].as<std::string>();
-    if (::access(path.c_str(), R_OK) != 0) throw InputError(fmt::format("--config {}: cannot read the file", path));
-    po::store(po::parse_config_file<char>(path.c_str(), desc), vm);
-  }
+  if (vm.count("config")) load_config(vm["config"].as<std::string>(), desc, vm);
   po::notify(vm);
   if (vm["exec"].as<bool>() != !exec_argv.empty())
     throw InputError("--exec needs a command after '--' (allocscope run --exec -- CMD ARGS...)");
@@ -155,6 +204,15 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
   if (!parse_size(vm["mem-limit"].as<std::string>(), &mem))
     throw InputError(fmt::format("--mem-limit '{}': expected a size such as 8G or 0", vm["mem-limit"].as<std::string>()));
   opt.mem_limit_bytes = mem;
+  opt.mem_limit_method = vm["mem-limit-method"].as<std::string>();
+  if (opt.mem_limit_method != "auto" && opt.mem_limit_method != "cgroup" && opt.mem_limit_method != "rlimit")
+    throw InputError(fmt::format("--mem-limit-method '{}': expected auto, cgroup or rlimit", opt.mem_limit_method));
+  if (opt.mem_limit_method == "cgroup" && mem) {
+    std::string why;
+    if (MemCgroup::parent_dir(&why).empty()) throw InputError("--mem-limit-method cgroup: " + why);
+  }
+  Shard shard;
+  if (vm.count("shard")) shard = parse_shard(vm["shard"].as<std::string>());
   opt.rss_interval_s = vm["rss-interval"].as<double>() / 1000.0;
   if (opt.rss_interval_s < 0) throw InputError("--rss-interval: expected 0 or more milliseconds");
   opt.count_syscalls = !vm["no-syscalls"].as<bool>();
@@ -178,6 +236,9 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
 
   s.jobs = build_plan(req);
   if (s.jobs.empty()) throw InputError("nothing to run (every selected workload was skipped)");
+  s.matrix_size = s.jobs.size();
+  s.shard = shard;
+  s.jobs = select_shard(s.jobs, shard);
   s.suite_names = suite_names;
   return sp;
 }
@@ -193,6 +254,11 @@ int cmd_run(const std::vector<std::string>& all_args) {
   }
 
   std::string resume_dir;
+  for (const auto& a : args)
+    if ((a == "--resume" || a.rfind("--resume=", 0) == 0) && !(args.size() == 2 && a == args[0]) &&
+        !(args.size() == 1 && a != "--resume"))
+      throw InputError("--resume DIR takes the run folder and no other option (the run's options are in DIR/run.json)");
+  if (args.size() == 1 && args[0].rfind("--resume=", 0) == 0) args = {"--resume", args[0].substr(9)};
   if (args.size() == 2 && args[0] == "--resume") {
     resume_dir = args[1];
     json saved;
@@ -212,6 +278,8 @@ int cmd_run(const std::vector<std::string>& all_args) {
   PlanRequest& req = setup->req;
   std::vector<Job>& jobs = setup->jobs;
   const std::string& suite_names = setup->suite_names;
+  const size_t matrix_size = setup->matrix_size;
+  const Shard shard = setup->shard;
 
   opt.out_dir = !resume_dir.empty() ? resume_dir : vm.count("out") ? vm["out"].as<std::string>() : default_out_dir();
   std::error_code ec;
@@ -227,13 +295,21 @@ int cmd_run(const std::vector<std::string>& all_args) {
   context["allocators"] = allocs;
   context["seed"] = req.seed;
   context["reps"] = req.reps;
-  context["jobs"] = jobs.size();
+  context["jobs"] = matrix_size;  // the whole matrix; a shard runs part of it
+  if (shard.count > 1) context["shard"] = {{"index", shard.index}, {"count", shard.count}, {"jobs", jobs.size()}};
 
   std::vector<json> done;
   if (!resume_dir.empty()) {
     done = read_journal(resume_dir + "/journal.jsonl");
     json old = json::parse(read_text_file(resume_dir + "/results.json"), nullptr, false);
-    if (old.is_object() && old.contains("context")) context = old["context"];
+    if (old.is_object() && old.contains("context") && old["context"].is_object()) {
+      // The matrix must be the one the run started with (same allocators found, same workloads).
+      if (old["context"].value("jobs", matrix_size) != matrix_size)
+        throw InputError(fmt::format("--resume {}: the job matrix changed since the run started ({} jobs, now {}); "
+                                     "start a new run", resume_dir, old["context"].value("jobs", size_t{0}), matrix_size));
+      context = old["context"];
+    }
+    // Journal records of jobs outside this plan (should not happen) are kept but not rerun.
   } else {
     json saved{{"args", args}, {"exec", exec_argv}};
     write_file_atomic(opt.out_dir + "/run.json", saved.dump(1) + "\n");

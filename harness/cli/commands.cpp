@@ -11,6 +11,9 @@ const std::vector<Command>& commands() {
       {"gate", "regression gate for CI: exit 1 when a gated metric regressed", cmd_gate},
       {"export", "export results as Google Benchmark JSON, CSV, Bencher BMF or github-action-benchmark JSON", cmd_export},
       {"report", "write report.md and a self-contained report.html with charts", cmd_report},
+      {"merge", "combine results of shards (run --shard I/N) into one results.json", cmd_merge},
+      {"stress", "check each allocator's correctness under multithreaded load", cmd_stress},
+      {"probe", "heap-misuse detection and malloc API conformance per allocator", cmd_probe},
       {"list", "list allocators, workloads, suites or metrics", cmd_list},
       {"micro", "run the Google Benchmark micro-benchmarks under each allocator", cmd_micro},
   };

@@ -17,7 +17,9 @@ struct RunSetup {
   boost::program_options::variables_map vm;
   RunOptions opt;   // owns the adapters that req.allocators point to: never copied
   PlanRequest req;
-  std::vector<Job> jobs;
+  std::vector<Job> jobs;  // this shard's jobs (all when not sharded)
+  size_t matrix_size = 0;  // jobs in the full matrix
+  Shard shard;
   std::string suite_names;
   bool help = false;  // --help was given and printed
   RunSetup() = default;

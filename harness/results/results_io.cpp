@@ -51,8 +51,15 @@ void write_file_atomic(const std::string& path, const std::string& text) {
 }
 
 Journal::Journal(const std::string& path) : path_(path) {
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) io_fail("cannot open journal", path);
+  // A torn last line (killed mid-write) gets ended, so the next record starts
+  // on a line of its own and stays readable.
+  off_t size = ::lseek(fd_, 0, SEEK_END);
+  char last = '\n';
+  if (size > 0 && ::pread(fd_, &last, 1, size - 1) == 1 && last != '\n') {
+    if (::write(fd_, "\n", 1) != 1 || ::fsync(fd_) != 0) io_fail("cannot repair", path);
+  }
 }
 
 Journal::~Journal() {
@@ -80,9 +87,10 @@ std::vector<json> read_journal(const std::string& path) {
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     try {
-      out.push_back(json::parse(line));
+      json r = json::parse(line);
+      if (r.is_object() && r.contains("index") && r["index"].is_number_unsigned()) out.push_back(std::move(r));
     } catch (const json::exception&) {
-      break;  // a torn final line from an interrupted write
+      continue;  // a torn line from an interrupted write: that job runs again
     }
   }
   return out;

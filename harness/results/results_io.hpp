@@ -31,7 +31,8 @@ class Journal {
   std::string path_;
 };
 
-// Reads a journal; a torn last line (crash mid-write) is ignored.
+// Reads a journal; a torn line (crash mid-write) or a record without an
+// index is skipped (that job runs again on resume).
 std::vector<json> read_journal(const std::string& path);
 
 // Loads and checks a results.json; throws InputError naming the file and the problem.

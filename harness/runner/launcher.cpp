@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 
 #include <sys/user.h>
 
+#include "probes/memcg.hpp"
 #include "probes/seccomp_counter.hpp"
 #include "probes/syscall_counter.hpp"
 
@@ -63,13 +65,11 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
   ::dup2(devnull, STDOUT_FILENO);
   ::dup2(stderr_w, STDERR_FILENO);
   if (spec.result_pipe) ::dup2(result_w, 3);
-  if (spec.mem_limit_bytes) {
-    struct rlimit rl{spec.mem_limit_bytes, spec.mem_limit_bytes};
-    ::setrlimit(RLIMIT_AS, &rl);
-  }
   ::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
   if (seccomp_trap && !install_memory_syscall_trap()) ::_exit(126);
-  ::raise(SIGSTOP);  // the parent attaches counters, then lets us exec
+  // A raw kill, not raise(): a sanitizer's raise() interceptor may make system
+  // calls the seccomp trap above would stop.
+  ::syscall(SYS_kill, ::syscall(SYS_getpid), SIGSTOP);  // the parent attaches counters, then lets us exec
   ::execvpe(argv[0], argv, envp);
   int e = errno;
   ssize_t ignored = ::write(err_w, &e, sizeof e);
@@ -122,6 +122,22 @@ LaunchResult launch(const LaunchSpec& spec) {
     res.reason = std::string("pipe: ") + std::strerror(errno);
     return res;
   }
+  // The memory limit: a per-job memory cgroup when possible, else RLIMIT_AS.
+  MemCgroup cgroup;
+  bool use_rlimit = false;
+  if (spec.mem_limit_bytes) {
+    std::string cg_why;
+    if (spec.mem_limit_method != "rlimit" && cgroup.create(spec.mem_limit_bytes, &cg_why)) {
+      res.mem_limit_method = "cgroup-v1";
+    } else if (spec.mem_limit_method == "cgroup") {
+      res.reason = "no memory cgroup: " + cg_why;
+      return res;
+    } else {
+      use_rlimit = true;
+      res.mem_limit_method = "rlimit-as";
+      if (spec.mem_limit_method != "rlimit") res.mem_limit_note = cg_why;
+    }
+  }
   // fd 3 must not be one of the pipe ends the child dup2s from; move result.w up if so.
   if (result.w == 3) { int moved = ::fcntl(3, F_DUPFD_CLOEXEC, 10); ::close(3); result.w = moved; }
 
@@ -142,6 +158,23 @@ LaunchResult launch(const LaunchSpec& spec) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &st, __WALL);
     return res;
+  }
+  // RLIMIT_AS is set from here while the child waits before exec: no code of
+  // ours (possibly sanitized, with huge reservations) runs under the limit.
+  if (use_rlimit) {
+    struct rlimit rl{spec.mem_limit_bytes, spec.mem_limit_bytes};
+    if (::prlimit(pid, RLIMIT_AS, &rl, nullptr) != 0) res.mem_limit_note = std::string("prlimit: ") + std::strerror(errno);
+  }
+  if (res.mem_limit_method == "cgroup-v1") {
+    std::string cg_why;
+    if (!cgroup.attach(pid, &cg_why)) {
+      // Still stopped before exec: limit its address space instead.
+      struct rlimit rl{spec.mem_limit_bytes, spec.mem_limit_bytes};
+      ::prlimit(pid, RLIMIT_AS, &rl, nullptr);
+      res.mem_limit_method = "rlimit-as";
+      res.mem_limit_note = "cgroup attach failed: " + cg_why;
+      cgroup.remove();
+    }
   }
   long options = PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
   // The fallback follows every thread and child process, like perf's inherit.
@@ -250,8 +283,18 @@ LaunchResult launch(const LaunchSpec& spec) {
     res.status = "failed";
     res.reason = "cannot execute " + spec.argv[0] + ": " + std::strerror(exec_errno);
   } else if (!killed_by_us) {
+    const bool cg = res.mem_limit_method == "cgroup-v1";
+    if (cg) {
+      res.cgroup_peak_bytes = cgroup.peak_bytes();
+      res.cgroup_failcnt = cgroup.failcnt();
+      res.cgroup_oom_kills = cgroup.oom_kills();
+    }
     if (res.exit_code == 0) res.status = "ok";
-    else if (res.exit_code == kOomExitCode || res.signal == SIGKILL) {
+    else if (cg && res.cgroup_oom_kills > 0) {
+      res.status = "oom";
+      res.reason = "killed by the OOM killer at the memory cgroup limit of " + std::to_string(spec.mem_limit_bytes) +
+                   " bytes (peak " + std::to_string(res.cgroup_peak_bytes) + ")";
+    } else if (res.exit_code == kOomExitCode || (!cg && res.signal == SIGKILL)) {
       res.status = "oom";
       res.reason = res.exit_code == kOomExitCode ? "allocation failed under the memory limit" : "killed by SIGKILL (out of memory)";
     } else if (res.signal) {
@@ -262,6 +305,12 @@ LaunchResult launch(const LaunchSpec& spec) {
       res.reason = "exit status " + std::to_string(res.exit_code);
     }
   }
+  if (killed_by_us && res.mem_limit_method == "cgroup-v1") {
+    res.cgroup_peak_bytes = cgroup.peak_bytes();
+    res.cgroup_failcnt = cgroup.failcnt();
+    res.cgroup_oom_kills = cgroup.oom_kills();
+  }
+  cgroup.remove();
   if (counter) res.syscalls = counter->read();
   if (trap)
     for (const auto& name : memory_syscalls()) res.syscalls.emplace(name, 0);  // zero counts are counts too

@@ -24,7 +24,10 @@ struct LaunchSpec {
   std::vector<std::string> argv;
   std::vector<std::string> env_set;  // "NAME=value", added to (or replacing in) the user's environment
   double timeout_s = 600;
-  uint64_t mem_limit_bytes = 0;   // RLIMIT_AS in the child; 0 = none
+  uint64_t mem_limit_bytes = 0;   // 0 = none
+  // How the memory limit is enforced: "auto" (a memory cgroup when one can be
+  // created, else RLIMIT_AS), "cgroup" (cgroup or fail), "rlimit" (RLIMIT_AS).
+  std::string mem_limit_method = "auto";
   double rss_interval_s = 0.010;  // 0 = no RSS series
   bool count_syscalls = true;
   bool force_ptrace_counting = false;  // use the seccomp+ptrace fallback even if perf works
@@ -44,6 +47,13 @@ struct LaunchResult {
   std::vector<std::pair<double, uint64_t>> rss_series;
   std::string result_text;  // what the child wrote to fd 3
   std::string stderr_tail;  // last lines of stderr
+  // How the memory limit was enforced: "cgroup-v1" | "rlimit-as" | "none",
+  // and what the cgroup measured (cgroup-v1 only).
+  std::string mem_limit_method = "none";
+  std::string mem_limit_note;      // why the cgroup was not used, if so
+  uint64_t cgroup_peak_bytes = 0;  // memory.max_usage_in_bytes
+  uint64_t cgroup_failcnt = 0;     // times the limit was hit
+  uint64_t cgroup_oom_kills = 0;   // OOM kills inside the cgroup
 };
 
 // Set by the CLI's SIGINT/SIGTERM handler: the running child is killed and

@@ -68,20 +68,31 @@ std::vector<std::string> list_suites() {
 }
 
 Suite load_suite(const std::string& name_or_path) {
-  Suite s;
-  s.path = name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".suite")
-               ? name_or_path
-               : suite_dir() + "/" + name_or_path + ".suite";
-  s.name = fs::path(s.path).stem().string();
-  std::ifstream in(s.path);
+  std::string path = name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".suite")
+                         ? name_or_path
+                         : suite_dir() + "/" + name_or_path + ".suite";
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InputError(fmt::format("suite {}: is a folder, expected a .suite file", path));
+  std::ifstream in(path);
   if (!in)
-    throw InputError(fmt::format("unknown suite '{}' (no file {}); valid suites: {}", name_or_path, s.path,
+    throw InputError(fmt::format("unknown suite '{}' (no file {}); valid suites: {}", name_or_path, path,
                                  fmt::join(list_suites(), ", ")));
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_suite(text.str(), path);
+}
+
+Suite parse_suite(const std::string& text, const std::string& path) {
+  Suite s;
+  s.path = path;
+  s.name = fs::path(s.path).stem().string();
+  std::istringstream in(text);
   std::string line;
   int lineno = 0;
   while (std::getline(in, line)) {
     ++lineno;
     std::string where = fmt::format("{}:{}", s.path, lineno);
+    if (line.find('\0') != std::string::npos) throw InputError(where + ": unexpected NUL byte (not a text file?)");
     if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
     std::stringstream ls(line);
     std::string keyword;
@@ -103,7 +114,10 @@ Suite load_suite(const std::string& name_or_path) {
     } else if (keyword == "allocators") {
       need(1);
       std::stringstream as(args[0]);
-      for (std::string a; std::getline(as, a, ',');) s.allocators.push_back(a);
+      for (std::string a; std::getline(as, a, ',');) {
+        if (a.empty()) throw InputError(fmt::format("{}: empty allocator name in '{}'", where, args[0]));
+        s.allocators.push_back(a);
+      }
     } else if (keyword == "threads") {
       need(1);
       s.threads = parse_int_list(args[0], where);
@@ -204,6 +218,38 @@ std::vector<Job> build_plan(const PlanRequest& req) {
     }
   }
   return jobs;
+}
+
+Shard parse_shard(const std::string& text) {
+  Shard s;
+  char* end = nullptr;
+  auto slash = text.find('/');
+  bool ok = slash != std::string::npos && slash > 0;
+  if (ok) {
+    std::string a = text.substr(0, slash), b = text.substr(slash + 1);
+    long i = std::strtol(a.c_str(), &end, 10);
+    ok = *end == '\0';
+    long n = std::strtol(b.c_str(), &end, 10);
+    ok = ok && !b.empty() && *end == '\0' && n >= 1 && n <= 100000 && i >= 1 && i <= n;
+    s.index = static_cast<int>(i);
+    s.count = static_cast<int>(n);
+  }
+  if (!ok) throw InputError(fmt::format("--shard '{}': expected I/N with 1 <= I <= N, e.g. 2/4", text));
+  return s;
+}
+
+std::vector<Job> select_shard(const std::vector<Job>& jobs, const Shard& s) {
+  if (s.count <= 1) return jobs;
+  std::vector<std::string> keys;
+  for (const auto& j : jobs) keys.push_back(j.key());
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<Job> out;
+  for (const auto& j : jobs) {
+    size_t rank = static_cast<size_t>(std::lower_bound(keys.begin(), keys.end(), j.key()) - keys.begin());
+    if (static_cast<int>(rank % static_cast<size_t>(s.count)) == s.index - 1) out.push_back(j);
+  }
+  return out;
 }
 
 }  // namespace allocscope

@@ -37,6 +37,8 @@ std::string suite_dir();
 std::vector<std::string> list_suites();
 // Loads a suite by name (from suite_dir()) or by path; throws InputError.
 Suite load_suite(const std::string& name_or_path);
+// Parses suite text; `path` names it in messages. Throws InputError.
+Suite parse_suite(const std::string& text, const std::string& path);
 
 struct Job {
   size_t index = 0;  // position in the full matrix (stable across runs, used for sharding and resume)
@@ -67,5 +69,16 @@ struct PlanRequest {
 // names) and returns the jobs in run order: one round per repetition, each in
 // its own shuffled order.
 std::vector<Job> build_plan(const PlanRequest& req);
+
+// "--shard I/N" (1 <= I <= N): which slice of the matrix this machine runs.
+struct Shard {
+  int index = 1, count = 1;
+};
+Shard parse_shard(const std::string& text);  // throws InputError
+// The jobs of shard `s`: the distinct cells (Job::key) in sorted order are
+// dealt round-robin, so every round of a cell lands in the same shard, the
+// shards are disjoint, their union is the matrix, and every machine given the
+// same arguments computes the same split. Job::index is kept.
+std::vector<Job> select_shard(const std::vector<Job>& jobs, const Shard& s);
 
 }  // namespace allocscope

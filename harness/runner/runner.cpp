@@ -138,6 +138,7 @@ json run_job(const Job& job, const RunOptions& opt) {
   if (adapter && !adapter->preload.empty()) spec.env_set.push_back("LD_PRELOAD=" + adapter->preload);
   spec.timeout_s = opt.timeout_s;
   spec.mem_limit_bytes = opt.mem_limit_bytes;
+  spec.mem_limit_method = opt.mem_limit_method;
   spec.rss_interval_s = opt.rss_interval_s;
   spec.count_syscalls = opt.count_syscalls;
   spec.force_ptrace_counting = opt.force_ptrace_counting;
@@ -170,6 +171,14 @@ json run_job(const Job& job, const RunOptions& opt) {
     r["stderr_tail"] = lr.stderr_tail;
   }
   r["syscall_method"] = lr.syscall_method;
+  json ml{{"method", lr.mem_limit_method}, {"limit_bytes", opt.mem_limit_bytes}};
+  if (!lr.mem_limit_note.empty()) ml["note"] = lr.mem_limit_note;
+  if (lr.mem_limit_method == "cgroup-v1") {
+    ml["peak_bytes"] = lr.cgroup_peak_bytes;
+    ml["failcnt"] = lr.cgroup_failcnt;
+    ml["oom_kills"] = lr.cgroup_oom_kills;
+  }
+  r["mem_limit"] = ml;
   r["metrics"] = assemble_metrics(lr, worker_out);
   if (opt.count_instructions && lr.status == "ok") {
     std::string why;

@@ -15,6 +15,7 @@ struct RunOptions {
   std::string worker_path;
   double timeout_s = 600;
   uint64_t mem_limit_bytes = 0;
+  std::string mem_limit_method = "auto";  // auto | cgroup | rlimit
   double rss_interval_s = 0.010;
   bool count_syscalls = true;
   bool force_ptrace_counting = false;

@@ -1,0 +1,200 @@
+// allocscope probe: per allocator, does it detect heap misuse (double free,
+// invalid frees, overflows, use after free), and does it implement the whole
+// malloc API? Each probe runs in its own child under the allocator
+// (allocscope-probe, launched with LD_PRELOAD); whatever the child does,
+// allocscope only records it.
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "allocator_selection.hpp"
+#include "child_tool.hpp"
+#include "commands.hpp"
+#include "input_error.hpp"
+#include "results/results_io.hpp"
+
+namespace po = boost::program_options;
+
+namespace allocscope {
+
+namespace {
+
+struct ProbeInfo {
+  std::string name, doc;
+};
+
+std::vector<ProbeInfo> probe_list(const std::string& bin) {
+  Adapter system{.name = "glibc"};
+  LaunchResult lr = run_under(system, {bin, "list"}, 20, 0);
+  std::vector<ProbeInfo> out;
+  std::istringstream in(lr.result_text);
+  for (std::string line; std::getline(in, line);) {
+    auto tab = line.find('\t');
+    if (tab != std::string::npos) out.push_back({line.substr(0, tab), line.substr(tab + 1)});
+  }
+  if (out.empty()) throw std::runtime_error("cannot list the probes of " + bin + ": " + lr.reason);
+  return out;
+}
+
+// detected: stopped with a diagnostic; warned: a diagnostic but it went on;
+// tolerated: nothing noticed; corruption: the heap observably broke;
+// crashed: died without a diagnostic; hang: timed out.
+json classify(const LaunchResult& lr) {
+  json r;
+  std::string msg = last_lines(lr.stderr_tail, 3);
+  json out = json::parse(lr.result_text, nullptr, false);
+  if (lr.status == "timeout") {
+    r["outcome"] = "hang";
+  } else if (lr.status == "ok" && out.is_object() && out.contains("outcome")) {
+    r["outcome"] = msg.empty() ? out["outcome"] : json(out["outcome"] == "corruption" ? "corruption" : "warned");
+    r["detail"] = out.value("detail", "");
+  } else if (lr.signal || lr.exit_code != 0) {
+    bool has_msg = !msg.empty();
+    r["outcome"] = has_msg ? "detected" : "crashed";
+    r["detail"] = lr.signal ? fmt::format("signal {} ({})", lr.signal, strsignal(lr.signal))
+                            : fmt::format("exit status {}", lr.exit_code);
+  } else {
+    r["outcome"] = "failed";
+    r["detail"] = lr.reason;
+  }
+  if (!msg.empty()) r["message"] = msg;
+  return r;
+}
+
+}  // namespace
+
+int cmd_probe(const std::vector<std::string>& args) {
+  po::options_description d("allocscope probe options");
+  d.add_options()
+      ("help,h", "show this help")
+      ("allocators,a", po::value<std::string>()->default_value("all"), "comma-separated allocators, or 'all'")
+      ("allocator-lib", po::value<std::vector<std::string>>()->composing(), "user-defined allocator NAME=/path/lib.so; repeatable")
+      ("probes,p", po::value<std::string>()->default_value("all"), "comma-separated misuse probes, 'all' or 'none'")
+      ("no-api", po::bool_switch(), "skip the API conformance check")
+      ("timeout", po::value<double>()->default_value(10), "seconds per probe")
+      ("json", po::bool_switch(), "print the report as JSON");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(d).run(), vm);
+  const std::string bin = helper_dir() + "/allocscope-probe";
+  if (vm.count("help")) {
+    std::cout << "usage: allocscope probe [--allocators a,b] [--probes p,q] [--no-api] [--json]\n\n"
+                 "Heap-misuse probes, each in its own child under each allocator. Outcomes:\n"
+                 "  detected    the allocator stopped the program with a diagnostic\n"
+                 "  warned      it printed a diagnostic and went on\n"
+                 "  tolerated   the misuse went unnoticed (no visible damage)\n"
+                 "  corruption  the heap broke: e.g. the same block returned twice, or an\n"
+                 "              address chosen by the 'attacker' returned by malloc\n"
+                 "  crashed     the program died without a diagnostic; hang: it timed out\n"
+                 "API conformance: which object defines each malloc entry point (is it\n"
+                 "interposed?) and whether each behaves (ENOMEM, EINVAL, alignment, usable\n"
+                 "size, freeable through the allocator's free).\n"
+                 "Exit status: 0 report printed, 2 bad input.\n\n"
+              << d << "\nprobes:\n";
+    for (const auto& p : probe_list(bin)) std::cout << fmt::format("  {:<22} {}\n", p.name, p.doc);
+    return 0;
+  }
+  po::notify(vm);
+  const double timeout = vm["timeout"].as<double>();
+  if (!(timeout > 0)) throw InputError("--timeout: expected a positive number of seconds");
+  std::vector<std::string> user_libs;
+  if (vm.count("allocator-lib")) user_libs = vm["allocator-lib"].as<std::vector<std::string>>();
+  auto all = available_allocators(user_libs);
+  auto chosen = select_allocators(all, vm["allocators"].as<std::string>());
+  auto probes = probe_list(bin);
+  std::vector<ProbeInfo> selected;
+  std::string csv = vm["probes"].as<std::string>();
+  if (csv == "all") {
+    selected = probes;
+  } else if (csv != "none") {
+    std::istringstream ss(csv);
+    for (std::string name; std::getline(ss, name, ',');) {
+      bool found = false;
+      for (const auto& p : probes)
+        if (p.name == name) selected.push_back(p), found = true;
+      if (!found) {
+        std::string valid;
+        for (const auto& p : probes) valid += (valid.empty() ? "" : ", ") + p.name;
+        throw InputError(fmt::format("--probes: unknown probe '{}'; valid probes: {}", name, valid));
+      }
+    }
+  }
+
+  const bool progress = !vm["json"].as<bool>() && ::isatty(STDERR_FILENO);
+  json report = json::object();
+  for (const Adapter* a : chosen) {
+    json ar;
+    ar["version"] = a->version;
+    json misuse = json::object();
+    int detected = 0;
+    for (const auto& p : selected) {
+      if (progress) std::fprintf(stderr, "\rprobe %-10s %-22s", a->name.c_str(), p.name.c_str());
+      json r = classify(run_under(*a, {bin, "misuse", p.name}, timeout, 1ULL << 30));
+      detected += r["outcome"] == "detected";
+      misuse[p.name] = r;
+    }
+    ar["misuse"] = misuse;
+    ar["detected"] = detected;
+    if (!vm["no-api"].as<bool>()) {
+      LaunchResult lr = run_under(*a, {bin, "api"}, timeout * 4, 1ULL << 30);
+      json api = json::parse(lr.result_text, nullptr, false);
+      if (!api.is_object()) {
+        api = {{"error", fmt::format("the conformance check itself died: {} {}", lr.reason, last_lines(lr.stderr_tail, 2))}};
+      } else {
+        // An allocator that interposes malloc but leaves an entry point to
+        // glibc mixes two heaps.
+        json findings = json::array();
+        bool malloc_interposed = api["symbols"].value("/malloc"_json_pointer, json::object()).value("interposed", false);
+        for (const auto& [name, s] : api["symbols"].items())
+          if (malloc_interposed && !s.value("interposed", false))
+            findings.push_back(fmt::format("{} is not interposed: glibc's {} serves it, mixing two heaps", name, name));
+        for (const auto& c : api["checks"])
+          if (!c.value("ok", false)) findings.push_back(fmt::format("{}: {}", c.value("name", ""), c.value("detail", "")));
+        api["findings"] = findings;
+      }
+      ar["api"] = api;
+    }
+    report[a->name] = ar;
+  }
+  if (progress) std::fprintf(stderr, "\r%60s\r", "");
+
+  if (vm["json"].as<bool>()) {
+    std::cout << report.dump(1) << "\n";
+    return 0;
+  }
+  if (!selected.empty()) {
+    std::string head = fmt::format("{:<22}", "probe");
+    for (const Adapter* a : chosen) head += fmt::format(" {:<11}", a->name);
+    std::cout << head << "\n" << std::string(head.size(), '-') << "\n";
+    for (const auto& p : selected) {
+      std::string line = fmt::format("{:<22}", p.name);
+      for (const Adapter* a : chosen) line += fmt::format(" {:<11}", report[a->name]["misuse"][p.name].value("outcome", "?"));
+      std::cout << line << "\n";
+    }
+    std::string line = fmt::format("{:<22}", "detected");
+    for (const Adapter* a : chosen)
+      line += fmt::format(" {:<11}", fmt::format("{}/{}", report[a->name].value("detected", 0), selected.size()));
+    std::cout << line << "\n\n";
+  }
+  if (!vm["no-api"].as<bool>()) {
+    for (const Adapter* a : chosen) {
+      const json& api = report[a->name]["api"];
+      if (api.contains("error")) {
+        std::cout << a->name << ": API check failed: " << api.value("error", "") << "\n";
+        continue;
+      }
+      size_t nchecks = api.contains("checks") ? api["checks"].size() : 0;
+      const json& f = api["findings"];
+      std::cout << fmt::format("{}: API conformance: {} findings ({} behaviour checks)\n", a->name, f.size(), nchecks);
+      for (const auto& x : f) std::cout << "  - " << x.get<std::string>() << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace allocscope

@@ -1,0 +1,12 @@
+/* Hangs forever in the Nth malloc. */
+#include <unistd.h>
+
+#include "shim_common.h"
+
+static long calls;
+
+void* malloc(size_t n) {
+  if (++calls == shim_n(2000))
+    for (;;) pause();
+  return __libc_malloc(n);
+}

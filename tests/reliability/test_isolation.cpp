@@ -1,0 +1,70 @@
+// A crashing, hanging, leaking and aborting allocator (test shims) next to
+// glibc: each job gets its status and stderr tail, the others are intact.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "cli_runner.hpp"
+
+using namespace rt;
+
+namespace {
+
+std::map<std::string, json> by_allocator(const json& doc) {
+  std::map<std::string, json> m;
+  for (const auto& r : doc["runs"]) m[r["allocator"].get<std::string>()] = r;
+  return m;
+}
+
+void run_with_shims(const std::string& method) {
+  std::string dir = fresh_dir("isolation-" + method);
+  CliResult r = run_cli({"run", "-w", "churn:ops=20000,slots=512", "-a", "glibc,crash,hang,leak,abort", "--allocator-lib",
+                         "crash=" CRASH_SHIM, "--allocator-lib", "hang=" HANG_SHIM, "--allocator-lib", "leak=" LEAK_SHIM,
+                         "--allocator-lib", "abort=" ABORT_SHIM, "--timeout", "3", "--mem-limit", "256M",
+                         "--mem-limit-method", method, "--no-syscalls", "-q", "-o", dir});
+  ASSERT_EQ(r.rc, 1) << "some job failed: exit status 1\n" << r.err;
+  json doc = read_json(dir + "/results.json");
+  ASSERT_EQ(doc["runs"].size(), 5u);
+  EXPECT_EQ(count_lines(dir + "/journal.jsonl"), 5u);
+  auto runs = by_allocator(doc);
+
+  EXPECT_EQ(runs["glibc"]["status"], "ok");
+  EXPECT_GT(runs["glibc"]["metrics"].value("ops", 0), 0);
+  EXPECT_GT(runs["glibc"]["metrics"].value("ops_per_s", 0.0), 0.0);
+
+  EXPECT_EQ(runs["crash"]["status"], "crashed");
+  EXPECT_EQ(runs["crash"]["exit"]["signal"], 11);
+
+  EXPECT_EQ(runs["hang"]["status"], "timeout");
+
+  EXPECT_EQ(runs["leak"]["status"], "oom") << runs["leak"].dump();
+  std::string want_method = method == "rlimit" ? "rlimit-as" : runs["leak"]["mem_limit"]["method"].get<std::string>();
+  EXPECT_EQ(runs["leak"]["mem_limit"]["method"], want_method);
+  if (want_method == "cgroup-v1") {
+    EXPECT_GE(runs["leak"]["mem_limit"].value("oom_kills", 0), 1);
+    EXPECT_GT(runs["leak"]["mem_limit"].value("peak_bytes", uint64_t{0}), 200u << 20);
+  }
+
+  EXPECT_EQ(runs["abort"]["status"], "crashed");
+  EXPECT_EQ(runs["abort"]["exit"]["signal"], 6);
+  EXPECT_NE(runs["abort"]["stderr_tail"].get<std::string>().find("corrupted top size"), std::string::npos)
+      << runs["abort"].dump();
+}
+
+}  // namespace
+
+TEST(Isolation, FailingAllocatorsRlimit) { run_with_shims("rlimit"); }
+
+TEST(Isolation, FailingAllocatorsAuto) { run_with_shims("auto"); }
+
+TEST(Isolation, NonZeroExitOfExecJob) {
+  std::string dir = fresh_dir("exec-fail");
+  CliResult r = run_cli({"run", "-a", "glibc", "-q", "--no-syscalls", "-o", dir, "--exec", "--", "sh", "-c",
+                         "echo something went wrong >&2; exit 3"});
+  EXPECT_EQ(r.rc, 1);
+  json doc = read_json(dir + "/results.json");
+  ASSERT_EQ(doc["runs"].size(), 1u);
+  EXPECT_EQ(doc["runs"][0]["status"], "failed");
+  EXPECT_EQ(doc["runs"][0]["exit"]["code"], 3);
+  EXPECT_NE(doc["runs"][0]["stderr_tail"].get<std::string>().find("something went wrong"), std::string::npos);
+}

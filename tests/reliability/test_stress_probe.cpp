@@ -1,0 +1,85 @@
+// allocscope stress and probe: they run under each allocator in a child and
+// report; a broken allocator is found, never crashes allocscope.
+#include <gtest/gtest.h>
+
+#include "cli_runner.hpp"
+
+using namespace rt;
+
+namespace {
+
+bool have_allocator(const std::string& name) {
+  CliResult r = run_cli({"list", "allocators"});
+  return r.out.find("\n" + name + " ") != std::string::npos || r.out.rfind(name + " ", 0) == 0;
+}
+
+}  // namespace
+
+TEST(Stress, GlibcPasses) {
+  CliResult r = run_cli({"stress", "-a", "glibc", "--threads", "2", "--seconds", "1", "--json"});
+  ASSERT_EQ(r.rc, 0) << r.out << r.err;
+  json rep = json::parse(r.out);
+  ASSERT_EQ(rep.size(), 1u);
+  EXPECT_EQ(rep[0]["status"], "ok");
+  EXPECT_GT(rep[0].value("ops", 0), 1000);
+  EXPECT_GT(rep[0].value("forks", 0), 0);
+  EXPECT_GT(rep[0].value("remote_frees", 0), 0);
+}
+
+TEST(Stress, FindsNonZeroCallocAndReproducesFromSeed) {
+  std::vector<std::string> args{"stress", "-a", "bad", "--allocator-lib", "bad=" BADCALLOC_SHIM, "--threads", "1",
+                                "--ops", "200000", "--seed", "9", "--json"};
+  CliResult r = run_cli(args);
+  ASSERT_EQ(r.rc, 1) << r.out << r.err;
+  json v = json::parse(r.out)[0];
+  EXPECT_EQ(v["status"], "violation");
+  EXPECT_EQ(v["violation"]["op"], "calloc");
+  EXPECT_NE(v["reproduce"].get<std::string>().find("--seed 9"), std::string::npos);
+  json again = json::parse(run_cli(args).out)[0];
+  for (const char* k : {"op", "size", "thread", "op_index", "block_id"})  // the address differs (ASLR)
+    EXPECT_EQ(again["violation"][k], v["violation"][k]) << k;
+}
+
+TEST(Stress, CrashingAllocatorIsReported) {
+  CliResult r = run_cli({"stress", "-a", "crash", "--allocator-lib", "crash=" CRASH_SHIM, "--threads", "2", "--seconds",
+                         "1", "--json"},
+                        {"ALLOCSCOPE_SHIM_N=50"});  // in the parent, before any fork
+  ASSERT_EQ(r.rc, 1) << r.err;
+  json v = json::parse(r.out)[0];
+  EXPECT_EQ(v["status"], "crashed");
+}
+
+TEST(Probe, GlibcDetectsDoubleFreeAndConforms) {
+  CliResult r = run_cli({"probe", "-a", "glibc", "--json"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  json rep = json::parse(r.out);
+  EXPECT_EQ(rep["glibc"]["misuse"]["double_free"]["outcome"], "detected");
+  EXPECT_NE(rep["glibc"]["misuse"]["double_free"].value("message", "").find("double free"), std::string::npos);
+  EXPECT_GE(rep["glibc"].value("detected", 0), 3);
+  for (const auto& [name, s] : rep["glibc"]["api"]["symbols"].items()) EXPECT_FALSE(s.value("interposed", true)) << name;
+  EXPECT_EQ(rep["glibc"]["api"]["findings"].size(), 0u) << rep["glibc"]["api"].dump(1);
+}
+
+// A shim that interposes only malloc: the other entry points are reported as
+// not interposed, and probing it never crashes allocscope.
+TEST(Probe, PartialInterpositionIsAFinding) {
+  CliResult r = run_cli({"probe", "-a", "abort", "--allocator-lib", "abort=" ABORT_SHIM, "--probes", "double_free",
+                         "--json"},
+                        {"ALLOCSCOPE_SHIM_N=1000000000"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  json api = json::parse(r.out)["abort"]["api"];
+  EXPECT_TRUE(api["symbols"]["malloc"]["interposed"].get<bool>());
+  EXPECT_FALSE(api["symbols"]["free"]["interposed"].get<bool>());
+  bool free_finding = false;
+  for (const auto& f : api["findings"]) free_finding |= f.get<std::string>().rfind("free is not interposed", 0) == 0;
+  EXPECT_TRUE(free_finding) << api.dump(1);
+}
+
+// binmalloc must detect at least as many misuses as glibc.
+TEST(Probe, BinmallocDetectsAtLeastAsMuchAsGlibc) {
+  if (!have_allocator("binmalloc")) GTEST_SKIP() << "binmalloc is not built here";
+  CliResult r = run_cli({"probe", "-a", "glibc,binmalloc", "--no-api", "--json"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  json rep = json::parse(r.out);
+  EXPECT_GE(rep["binmalloc"]["detected"].get<int>(), rep["glibc"]["detected"].get<int>()) << rep.dump(1);
+}
