@@ -297,6 +297,11 @@ LaunchResult launch(const LaunchSpec& spec) {
     } else if (res.exit_code == kOomExitCode || (!cg && res.signal == SIGKILL)) {
       res.status = "oom";
       res.reason = res.exit_code == kOomExitCode ? "allocation failed under the memory limit" : "killed by SIGKILL (out of memory)";
+    } else if (res.signal == SIGABRT && spec.mem_limit_bytes &&
+               res.stderr_tail.find("instance of 'std::bad_alloc'") != std::string::npos) {
+      // A C++ program that let std::bad_alloc escape under the memory limit.
+      res.status = "oom";
+      res.reason = "std::bad_alloc under the memory limit (terminate)";
     } else if (res.signal) {
       res.status = "crashed";
       res.reason = std::string("killed by signal ") + std::to_string(res.signal) + " (" + strsignal(res.signal) + ")";
