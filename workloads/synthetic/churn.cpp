@@ -5,6 +5,7 @@
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/rng.hpp"
 #include "allocscope/workload.hpp"
+#include "slot_block.hpp"
 
 namespace allocscope {
 namespace {
@@ -18,7 +19,7 @@ class Churn : public Workload {
  public:
   void prepare(RunContext& ctx) override {
     const auto& p = ctx.params();
-    slots_.assign(p.u("slots"), Block{});
+    slots_.assign(p.u("slots"), synthetic::Block{});
     Rng rng(ctx.seed());
     ops_.resize(p.u("ops"));
     for (auto& op : ops_) {
@@ -29,40 +30,15 @@ class Churn : public Workload {
 
   void run(RunContext& ctx) override {
     ThreadStats& st = ctx.stats(0);
-    for (const Op& op : ops_) {
-      Block& b = slots_[op.slot];
-      const bool timed = st.sample();
-      auto t = timed ? ThreadStats::now() : std::chrono::steady_clock::time_point{};
-      if (b.p) {
-        st.on_free(b.p, b.size);
-        std::free(b.p);
-      }
-      b.p = std::malloc(op.size);
-      if (timed) st.record(t);
-      if (!b.p) out_of_memory();
-      b.size = op.size;
-      st.on_alloc(b.p, op.size);
-      touch(b.p, op.size, static_cast<unsigned char>(op.slot));
-      st.add_ops();
-    }
+    for (const Op& op : ops_)
+      synthetic::replace_block(st, slots_[op.slot], op.size, static_cast<unsigned char>(op.slot));
   }
 
-  void finish(RunContext& ctx) override {
-    for (Block& b : slots_)
-      if (b.p) {
-        ctx.stats(0).on_free(b.p, b.size);
-        std::free(b.p);
-        b.p = nullptr;
-      }
-  }
+  void finish(RunContext& ctx) override { synthetic::free_blocks(ctx.stats(0), slots_); }
 
  private:
-  struct Block {
-    void* p = nullptr;
-    uint32_t size = 0;
-  };
   std::vector<Op> ops_;
-  std::vector<Block> slots_;
+  std::vector<synthetic::Block> slots_;
 };
 
 ALLOCSCOPE_WORKLOAD({

@@ -5,6 +5,7 @@
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/rng.hpp"
 #include "allocscope/workload.hpp"
+#include "slot_block.hpp"
 
 namespace allocscope {
 namespace {
@@ -14,7 +15,7 @@ class LargeBlocks : public Workload {
   void prepare(RunContext& ctx) override {
     const auto& p = ctx.params();
     Rng rng(ctx.seed());
-    slots_.assign(p.u("live"), Block{});
+    slots_.assign(p.u("live"), synthetic::Block{});
     slot_of_.resize(p.u("ops"));
     for (auto& s : slot_of_) s = static_cast<uint32_t>(rng.uniform(0, slots_.size() - 1));
     size_of_.resize(p.u("ops"));
@@ -23,39 +24,14 @@ class LargeBlocks : public Workload {
 
   void run(RunContext& ctx) override {
     ThreadStats& st = ctx.stats(0);
-    for (size_t i = 0; i < slot_of_.size(); ++i) {
-      Block& b = slots_[slot_of_[i]];
-      if (b.p) {
-        st.on_free(b.p, b.size);
-        std::free(b.p);
-      }
-      const bool timed = st.sample();
-      auto t0 = timed ? ThreadStats::now() : std::chrono::steady_clock::time_point{};
-      b.p = std::malloc(size_of_[i]);
-      if (timed) st.record(t0);
-      if (!b.p) out_of_memory();
-      b.size = size_of_[i];
-      st.on_alloc(b.p, b.size);
-      touch(b.p, b.size, 0x5a);
-      st.add_ops();
-    }
+    for (size_t i = 0; i < slot_of_.size(); ++i)
+      synthetic::replace_block(st, slots_[slot_of_[i]], size_of_[i], 0x5a);
   }
 
-  void finish(RunContext& ctx) override {
-    for (Block& b : slots_)
-      if (b.p) {
-        ctx.stats(0).on_free(b.p, b.size);
-        std::free(b.p);
-        b.p = nullptr;
-      }
-  }
+  void finish(RunContext& ctx) override { synthetic::free_blocks(ctx.stats(0), slots_); }
 
  private:
-  struct Block {
-    void* p = nullptr;
-    uint64_t size = 0;
-  };
-  std::vector<Block> slots_;
+  std::vector<synthetic::Block> slots_;
   std::vector<uint32_t> slot_of_;
   std::vector<uint64_t> size_of_;
 };

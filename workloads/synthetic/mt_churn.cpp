@@ -5,6 +5,7 @@
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/rng.hpp"
 #include "allocscope/workload.hpp"
+#include "slot_block.hpp"
 
 namespace allocscope {
 namespace {
@@ -18,7 +19,7 @@ class MtChurn : public Workload {
     for (int t = 0; t < ctx.threads(); ++t) {
       Rng rng(thread_seed(ctx.seed(), t));
       Plan& plan = plans_[static_cast<size_t>(t)];
-      plan.slots.assign(p.u("slots"), Block{});
+      plan.slots.assign(p.u("slots"), synthetic::Block{});
       plan.slot_of.resize(per_thread_);
       for (auto& s : plan.slot_of) s = static_cast<uint32_t>(rng.uniform(0, plan.slots.size() - 1));
       plan.size_of = uniform_sizes(rng, per_thread_, p.u("min"), p.u("max"));
@@ -29,43 +30,20 @@ class MtChurn : public Workload {
     ctx.parallel([&](int t) {
       Plan& plan = plans_[static_cast<size_t>(t)];
       ThreadStats& st = ctx.stats(t);
-      for (uint64_t i = 0; i < per_thread_; ++i) {
-        Block& b = plan.slots[plan.slot_of[i]];
-        const uint32_t size = plan.size_of[i];
-        const bool timed = st.sample();
-        auto t0 = timed ? ThreadStats::now() : std::chrono::steady_clock::time_point{};
-        if (b.p) {
-          st.on_free(b.p, b.size);
-          std::free(b.p);
-        }
-        b.p = std::malloc(size);
-        if (timed) st.record(t0);
-        if (!b.p) out_of_memory();
-        b.size = size;
-        st.on_alloc(b.p, size);
-        touch(b.p, size, static_cast<unsigned char>(i));
-        st.add_ops();
-      }
+      for (uint64_t i = 0; i < per_thread_; ++i)
+        synthetic::replace_block(st, plan.slots[plan.slot_of[i]], plan.size_of[i],
+                                 static_cast<unsigned char>(i));
     });
   }
 
   void finish(RunContext& ctx) override {
     for (size_t t = 0; t < plans_.size(); ++t)
-      for (Block& b : plans_[t].slots)
-        if (b.p) {
-          ctx.stats(static_cast<int>(t)).on_free(b.p, b.size);
-          std::free(b.p);
-          b.p = nullptr;
-        }
+      synthetic::free_blocks(ctx.stats(static_cast<int>(t)), plans_[t].slots);
   }
 
  private:
-  struct Block {
-    void* p = nullptr;
-    uint32_t size = 0;
-  };
   struct Plan {
-    std::vector<Block> slots;
+    std::vector<synthetic::Block> slots;
     std::vector<uint32_t> slot_of, size_of;
   };
   uint64_t per_thread_ = 0;
@@ -77,7 +55,8 @@ ALLOCSCOPE_WORKLOAD({
     .category = "synthetic",
     .doc = "each thread churns a private working set of uniform random sizes; thread "
            "scalability of arenas and thread caches",
-    .params = {{"ops", ParamType::Int, "2000000", "operations in total, split over threads", 1, 1e10},
+    .params = {{"ops", ParamType::Int, "2000000", "operations in total, split over threads", 1,
+                1e10},
                {"slots", ParamType::Int, "4096", "live blocks per thread", 1, 1e8},
                {"min", ParamType::Size, "16", "smallest request", 1, 1 << 30},
                {"max", ParamType::Size, "4096", "largest request", 1, 1 << 30}},
