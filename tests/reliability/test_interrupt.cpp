@@ -16,7 +16,7 @@ namespace {
 
 void interrupt_and_resume(int sig, const std::string& name) {
   std::string dir = fresh_dir(name);
-  const size_t total = 10;
+  const size_t total = 30;  // enough that a loaded machine cannot finish them all before the signal
   pid_t pid = start_cli({"run", "-w", "churn:ops=400000,slots=4096", "-a", "glibc", "--reps", std::to_string(total),
                          "--no-syscalls", "-q", "-o", dir},
                         dir);
