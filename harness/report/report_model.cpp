@@ -111,7 +111,9 @@ ReportModel build_report_model(const json& doc, std::string reference, json* cha
       reference);
   ReportTable st;
   st.header = {"allocator", "throughput", "peak RSS", "syscalls", "regressed", "improved", "unchanged", "inconclusive"};
-  for (const auto& [a, c] : vs) {
+  for (const auto& entry : vs) {
+    const auto& a = entry.first;
+    const auto& c = entry.second;  // a named reference: clang 14 cannot capture structured bindings
     auto gm = [&](const std::string& k) { return c.geomean.count(k) ? fmt::format("x{:.3f}", c.geomean.at(k)) : std::string("-"); };
     st.rows.push_back({a, gm("ops_per_s"), gm("peak_rss_bytes"), gm("syscalls_total"),
                        std::to_string(c.count(stats::Verdict::Regressed)), std::to_string(c.count(stats::Verdict::Improved)),
