@@ -7,6 +7,7 @@
 //   allocscope-probe list          -> the misuse probe names, one a line
 // This program writes nothing to stderr itself while a probe runs, so any
 // text there comes from the allocator (its diagnostic).
+#include "worker/result_record.hpp"
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -34,15 +35,6 @@ T* launder(T* p) {
   return p;
 }
 
-void write_fd3(const std::string& text) {
-  int fd = ::fcntl(3, F_GETFD) >= 0 ? 3 : STDOUT_FILENO;
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n <= 0) break;
-    off += static_cast<size_t>(n);
-  }
-}
 
 std::string esc(const std::string& s) {
   std::string o;
@@ -55,7 +47,7 @@ std::string esc(const std::string& s) {
 }
 
 int outcome(const char* what, const std::string& detail) {
-  write_fd3("{\"outcome\":\"" + std::string(what) + "\",\"detail\":\"" + esc(detail) + "\"}");
+  allocscope::write_result_record("{\"outcome\":\"" + std::string(what) + "\",\"detail\":\"" + esc(detail) + "\"}");
   return 0;
 }
 
@@ -354,7 +346,7 @@ int api_report() {
     first = false;
   }
   j += "]}";
-  write_fd3(j);
+  allocscope::write_result_record(j);
   return 0;
 }
 
@@ -367,7 +359,7 @@ int main(int argc, char** argv) {
   if (mode == "list") {
     std::string text;
     for (const Probe& p : kProbes) text += std::string(p.name) + "\t" + p.doc + "\n";
-    write_fd3(text);
+    allocscope::write_result_record(text);
     return 0;
   }
   if (mode == "api" && argc == 2) return api_report();

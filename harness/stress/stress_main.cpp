@@ -9,6 +9,7 @@
 // Each thread's operation sequence depends only on (seed, thread), so the
 // first violation - reported on fd 3 as JSON and on stderr - reproduces from
 // the seed. Exit status: 0 no violation, 1 violation, 2 usage.
+#include "worker/result_record.hpp"
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
@@ -104,15 +105,6 @@ std::string json_escape(const std::string& s) {
   return o;
 }
 
-void write_fd3(const std::string& text) {
-  int fd = ::fcntl(3, F_GETFD) >= 0 ? 3 : STDOUT_FILENO;
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n <= 0) break;
-    off += static_cast<size_t>(n);
-  }
-}
 
 // Reports the first violation (later ones are ignored) and stops every thread.
 void violation(const char* op, size_t size, int thread, uint64_t op_index, uint64_t id, const char* fmt, ...) {
@@ -131,7 +123,7 @@ void violation(const char* op, size_t size, int thread, uint64_t op_index, uint6
                 op, size, thread, op_index, id, json_escape(detail).c_str(), g_opt.seed, g_opt.threads);
   std::fprintf(stderr, "allocscope-stress: VIOLATION op=%s size=%zu thread=%d op_index=%" PRIu64 " seed=%" PRIu64 ": %s\n",
                op, size, thread, op_index, g_opt.seed, detail);
-  write_fd3(buf);
+  allocscope::write_result_record(buf);
 }
 
 struct Block {
@@ -403,6 +395,6 @@ int main(int argc, char** argv) {
                 "{\"ok\":true,\"ops\":%" PRIu64 ",\"forks\":%" PRIu64 ",\"remote_frees\":%" PRIu64
                 ",\"seconds\":%.3f,\"seed\":%" PRIu64 ",\"threads\":%d}",
                 g_total_ops.load(), g_forks.load(), g_remote_frees.load(), secs, g_opt.seed, g_opt.threads);
-  write_fd3(buf);
+  allocscope::write_result_record(buf);
   return 0;
 }

@@ -17,6 +17,7 @@
 #include "adapter.hpp"
 #include "allocscope/workload.hpp"
 #include "probes/proc.hpp"
+#include "worker/result_record.hpp"
 #include "allocscope/exit_codes.hpp"
 
 using json = nlohmann::ordered_json;
@@ -112,14 +113,7 @@ int worker_main(const json& job) {
   for (const auto& [k, v] : ctx.extra()) extra[k] = v;
   out["extra"] = extra;
 
-  std::string text = out.dump();
-  int fd = ::fcntl(3, F_GETFD) >= 0 ? 3 : STDOUT_FILENO;
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n <= 0) break;
-    off += static_cast<size_t>(n);
-  }
+  write_result_record(out.dump());
   return 0;
 }
 
