@@ -41,6 +41,7 @@ void on_stop_signal(int) { g_stop_requested.store(true); }
 void install_stop_handlers() {
   struct sigaction sa{};
   sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESTART;  // a stop must not turn a blocking call of a running job into a failure
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);

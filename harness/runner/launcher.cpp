@@ -153,7 +153,10 @@ LaunchResult launch(const LaunchSpec& spec) {
   err.close_w();
   execerr.close_w();
   int st = 0;
-  if (::waitpid(pid, &st, __WALL) != pid || !WIFSTOPPED(st)) {
+  pid_t w0;
+  while ((w0 = ::waitpid(pid, &st, __WALL)) < 0 && errno == EINTR) {
+  }
+  if (w0 != pid || !WIFSTOPPED(st)) {
     res.reason = "child did not reach its pre-exec stop";
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &st, __WALL);

@@ -212,7 +212,9 @@ std::vector<json> run_plan(const std::vector<Job>& jobs, const RunOptions& opt, 
     if (g_stop_requested.load()) break;
     progress.start(job.label());
     json r = run_job(job, opt);
-    if (r["status"] == "interrupted") break;  // not a result: resume runs it again
+    // Not a result: resume runs it again. A job that went wrong while a stop
+    // was pending may have been disturbed by it, so it is not kept either.
+    if (r["status"] == "interrupted" || (g_stop_requested.load() && r["status"] != "ok")) break;
     progress.finish(r["status"].get<std::string>(), r["metrics"].value("wall_s", 0.0),
                     r.value("reason", std::string()));
     journal.append(r);

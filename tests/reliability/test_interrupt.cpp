@@ -34,7 +34,7 @@ void interrupt_and_resume(int sig, const std::string& name) {
   EXPECT_GE(finished, 2u);
   EXPECT_LT(finished, total);
   EXPECT_EQ(count_lines(dir + "/journal.jsonl"), finished);
-  for (const auto& r : doc["runs"]) EXPECT_EQ(r["status"], "ok");
+  for (const auto& r : doc["runs"]) EXPECT_EQ(r["status"], "ok") << r.dump();
   EXPECT_NE(read_text(dir + "/cli.err").find("--resume"), std::string::npos);
 
   CliResult res = run_cli({"run", "--resume", dir});
@@ -44,7 +44,7 @@ void interrupt_and_resume(int sig, const std::string& name) {
   std::set<size_t> indices;
   for (const auto& r : doc["runs"]) {
     indices.insert(r["index"].get<size_t>());
-    EXPECT_EQ(r["status"], "ok");
+    EXPECT_EQ(r["status"], "ok") << r.dump();
   }
   EXPECT_EQ(indices.size(), total);
   EXPECT_EQ(*indices.rbegin(), total - 1);
