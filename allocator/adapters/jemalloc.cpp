@@ -11,7 +11,9 @@ namespace {
 
 using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
 
-MallctlFn mallctl_fn() { return reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl")); }
+MallctlFn mallctl_fn() {
+  return reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"));
+}
 
 AllocatorStats jemalloc_stats() {
   AllocatorStats out;

@@ -20,6 +20,8 @@ AllocatorStats read_mallinfo2_stats() {
   return out;
 }
 
-void release_with_malloc_trim() { malloc_trim(0); }
+void release_with_malloc_trim() {
+  malloc_trim(0);
+}
 
 }  // namespace allocscope

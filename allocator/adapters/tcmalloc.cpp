@@ -11,8 +11,8 @@ AllocatorStats tcmalloc_stats() {
   using GetFn = int (*)(const char*, size_t*);
   auto get = reinterpret_cast<GetFn>(dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty"));
   if (!get) return out;
-  for (const char* key : {"generic.current_allocated_bytes", "generic.heap_size",
-                          "tcmalloc.pageheap_free_bytes", "tcmalloc.pageheap_unmapped_bytes"}) {
+  for (const char* key : {"generic.current_allocated_bytes", "generic.heap_size", "tcmalloc.pageheap_free_bytes",
+                          "tcmalloc.pageheap_unmapped_bytes"}) {
     size_t value = 0;
     if (get(key, &value)) out.add(key, static_cast<double>(value));
   }
@@ -30,8 +30,9 @@ Adapter tcmalloc_adapter(const std::string& path, const std::string& version) {
   return {.name = "tcmalloc",
           .preload = path,
           .version = version,
-          .doc = "tcmalloc from gperftools (minimal); stats: MallocExtension numeric properties; "
-                 "release: MallocExtension_ReleaseFreeMemory",
+          .doc =
+              "tcmalloc from gperftools (minimal); stats: MallocExtension numeric properties; "
+              "release: MallocExtension_ReleaseFreeMemory",
           .read_stats = tcmalloc_stats,
           .release = tcmalloc_release};
 }

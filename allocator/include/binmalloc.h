@@ -78,29 +78,29 @@ BINMALLOC_API int binmalloc_check_heap(void);
  * tcache counters and those of exited threads to the arena counters. */
 struct binmalloc_stats_ex {
   /* malloc paths */
-  uint64_t tcache_hits;        /* malloc served from the tcache */
-  uint64_t fastbin_hits;       /* served from a fastbin */
-  uint64_t smallbin_hits;      /* exact fit from a small bin */
-  uint64_t unsorted_hits;      /* exact fit found while sorting the unsorted bin */
-  uint64_t last_remainder_hits;/* split of the last_remainder chunk */
-  uint64_t largebin_hits;      /* best fit from the request's large bin */
-  uint64_t binmap_hits;        /* chunk found by the binmap scan of larger bins */
-  uint64_t top_hits;           /* split from the top chunk */
-  uint64_t sysmalloc_calls;    /* top too small: asked the system */
-  uint64_t heap_grows;         /* brk / pseudo-brk / heap mprotect growth */
-  uint64_t mmap_chunks;        /* direct mmapped chunks allocated */
-  uint64_t munmap_chunks;      /* direct mmapped chunks released */
-  uint64_t mremap_calls;       /* realloc of mmapped chunks via mremap */
+  uint64_t tcache_hits;         /* malloc served from the tcache */
+  uint64_t fastbin_hits;        /* served from a fastbin */
+  uint64_t smallbin_hits;       /* exact fit from a small bin */
+  uint64_t unsorted_hits;       /* exact fit found while sorting the unsorted bin */
+  uint64_t last_remainder_hits; /* split of the last_remainder chunk */
+  uint64_t largebin_hits;       /* best fit from the request's large bin */
+  uint64_t binmap_hits;         /* chunk found by the binmap scan of larger bins */
+  uint64_t top_hits;            /* split from the top chunk */
+  uint64_t sysmalloc_calls;     /* top too small: asked the system */
+  uint64_t heap_grows;          /* brk / pseudo-brk / heap mprotect growth */
+  uint64_t mmap_chunks;         /* direct mmapped chunks allocated */
+  uint64_t munmap_chunks;       /* direct mmapped chunks released */
+  uint64_t mremap_calls;        /* realloc of mmapped chunks via mremap */
   /* free paths */
-  uint64_t tcache_frees;       /* free into the tcache */
-  uint64_t fastbin_frees;      /* free into a fastbin */
-  uint64_t bin_frees;          /* free into the unsorted bin / top under lock */
-  uint64_t consolidations;     /* malloc_consolidate runs */
-  uint64_t trims;              /* top trims that returned memory */
-  uint64_t trimmed_bytes;      /* bytes returned by trims */
-  uint64_t madvised_bytes;     /* bytes returned by malloc_trim's madvise */
-  uint64_t realloc_inplace;    /* realloc served without moving */
-  uint64_t remote_frees;       /* frees of chunks owned by another arena */
+  uint64_t tcache_frees;    /* free into the tcache */
+  uint64_t fastbin_frees;   /* free into a fastbin */
+  uint64_t bin_frees;       /* free into the unsorted bin / top under lock */
+  uint64_t consolidations;  /* malloc_consolidate runs */
+  uint64_t trims;           /* top trims that returned memory */
+  uint64_t trimmed_bytes;   /* bytes returned by trims */
+  uint64_t madvised_bytes;  /* bytes returned by malloc_trim's madvise */
+  uint64_t realloc_inplace; /* realloc served without moving */
+  uint64_t remote_frees;    /* frees of chunks owned by another arena */
   /* current state */
   uint64_t mmap_threshold;
   uint64_t trim_threshold;
@@ -108,11 +108,11 @@ struct binmalloc_stats_ex {
   uint64_t mmapped_chunks_live;
   uint64_t mmapped_bytes_live;
   uint64_t narenas;
-  uint64_t main_system_bytes;  /* bytes obtained by the main arena */
-  uint64_t main_top_size;      /* size of the main arena's top chunk */
-  uint64_t tcache_count;       /* entries per tcache bin */
-  uint64_t tcache_max_bytes;   /* largest request served by the tcache */
-  uint64_t max_fast;           /* largest fastbin chunk size */
+  uint64_t main_system_bytes; /* bytes obtained by the main arena */
+  uint64_t main_top_size;     /* size of the main arena's top chunk */
+  uint64_t tcache_count;      /* entries per tcache bin */
+  uint64_t tcache_max_bytes;  /* largest request served by the tcache */
+  uint64_t max_fast;          /* largest fastbin chunk size */
 };
 
 /* (In C++ the function hides the struct tag: use binmalloc_stats_t.) */

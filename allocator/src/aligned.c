@@ -4,7 +4,9 @@
 #include "tunables.h"
 #include "vg.h"
 
-static int is_pow2(size_t x) { return x && !(x & (x - 1)); }
+static int is_pow2(size_t x) {
+  return x && !(x & (x - 1));
+}
 
 /* Over-allocates, then gives back the misaligned front and the excess tail.
  * Under the arena lock; nb is a chunk size, align a power of two > 16. */
@@ -81,7 +83,9 @@ static void *memalign_impl(size_t align, size_t n) {
   return m;
 }
 
-void *bm_memalign(size_t align, size_t n) { return memalign_impl(align, n); }
+void *bm_memalign(size_t align, size_t n) {
+  return memalign_impl(align, n);
+}
 
 int bm_posix_memalign(void **out, size_t align, size_t n) {
   if (align % sizeof(void *) != 0 || !is_pow2(align / sizeof(void *)) || align == 0) return EINVAL;

@@ -17,8 +17,8 @@ typedef struct bm_counters {
 typedef struct arena {
   bm_lock_t lock;
   int have_fastchunks;
-  int noncontiguous; /* main arena: the break could not be extended contiguously */
-  size_t nm;         /* NON_MAIN_ARENA for other arenas, 0 for the main one */
+  int noncontiguous;   /* main arena: the break could not be extended contiguously */
+  size_t nm;           /* NON_MAIN_ARENA for other arenas, 0 for the main one */
   size_t empty_top[4]; /* size-0 pseudo chunk used as top before the first sysmalloc */
   chunk_t *fastbins[NFASTBINS];
   chunk_t *top;
@@ -69,8 +69,12 @@ static inline void bm_ensure_init(void) {
 }
 void bm_arena_init(arena_t *a);
 
-static inline heap_info_t *heap_for_ptr(void *p) { return (heap_info_t *)((uintptr_t)p & ~(HEAP_MAX_SIZE - 1)); }
-static inline arena_t *arena_for_chunk(chunk_t *c) { return non_main(c) ? heap_for_ptr(c)->ar : &bm_main_arena; }
+static inline heap_info_t *heap_for_ptr(void *p) {
+  return (heap_info_t *)((uintptr_t)p & ~(HEAP_MAX_SIZE - 1));
+}
+static inline arena_t *arena_for_chunk(chunk_t *c) {
+  return non_main(c) ? heap_for_ptr(c)->ar : &bm_main_arena;
+}
 
 /* The calling thread's arena, attaching one on first use (never NULL). */
 arena_t *bm_arena_attach(void);

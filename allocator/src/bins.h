@@ -27,8 +27,12 @@ typedef struct bin {
 
 struct arena;
 
-static inline int in_smallbin_range(size_t sz) { return sz < MIN_LARGE_SIZE; }
-static inline unsigned smallbin_index(size_t sz) { return (unsigned)(sz >> 4); }
+static inline int in_smallbin_range(size_t sz) {
+  return sz < MIN_LARGE_SIZE;
+}
+static inline unsigned smallbin_index(size_t sz) {
+  return (unsigned)(sz >> 4);
+}
 
 /* Large bins: 32 bins 64 B apart, 16 of 512 B, 8 of 4 KiB, 4 of 32 KiB,
  * 2 of 256 KiB, and one for everything larger. */
@@ -41,16 +45,28 @@ static inline unsigned largebin_index(size_t sz) {
   return 126;
 }
 
-static inline unsigned bin_index(size_t sz) { return in_smallbin_range(sz) ? smallbin_index(sz) : largebin_index(sz); }
+static inline unsigned bin_index(size_t sz) {
+  return in_smallbin_range(sz) ? smallbin_index(sz) : largebin_index(sz);
+}
 
-static inline unsigned fastbin_index(size_t sz) { return (unsigned)(sz >> 4) - 2; }
+static inline unsigned fastbin_index(size_t sz) {
+  return (unsigned)(sz >> 4) - 2;
+}
 
 /* Pseudo-chunk whose fd/bk alias the bin's words. */
-static inline chunk_t *bin_head(bin_t *b) { return (chunk_t *)((char *)b - offsetof(chunk_t, fd)); }
+static inline chunk_t *bin_head(bin_t *b) {
+  return (chunk_t *)((char *)b - offsetof(chunk_t, fd));
+}
 
-static inline void binmap_mark(uint64_t *map, unsigned i) { map[i >> 6] |= 1ULL << (i & 63); }
-static inline void binmap_unmark(uint64_t *map, unsigned i) { map[i >> 6] &= ~(1ULL << (i & 63)); }
-static inline int binmap_get(const uint64_t *map, unsigned i) { return (int)((map[i >> 6] >> (i & 63)) & 1); }
+static inline void binmap_mark(uint64_t *map, unsigned i) {
+  map[i >> 6] |= 1ULL << (i & 63);
+}
+static inline void binmap_unmark(uint64_t *map, unsigned i) {
+  map[i >> 6] &= ~(1ULL << (i & 63));
+}
+static inline int binmap_get(const uint64_t *map, unsigned i) {
+  return (int)((map[i >> 6] >> (i & 63)) & 1);
+}
 
 /* Detach a free chunk from its doubly linked bin, checking the links. */
 void bm_unlink_chunk(struct arena *a, chunk_t *p);

@@ -29,8 +29,8 @@ void bm_check_fail(const char *what) {
   abort();
 }
 
-#define CHECK(cond, what) \
-  do {                    \
+#define CHECK(cond, what)                       \
+  do {                                          \
     if (unlikely(!(cond))) bm_check_fail(what); \
   } while (0)
 
@@ -54,8 +54,10 @@ static void walk_segment(arena_t *a, char *start, char *end, walk_result_t *w) {
     CHECK((sz & CHUNK_ALIGN_MASK) == 0, "chunk size not a multiple of 16");
     CHECK(sz >= FENCE_SIZE, "chunk size below minimum");
     CHECK((char *)c + sz <= end, "chunk runs past its segment");
-    if (first) CHECK(prev_inuse(c), "first chunk of a segment without PREV_INUSE");
-    else CHECK(prev_inuse(c) == !prev_free, "PREV_INUSE does not match the previous chunk");
+    if (first)
+      CHECK(prev_inuse(c), "first chunk of a segment without PREV_INUSE");
+    else
+      CHECK(prev_inuse(c) == !prev_free, "PREV_INUSE does not match the previous chunk");
     first = 0;
     if (c == a->top) {
       CHECK((char *)c + sz == end, "top does not end its segment");
@@ -144,8 +146,10 @@ static size_t check_bins(arena_t *a) {
         CHECK(sz <= prev_size, "large bin not sorted");
         if (sz != prev_size) {
           CHECK(c->fd_nextsize != NULL && c->bk_nextsize != NULL, "large bin size leader without skip links");
-          if (prev_lead) CHECK(prev_lead->fd_nextsize == c && c->bk_nextsize == prev_lead, "large bin skip list broken");
-          else first_lead = c;
+          if (prev_lead)
+            CHECK(prev_lead->fd_nextsize == c && c->bk_nextsize == prev_lead, "large bin skip list broken");
+          else
+            first_lead = c;
           prev_lead = c;
         } else {
           CHECK(c->fd_nextsize == NULL, "large bin follower with skip links");
@@ -155,7 +159,8 @@ static size_t check_bins(arena_t *a) {
       CHECK(++n <= limit, "bin list has a cycle");
     }
     if (i >= FIRST_LARGE_BIN && first_lead)
-      CHECK(prev_lead->fd_nextsize == first_lead && first_lead->bk_nextsize == prev_lead, "large bin skip ring not closed");
+      CHECK(prev_lead->fd_nextsize == first_lead && first_lead->bk_nextsize == prev_lead,
+            "large bin skip ring not closed");
     if (n && i != UNSORTED_BIN) CHECK(binmap_get(a->binmap, i), "binmap bit clear for a non-empty bin");
     total += n;
   }

@@ -23,7 +23,11 @@ BM_NORETURN BM_COLD void bm_fatal(const char *msg);
 /* Aborts with "binmalloc: heap check: <what>\n" on stderr. */
 BM_NORETURN BM_COLD void bm_check_fail(const char *what);
 
-static inline size_t bm_align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
-static inline size_t bm_align_down(size_t v, size_t a) { return v & ~(a - 1); }
+static inline size_t bm_align_up(size_t v, size_t a) {
+  return (v + a - 1) & ~(a - 1);
+}
+static inline size_t bm_align_down(size_t v, size_t a) {
+  return v & ~(a - 1);
+}
 
 #endif

@@ -33,7 +33,9 @@ handler_fn current_new_handler() {
   abort();
 }
 
-void *try_alloc(std::size_t n, std::size_t align) { return align ? bm_memalign(align, n) : bm_malloc(n); }
+void *try_alloc(std::size_t n, std::size_t align) {
+  return align ? bm_memalign(align, n) : bm_malloc(n);
+}
 
 [[gnu::noinline]] void *new_slow(std::size_t n, std::size_t align) {
   for (;;) {
@@ -79,12 +81,24 @@ inline void *new_aligned_nothrow(std::size_t n, std::align_val_t al) noexcept {
 
 }  // namespace
 
-EXPORT void *operator new(std::size_t n) { return new_impl(n); }
-EXPORT void *operator new[](std::size_t n) { return new_impl(n); }
-EXPORT void *operator new(std::size_t n, const std::nothrow_t &) noexcept { return new_nothrow(n); }
-EXPORT void *operator new[](std::size_t n, const std::nothrow_t &) noexcept { return new_nothrow(n); }
-EXPORT void *operator new(std::size_t n, std::align_val_t al) { return new_aligned(n, al); }
-EXPORT void *operator new[](std::size_t n, std::align_val_t al) { return new_aligned(n, al); }
+EXPORT void *operator new(std::size_t n) {
+  return new_impl(n);
+}
+EXPORT void *operator new[](std::size_t n) {
+  return new_impl(n);
+}
+EXPORT void *operator new(std::size_t n, const std::nothrow_t &) noexcept {
+  return new_nothrow(n);
+}
+EXPORT void *operator new[](std::size_t n, const std::nothrow_t &) noexcept {
+  return new_nothrow(n);
+}
+EXPORT void *operator new(std::size_t n, std::align_val_t al) {
+  return new_aligned(n, al);
+}
+EXPORT void *operator new[](std::size_t n, std::align_val_t al) {
+  return new_aligned(n, al);
+}
 EXPORT void *operator new(std::size_t n, std::align_val_t al, const std::nothrow_t &) noexcept {
   return new_aligned_nothrow(n, al);
 }
@@ -92,15 +106,39 @@ EXPORT void *operator new[](std::size_t n, std::align_val_t al, const std::nothr
   return new_aligned_nothrow(n, al);
 }
 
-EXPORT void operator delete(void *p) noexcept { bm_free(p); }
-EXPORT void operator delete[](void *p) noexcept { bm_free(p); }
-EXPORT void operator delete(void *p, const std::nothrow_t &) noexcept { bm_free(p); }
-EXPORT void operator delete[](void *p, const std::nothrow_t &) noexcept { bm_free(p); }
-EXPORT void operator delete(void *p, std::size_t) noexcept { bm_free(p); }
-EXPORT void operator delete[](void *p, std::size_t) noexcept { bm_free(p); }
-EXPORT void operator delete(void *p, std::align_val_t) noexcept { bm_free(p); }
-EXPORT void operator delete[](void *p, std::align_val_t) noexcept { bm_free(p); }
-EXPORT void operator delete(void *p, std::align_val_t, const std::nothrow_t &) noexcept { bm_free(p); }
-EXPORT void operator delete[](void *p, std::align_val_t, const std::nothrow_t &) noexcept { bm_free(p); }
-EXPORT void operator delete(void *p, std::size_t, std::align_val_t) noexcept { bm_free(p); }
-EXPORT void operator delete[](void *p, std::size_t, std::align_val_t) noexcept { bm_free(p); }
+EXPORT void operator delete(void *p) noexcept {
+  bm_free(p);
+}
+EXPORT void operator delete[](void *p) noexcept {
+  bm_free(p);
+}
+EXPORT void operator delete(void *p, const std::nothrow_t &) noexcept {
+  bm_free(p);
+}
+EXPORT void operator delete[](void *p, const std::nothrow_t &) noexcept {
+  bm_free(p);
+}
+EXPORT void operator delete(void *p, std::size_t) noexcept {
+  bm_free(p);
+}
+EXPORT void operator delete[](void *p, std::size_t) noexcept {
+  bm_free(p);
+}
+EXPORT void operator delete(void *p, std::align_val_t) noexcept {
+  bm_free(p);
+}
+EXPORT void operator delete[](void *p, std::align_val_t) noexcept {
+  bm_free(p);
+}
+EXPORT void operator delete(void *p, std::align_val_t, const std::nothrow_t &) noexcept {
+  bm_free(p);
+}
+EXPORT void operator delete[](void *p, std::align_val_t, const std::nothrow_t &) noexcept {
+  bm_free(p);
+}
+EXPORT void operator delete(void *p, std::size_t, std::align_val_t) noexcept {
+  bm_free(p);
+}
+EXPORT void operator delete[](void *p, std::size_t, std::align_val_t) noexcept {
+  bm_free(p);
+}

@@ -25,7 +25,8 @@ static inline void bm_fastbin_push(arena_t *a, unsigned idx, chunk_t *p, int mt)
     if (unlikely(old == p)) bm_fatal("double free or corruption (fasttop)");
     p->fd = (chunk_t *)protect_ptr(&p->fd, old);
   } while (!__atomic_compare_exchange_n(fb, &old, p, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-  if (!__atomic_load_n(&a->have_fastchunks, __ATOMIC_RELAXED)) __atomic_store_n(&a->have_fastchunks, 1, __ATOMIC_RELAXED);
+  if (!__atomic_load_n(&a->have_fastchunks, __ATOMIC_RELAXED))
+    __atomic_store_n(&a->have_fastchunks, 1, __ATOMIC_RELAXED);
 }
 
 /* Under the arena lock. */
@@ -56,6 +57,8 @@ static inline chunk_t *bm_fastbin_take_all(arena_t *a, unsigned idx, int mt) {
 
 /* Statistics that may be bumped without the lock: lost updates are acceptable,
  * data races are not. */
-static inline void bm_count(uint64_t *c) { __atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED); }
+static inline void bm_count(uint64_t *c) {
+  __atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
 
 #endif

@@ -44,4 +44,6 @@ void bm_buf_u64w(bm_buf_t *b, uint64_t v, int width) {
   while (n) put(b, tmp[--n]);
 }
 
-void bm_buf_u64(bm_buf_t *b, uint64_t v) { bm_buf_u64w(b, v, 0); }
+void bm_buf_u64(bm_buf_t *b, uint64_t v) {
+  bm_buf_u64w(b, v, 0);
+}

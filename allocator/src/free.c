@@ -2,13 +2,11 @@
  * top, mmapped chunks, and trimming of the main break / non-main heaps. */
 #include "arena.h"
 #include "coalesce.h"
-#include "fastbin.h"
 #include "core.h"
+#include "fastbin.h"
 #include "tcache.h"
 #include "tunables.h"
 #include "vg.h"
-
-
 
 /* ---- trimming -------------------------------------------------------------- */
 int bm_systrim(arena_t *a, size_t pad) {
@@ -152,8 +150,12 @@ BM_INLINE void free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
   int_free_locked(a, p, size);
 }
 
-void bm_int_free_locked(arena_t *a, chunk_t *p, size_t size) { int_free_locked(a, p, size); }
-void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size) { free_chunk_locked(a, p, size); }
+void bm_int_free_locked(arena_t *a, chunk_t *p, size_t size) {
+  int_free_locked(a, p, size);
+}
+void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
+  free_chunk_locked(a, p, size);
+}
 
 BM_INLINE void free_to_arena(chunk_t *p, size_t size) {
   if (unlikely(size < MIN_CHUNK || (size & CHUNK_ALIGN_MASK))) bm_fatal("free(): invalid size");
@@ -169,7 +171,9 @@ BM_INLINE void free_to_arena(chunk_t *p, size_t size) {
   if (need) bm_unlock(&a->lock);
 }
 
-void bm_free_to_arena(chunk_t *p, size_t size) { free_to_arena(p, size); }
+void bm_free_to_arena(chunk_t *p, size_t size) {
+  free_to_arena(p, size);
+}
 
 /* Dynamic mmap threshold: a freed mmapped chunk larger than the threshold
  * shows the program uses such sizes long-term; serve them from the heap. */
@@ -187,13 +191,17 @@ static BM_NOINLINE void free_slow(void *mem, chunk_t *p, size_t head) {
     bm_vg_free(mem);
     return;
   }
-  if (head & IS_MMAPPED) free_mmapped(p);
-  else free_to_arena(p, head & ~SIZE_FLAGS);
+  if (head & IS_MMAPPED)
+    free_mmapped(p);
+  else
+    free_to_arena(p, head & ~SIZE_FLAGS);
 }
 
 void bm_free_mmapped_or_arena(chunk_t *p) {
-  if (is_mmapped(p)) free_mmapped(p);
-  else bm_free_to_arena(p, chunksize(p));
+  if (is_mmapped(p))
+    free_mmapped(p);
+  else
+    bm_free_to_arena(p, chunksize(p));
 }
 
 /* The chunk carries the tcache key: maybe a double free (rare path). */
@@ -207,7 +215,9 @@ static BM_NOINLINE void free_key_match(void *mem, chunk_t *p, size_t head, tcach
   free_slow(mem, p, head);
 }
 
-static BM_NORETURN BM_COLD void invalid_pointer(void) { bm_fatal("free(): invalid pointer"); }
+static BM_NORETURN BM_COLD void invalid_pointer(void) {
+  bm_fatal("free(): invalid pointer");
+}
 
 /* No tcache in this thread (yet, or any more), or running under Valgrind. */
 static BM_NOINLINE void free_without_tcache(void *mem) {

@@ -5,8 +5,8 @@
 
 #include "arena.h"
 #include "coalesce.h"
-#include "fastbin.h"
 #include "core.h"
+#include "fastbin.h"
 #include "tcache.h"
 #include "tunables.h"
 #include "vg.h"
@@ -261,7 +261,8 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
       chunk_t *next = chunk_at(victim, size);
       if (unlikely(size < MIN_CHUNK || size > a->system_mem)) bm_fatal("malloc(): invalid size (unsorted)");
       if (unlikely(next->prev_size != size)) bm_fatal("corrupted size vs. prev_size");
-      if (unlikely(bck->fd != victim || victim->fd != uhead)) bm_fatal("malloc(): unsorted double linked list corrupted");
+      if (unlikely(bck->fd != victim || victim->fd != uhead))
+        bm_fatal("malloc(): unsorted double linked list corrupted");
       if (unlikely(prev_inuse(next))) bm_fatal("malloc(): invalid next->prev_inuse (unsorted)");
 
       /* A small request splits the lone last remainder: keeps locality. */
@@ -377,7 +378,9 @@ static inline __attribute__((always_inline)) void *malloc_from_arena(size_t nb) 
   return m;
 }
 
-void *bm_malloc_from_arena(size_t nb) { return malloc_from_arena(nb); }
+void *bm_malloc_from_arena(size_t nb) {
+  return malloc_from_arena(nb);
+}
 
 static BM_NOINLINE void *malloc_slow(size_t n) {
   bm_ensure_init();

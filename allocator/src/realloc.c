@@ -84,7 +84,8 @@ void *bm_realloc(void *mem, size_t n) {
   if (unlikely(bm_vg)) return bm_vg_realloc(mem, n);
   chunk_t *p = mem2chunk(mem);
   size_t oldsize = chunksize(p);
-  if (unlikely(((uintptr_t)p & CHUNK_ALIGN_MASK) != 0 || (uintptr_t)p > (uintptr_t)-oldsize)) bm_fatal("realloc(): invalid pointer");
+  if (unlikely(((uintptr_t)p & CHUNK_ALIGN_MASK) != 0 || (uintptr_t)p > (uintptr_t)-oldsize))
+    bm_fatal("realloc(): invalid pointer");
   if (unlikely(n > MAX_REQUEST)) {
     errno = ENOMEM;
     return NULL;

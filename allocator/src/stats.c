@@ -24,7 +24,8 @@ static void summarize(arena_t *a, arena_summary_t *s) {
   s->top = chunksize(a->top);
   for (unsigned i = 0; i < NFASTBINS; i++) {
     size_t n = 0;
-    for (chunk_t *c = __atomic_load_n(&a->fastbins[i], __ATOMIC_ACQUIRE); c && n < (1u << 24); c = (chunk_t *)reveal_ptr(&c->fd, c->fd), n++) {
+    for (chunk_t *c = __atomic_load_n(&a->fastbins[i], __ATOMIC_ACQUIRE); c && n < (1u << 24);
+         c = (chunk_t *)reveal_ptr(&c->fd, c->fd), n++) {
       if (misaligned_ptr(c)) break;
       s->nfast++;
       s->fast_bytes += chunksize(c);
@@ -47,7 +48,8 @@ static size_t collect(arena_summary_t *out, size_t max) {
     bm_lock(&a->lock);
     summarize(a, &s);
     bm_unlock(&a->lock);
-    if (n < max) out[n] = s;
+    if (n < max)
+      out[n] = s;
     else {
       /* fold the rest into the last slot */
       arena_summary_t *l = &out[max - 1];

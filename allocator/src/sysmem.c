@@ -5,7 +5,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-
 size_t bm_pagesize = BM_PAGE_DEFAULT;
 
 #ifndef BINMALLOC_USE_BRK
@@ -17,7 +16,9 @@ void bm_sys_init(void) {
   if (ps > 0) bm_pagesize = (size_t)ps;
 }
 
-int bm_sys_uses_brk(void) { return BINMALLOC_USE_BRK; }
+int bm_sys_uses_brk(void) {
+  return BINMALLOC_USE_BRK;
+}
 
 #if BINMALLOC_USE_BRK
 
@@ -72,7 +73,9 @@ void *bm_sys_mmap(size_t len) {
   return p == MAP_FAILED ? NULL : p;
 }
 
-int bm_sys_munmap(void *p, size_t len) { return munmap(p, len); }
+int bm_sys_munmap(void *p, size_t len) {
+  return munmap(p, len);
+}
 
 void *bm_sys_mremap(void *p, size_t old_len, size_t new_len) {
   void *q = mremap(p, old_len, new_len, MREMAP_MAYMOVE);
@@ -93,7 +96,9 @@ void *bm_sys_reserve_aligned(size_t len) {
   return aligned;
 }
 
-int bm_sys_commit(void *p, size_t len) { return mprotect(p, len, PROT_READ | PROT_WRITE); }
+int bm_sys_commit(void *p, size_t len) {
+  return mprotect(p, len, PROT_READ | PROT_WRITE);
+}
 
 void bm_sys_decommit(void *p, size_t len) {
   if (!len) return;

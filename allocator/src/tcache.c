@@ -19,7 +19,9 @@ size_t bm_tc_count;
 
 uint64_t bm_exited_tcache_hits, bm_exited_tcache_frees;
 
-void bm_tcache_unaligned(void) { bm_fatal("malloc(): unaligned tcache chunk detected"); }
+void bm_tcache_unaligned(void) {
+  bm_fatal("malloc(): unaligned tcache chunk detected");
+}
 
 void bm_tcache_setup_key(void) {
   uintptr_t k = 0;

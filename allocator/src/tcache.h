@@ -21,11 +21,13 @@ extern BM_TLS tcache_t *bm_tcache;
 extern BM_TLS int bm_tcache_state; /* 0 = not yet, 1 = live, 2 = off (exiting / failed) */
 extern uintptr_t bm_tcache_key;
 /* Copies of the parameters read by the fast paths. */
-extern size_t bm_tc_max_req;  /* largest request the tcache serves */
-extern size_t bm_tc_nbins;    /* bins in use */
-extern size_t bm_tc_count;    /* entries per bin */
+extern size_t bm_tc_max_req; /* largest request the tcache serves */
+extern size_t bm_tc_nbins;   /* bins in use */
+extern size_t bm_tc_count;   /* entries per bin */
 
-static inline size_t tc_index(size_t chunk_size) { return (chunk_size - MIN_CHUNK) >> 4; }
+static inline size_t tc_index(size_t chunk_size) {
+  return (chunk_size - MIN_CHUNK) >> 4;
+}
 
 BM_NORETURN BM_COLD void bm_tcache_unaligned(void);
 

@@ -33,8 +33,10 @@ int bm_malloc_trim(size_t pad) {
     bm_lock(&a->lock);
     bm_malloc_consolidate(a);
     result |= release_free_pages(a);
-    if (a == &bm_main_arena) result |= bm_systrim(a, pad);
-    else result |= bm_heap_trim(a, pad, 1);
+    if (a == &bm_main_arena)
+      result |= bm_systrim(a, pad);
+    else
+      result |= bm_heap_trim(a, pad, 1);
     bm_unlock(&a->lock);
     bm_lock(&bm_list_lock);
     a = a->next;

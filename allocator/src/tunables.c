@@ -40,19 +40,26 @@ static int parse_size(const char *s, size_t *out) {
   int digits = 0;
   for (; *s; s++) {
     int d;
-    if (*s >= '0' && *s <= '9') d = *s - '0';
-    else if (base == 16 && *s >= 'a' && *s <= 'f') d = *s - 'a' + 10;
-    else if (base == 16 && *s >= 'A' && *s <= 'F') d = *s - 'A' + 10;
-    else break;
+    if (*s >= '0' && *s <= '9')
+      d = *s - '0';
+    else if (base == 16 && *s >= 'a' && *s <= 'f')
+      d = *s - 'a' + 10;
+    else if (base == 16 && *s >= 'A' && *s <= 'F')
+      d = *s - 'A' + 10;
+    else
+      break;
     if (v > (SIZE_MAX - (size_t)d) / (size_t)base) return 0;
     v = v * (size_t)base + (size_t)d;
     digits++;
   }
   if (!digits) return 0;
   size_t mul = 1;
-  if (*s == 'k' || *s == 'K') mul = 1024, s++;
-  else if (*s == 'm' || *s == 'M') mul = 1024UL * 1024, s++;
-  else if (*s == 'g' || *s == 'G') mul = 1024UL * 1024 * 1024, s++;
+  if (*s == 'k' || *s == 'K')
+    mul = 1024, s++;
+  else if (*s == 'm' || *s == 'M')
+    mul = 1024UL * 1024, s++;
+  else if (*s == 'g' || *s == 'G')
+    mul = 1024UL * 1024 * 1024, s++;
   if (*s) return 0;
   if (v > SIZE_MAX / mul) return 0;
   *out = v * mul;
@@ -106,8 +113,10 @@ int bm_mallopt(int param, int value) {
   int ok = 1;
   switch (param) {
     case 1: /* M_MXFAST */
-      if (value >= 0 && (size_t)value <= MAX_MXFAST) bm_mp.max_fast = bm_mxfast_to_chunk((size_t)value);
-      else ok = 0;
+      if (value >= 0 && (size_t)value <= MAX_MXFAST)
+        bm_mp.max_fast = bm_mxfast_to_chunk((size_t)value);
+      else
+        ok = 0;
       break;
     case -1: /* M_TRIM_THRESHOLD */
       bm_mp.trim_threshold = (size_t)(long)value;
@@ -118,7 +127,8 @@ int bm_mallopt(int param, int value) {
       bm_mp.no_dyn_threshold = 1;
       break;
     case -3: /* M_MMAP_THRESHOLD */
-      if ((size_t)(long)value > DEFAULT_MMAP_THRESHOLD_MAX) ok = 0;
+      if ((size_t)(long)value > DEFAULT_MMAP_THRESHOLD_MAX)
+        ok = 0;
       else {
         bm_mp.mmap_threshold = (size_t)(long)value;
         bm_mp.no_dyn_threshold = 1;
@@ -132,12 +142,16 @@ int bm_mallopt(int param, int value) {
       bm_mp.perturb_byte = value;
       break;
     case -7: /* M_ARENA_TEST */
-      if (value > 0) bm_mp.arena_test = (size_t)value;
-      else ok = 0;
+      if (value > 0)
+        bm_mp.arena_test = (size_t)value;
+      else
+        ok = 0;
       break;
     case -8: /* M_ARENA_MAX */
-      if (value > 0) bm_mp.arena_max = (size_t)value;
-      else ok = 0;
+      if (value > 0)
+        bm_mp.arena_max = (size_t)value;
+      else
+        ok = 0;
       break;
     default:
       ok = 0;

@@ -9,8 +9,8 @@
 #define DEFAULT_TRIM_THRESHOLD (128UL * 1024)
 #define DEFAULT_TOP_PAD (128UL * 1024)
 #define DEFAULT_MMAP_MAX 65536
-#define DEFAULT_MXFAST 128UL   /* request bytes */
-#define MAX_MXFAST 160UL       /* request bytes */
+#define DEFAULT_MXFAST 128UL /* request bytes */
+#define MAX_MXFAST 160UL     /* request bytes */
 #define DEFAULT_TCACHE_COUNT 7
 #define MAX_TCACHE_COUNT 65535
 #define TCACHE_BINS 64

@@ -10,7 +10,9 @@ static size_t raw_usable(void *mem) {
   chunk_t *p = mem2chunk(mem);
   return is_mmapped(p) ? chunksize(p) - CHUNK_HDR : chunksize(p) - SIZE_SZ;
 }
-static size_t *stash_slot(void *mem) { return (size_t *)((char *)mem + raw_usable(mem) - sizeof(size_t)); }
+static size_t *stash_slot(void *mem) {
+  return (size_t *)((char *)mem + raw_usable(mem) - sizeof(size_t));
+}
 
 void *bm_vg_malloc(size_t n) {
   if (n > MAX_REQUEST - SIZE_SZ) {
@@ -92,7 +94,9 @@ void *bm_vg_memalign(size_t align, size_t n) {
   bm_unlock(&a->lock);
   if (m) *stash_slot(m) = n;
   VALGRIND_ENABLE_ERROR_REPORTING;
-  if (m) VALGRIND_MALLOCLIKE_BLOCK(m, n, 0, 0);
-  else errno = ENOMEM;
+  if (m)
+    VALGRIND_MALLOCLIKE_BLOCK(m, n, 0, 0);
+  else
+    errno = ENOMEM;
   return m;
 }

@@ -1,11 +1,11 @@
 // allocscope export: results in other tools' formats (Google Benchmark JSON,
 // CSV, Bencher Metric Format, github-action-benchmark).
+#include <fmt/format.h>
+
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "compare_inputs.hpp"
@@ -20,11 +20,10 @@ namespace allocscope {
 int cmd_export(const std::vector<std::string>& args) {
   po::options_description d("allocscope export options");
   po::positional_options_description pos;
-  d.add_options()("help,h", "show this help")
-      ("results", po::value<std::string>(), "results.json or a run folder")
-      ("format,f", po::value<std::string>(), "gbench | csv | bmf | gab")
-      ("out,o", po::value<std::string>(), "gbench, gab: a folder (created); csv, bmf: a file")
-      ("metrics,m", po::value<std::string>(), "bmf, gab: comma-separated metrics (default: the compare defaults)");
+  d.add_options()("help,h", "show this help")("results", po::value<std::string>(), "results.json or a run folder")(
+      "format,f", po::value<std::string>(), "gbench | csv | bmf | gab")(
+      "out,o", po::value<std::string>(), "gbench, gab: a folder (created); csv, bmf: a file")(
+      "metrics,m", po::value<std::string>(), "bmf, gab: comma-separated metrics (default: the compare defaults)");
   pos.add("results", 1);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
@@ -56,11 +55,16 @@ int cmd_export(const std::vector<std::string>& args) {
   }
   ExportFiles files;
   bool to_dir = false;
-  if (format == "gbench") files = GbenchExport::render(doc, opt), to_dir = true;
-  else if (format == "csv") files = CsvExport::render(doc, opt);
-  else if (format == "bmf") files = BmfExport::render(doc, opt);
-  else if (format == "gab") files = GabExport::render(doc, opt), to_dir = true;
-  else throw InputError(fmt::format("--format '{}': expected gbench, csv, bmf or gab", format));
+  if (format == "gbench")
+    files = GbenchExport::render(doc, opt), to_dir = true;
+  else if (format == "csv")
+    files = CsvExport::render(doc, opt);
+  else if (format == "bmf")
+    files = BmfExport::render(doc, opt);
+  else if (format == "gab")
+    files = GabExport::render(doc, opt), to_dir = true;
+  else
+    throw InputError(fmt::format("--format '{}': expected gbench, csv, bmf or gab", format));
   if (to_dir) {
     std::error_code ec;
     fs::create_directories(out, ec);

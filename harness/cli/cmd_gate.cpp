@@ -3,16 +3,16 @@
 // something did, 2 on bad input. --confirm N re-runs the suspect jobs for N
 // more interleaved rounds (the arguments come from DIR/run.json) and decides
 // on the combined data.
-#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <random>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "compare_inputs.hpp"
@@ -42,8 +42,7 @@ std::unique_ptr<RunSetup> recorded_run(const std::string& results_file) {
   if (::access(run_json.c_str(), R_OK) != 0) return nullptr;
   json saved = json::parse(read_text_file(run_json), nullptr, false);
   if (!saved.is_object() || !saved.contains("args")) return nullptr;
-  auto s = setup_run(saved["args"].get<std::vector<std::string>>(),
-                     saved.value("exec", std::vector<std::string>{}));
+  auto s = setup_run(saved["args"].get<std::vector<std::string>>(), saved.value("exec", std::vector<std::string>{}));
   s->opt.quiet = true;
   return s;
 }
@@ -66,7 +65,8 @@ size_t confirm(stats::CompareInput& in, const std::vector<std::string>& files, c
     bool base;
   };
   std::vector<Side> sides;
-  auto pick = [&](std::unique_ptr<RunSetup> setup, bool base_side, const std::string& alloc_a, const std::string& alloc_b) {
+  auto pick = [&](std::unique_ptr<RunSetup> setup, bool base_side, const std::string& alloc_a,
+                  const std::string& alloc_b) {
     Side side{std::move(setup), {}, base_side};
     std::set<std::string> seen;
     for (const Job& j : side.setup->jobs) {
@@ -86,8 +86,10 @@ size_t confirm(stats::CompareInput& in, const std::vector<std::string>& files, c
     pick(std::move(s), true, in.base_alloc, in.cand_alloc);
   } else {
     auto b = recorded_run(files[0]);
-    if (b) pick(std::move(b), true, "", "");
-    else std::fprintf(stderr, "allocscope gate: no run.json next to %s: only the candidate is re-run\n", files[0].c_str());
+    if (b)
+      pick(std::move(b), true, "", "");
+    else
+      std::fprintf(stderr, "allocscope gate: no run.json next to %s: only the candidate is re-run\n", files[0].c_str());
     auto c = recorded_run(files[1]);
     if (!c) throw InputError(fmt::format("--confirm: no run.json next to {}: cannot re-run its jobs", files[1]));
     pick(std::move(c), false, "", "");
@@ -110,7 +112,8 @@ size_t confirm(stats::CompareInput& in, const std::vector<std::string>& files, c
       job.round = (cell.side->base ? base_round0 : cand_round0) + round;
       progress.start("confirm " + job.label());
       json r = run_job(job, cell.side->setup->opt);
-      progress.finish(r["status"].get<std::string>(), r["metrics"].value("wall_s", 0.0), r.value("reason", std::string()));
+      progress.finish(r["status"].get<std::string>(), r["metrics"].value("wall_s", 0.0),
+                      r.value("reason", std::string()));
       r["confirm"] = true;
       if (one_file) {
         in.base_doc["runs"].push_back(r);
@@ -142,9 +145,11 @@ std::set<std::string> regressed_jobs(const stats::Comparison& c) {
 int cmd_gate(const std::vector<std::string>& args) {
   po::options_description d("allocscope gate options");
   po::positional_options_description pos;
-  d.add_options()("help,h", "show this help")
-      ("confirm", po::value<int>()->default_value(0), "before failing, re-run the suspect jobs for N more rounds and decide on the combined data")
-      ("confirm-out", po::value<std::string>(), "write the combined results (with the confirmation rounds) to this results.json");
+  d.add_options()("help,h", "show this help")(
+      "confirm", po::value<int>()->default_value(0),
+      "before failing, re-run the suspect jobs for N more rounds and decide on the combined data")(
+      "confirm-out", po::value<std::string>(),
+      "write the combined results (with the confirmation rounds) to this results.json");
   add_compare_options(d, pos);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
@@ -174,18 +179,22 @@ int cmd_gate(const std::vector<std::string>& args) {
                  first_regressed, suspects.size(), confirm_rounds);
     confirm(s.input, s.files, suspects, confirm_rounds);
     c = stats::compare(s.input);
-    if (vm.count("confirm-out")) write_file_atomic(vm["confirm-out"].as<std::string>(), s.input.cand_doc.dump(1) + "\n");
+    if (vm.count("confirm-out"))
+      write_file_atomic(vm["confirm-out"].as<std::string>(), s.input.cand_doc.dump(1) + "\n");
   }
   std::cout << CompareText::render(c);
   if (!s.md_path.empty()) write_file_atomic(s.md_path, CompareMarkdown::render(c, "allocscope gate"));
   size_t regressed = c.count(stats::Verdict::Regressed);
   if (regressed) {
     std::fprintf(stderr, "allocscope gate: FAIL: %zu regression(s)%s\n", regressed,
-                 first_regressed && confirm_rounds ? fmt::format(" (confirmed; {} before confirmation)", first_regressed).c_str() : "");
+                 first_regressed && confirm_rounds
+                     ? fmt::format(" (confirmed; {} before confirmation)", first_regressed).c_str()
+                     : "");
     return 1;
   }
-  std::fprintf(stderr, "allocscope gate: pass%s\n",
-               first_regressed ? fmt::format(" ({} suspect regression(s) not confirmed)", first_regressed).c_str() : "");
+  std::fprintf(
+      stderr, "allocscope gate: pass%s\n",
+      first_regressed ? fmt::format(" ({} suspect regression(s) not confirmed)", first_regressed).c_str() : "");
   return 0;
 }
 

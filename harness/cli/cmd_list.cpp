@@ -1,7 +1,7 @@
 // allocscope list allocators|workloads|suites|metrics: one line each.
-#include <cstdio>
-
 #include <fmt/format.h>
+
+#include <cstdio>
 
 #include "allocator_selection.hpp"
 #include "allocscope/workload.hpp"

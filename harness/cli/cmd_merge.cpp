@@ -1,13 +1,13 @@
 // allocscope merge A.json B.json ... -o OUT.json [--force]: combines the
 // results of shards (or separate runs) of one suite into one results file.
 // Refuses runs whose contexts make them incomparable unless --force.
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
-#include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "input_error.hpp"
@@ -30,7 +30,9 @@ const char* kMergeUsage =
 // Context fields that must agree for results to be comparable.
 const char* kMustMatch[] = {"suite", "seed", "reps", "jobs", "git_revision", "allocscope_version", "allocators"};
 
-std::string show(const json& v) { return v.is_null() ? "(absent)" : v.dump(); }
+std::string show(const json& v) {
+  return v.is_null() ? "(absent)" : v.dump();
+}
 
 // What must match of a context field: allocators by name and version only
 // (library paths differ between machines).
@@ -73,10 +75,12 @@ int cmd_merge(const std::vector<std::string>& args) {
   std::vector<json> docs;
   for (const auto& path : inputs) docs.push_back(load_results(path));
 
-  const json& base = docs[0].contains("context") && docs[0]["context"].is_object() ? docs[0]["context"] : json::object();
+  const json& base =
+      docs[0].contains("context") && docs[0]["context"].is_object() ? docs[0]["context"] : json::object();
   std::vector<std::string> problems;
   for (size_t d = 1; d < docs.size(); ++d) {
-    const json ctx = docs[d].contains("context") && docs[d]["context"].is_object() ? docs[d]["context"] : json::object();
+    const json ctx =
+        docs[d].contains("context") && docs[d]["context"].is_object() ? docs[d]["context"] : json::object();
     for (const char* k : kMustMatch) {
       json a = comparable(base, k), b = comparable(ctx, k);
       if (a != b)
@@ -107,7 +111,8 @@ int cmd_merge(const std::vector<std::string>& args) {
       runs.push_back(r);
       ++kept;
     }
-    const json ctx = docs[d].contains("context") && docs[d]["context"].is_object() ? docs[d]["context"] : json::object();
+    const json ctx =
+        docs[d].contains("context") && docs[d]["context"].is_object() ? docs[d]["context"] : json::object();
     json src{{"file", inputs[d]}, {"host", ctx.value("host", "")}, {"runs", kept}};
     if (ctx.contains("shard")) src["shard"] = ctx["shard"];
     sources.push_back(src);
@@ -137,7 +142,9 @@ int cmd_merge(const std::vector<std::string>& args) {
   }
   size_t expected = base.value("jobs", size_t{0});
   std::fprintf(stderr, "allocscope merge: %zu runs from %zu files -> %s%s\n", runs.size(), docs.size(), out.c_str(),
-               expected && runs.size() < expected ? fmt::format(" ({} of {} jobs of the matrix)", runs.size(), expected).c_str() : "");
+               expected && runs.size() < expected
+                   ? fmt::format(" ({} of {} jobs of the matrix)", runs.size(), expected).c_str()
+                   : "");
   return 0;
 }
 

@@ -4,13 +4,13 @@
 // allocator, workload "micro/<benchmark name>", with real_time_ns,
 // cpu_time_ns and the counters as metrics and the Google Benchmark fields
 // kept untouched under "gbench".
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 #include "allocator_selection.hpp"
 #include "commands.hpp"
@@ -36,10 +36,23 @@ double to_ns(double v, const std::string& unit) {
 
 // Google Benchmark's fields that are not counters.
 bool is_gbench_field(const std::string& k) {
-  static const char* fields[] = {"name", "family_index", "per_family_instance_index", "run_name", "run_type",
-                                 "repetitions", "repetition_index", "threads", "iterations", "real_time",
-                                 "cpu_time", "time_unit", "aggregate_name", "aggregate_unit", "error_occurred",
-                                 "error_message", "label"};
+  static const char* fields[] = {"name",
+                                 "family_index",
+                                 "per_family_instance_index",
+                                 "run_name",
+                                 "run_type",
+                                 "repetitions",
+                                 "repetition_index",
+                                 "threads",
+                                 "iterations",
+                                 "real_time",
+                                 "cpu_time",
+                                 "time_unit",
+                                 "aggregate_name",
+                                 "aggregate_unit",
+                                 "error_occurred",
+                                 "error_message",
+                                 "label"};
   for (const char* f : fields)
     if (k == f) return true;
   return false;
@@ -87,16 +100,16 @@ std::string self_dir() {
 
 int cmd_micro(const std::vector<std::string>& args) {
   po::options_description d("allocscope micro options");
-  d.add_options()
-      ("help,h", "show this help")
-      ("allocators,a", po::value<std::string>()->default_value("all"), "comma-separated allocators, or 'all'")
-      ("allocator-lib", po::value<std::vector<std::string>>()->composing(), "user-defined allocator NAME=/path/lib.so; repeatable")
-      ("out,o", po::value<std::string>(), "output folder (default results/runs/micro-DATE-TIME)")
-      ("filter", po::value<std::string>(), "only benchmarks matching this regular expression (--benchmark_filter)")
-      ("min-time", po::value<double>(), "minimum seconds per benchmark (--benchmark_min_time)")
-      ("reps", po::value<int>()->default_value(1), "repetitions of each benchmark (--benchmark_repetitions)")
-      ("timeout", po::value<double>()->default_value(1800), "wall-clock limit per allocator, seconds")
-      ("quiet,q", po::bool_switch(), "no progress output");
+  d.add_options()("help,h", "show this help")("allocators,a", po::value<std::string>()->default_value("all"),
+                                              "comma-separated allocators, or 'all'")(
+      "allocator-lib", po::value<std::vector<std::string>>()->composing(),
+      "user-defined allocator NAME=/path/lib.so; repeatable")("out,o", po::value<std::string>(),
+                                                              "output folder (default results/runs/micro-DATE-TIME)")(
+      "filter", po::value<std::string>(), "only benchmarks matching this regular expression (--benchmark_filter)")(
+      "min-time", po::value<double>(), "minimum seconds per benchmark (--benchmark_min_time)")(
+      "reps", po::value<int>()->default_value(1), "repetitions of each benchmark (--benchmark_repetitions)")(
+      "timeout", po::value<double>()->default_value(1800), "wall-clock limit per allocator, seconds")(
+      "quiet,q", po::bool_switch(), "no progress output");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).run(), vm);
   if (vm.count("help")) {
@@ -109,7 +122,8 @@ int cmd_micro(const std::vector<std::string>& args) {
   po::notify(vm);
   const int reps = vm["reps"].as<int>();
   if (reps < 1) throw InputError(fmt::format("--reps {}: expected 1 or more", reps));
-  if (vm.count("min-time") && !(vm["min-time"].as<double>() > 0)) throw InputError("--min-time: expected a positive number of seconds");
+  if (vm.count("min-time") && !(vm["min-time"].as<double>() > 0))
+    throw InputError("--min-time: expected a positive number of seconds");
   const double timeout = vm["timeout"].as<double>();
   if (!(timeout > 0)) throw InputError("--timeout: expected a positive number of seconds");
 
@@ -121,8 +135,9 @@ int cmd_micro(const std::vector<std::string>& args) {
   const std::string micro = self_dir() + "/allocscope-micro";
   if (::access(micro.c_str(), X_OK) != 0)
     throw InputError(fmt::format("{} is missing (build the allocscope-micro target)", micro));
-  const std::string out_dir = vm.count("out") ? vm["out"].as<std::string>()
-                                              : fmt::format("results/runs/micro-{:%Y%m%d-%H%M%S}", fmt::localtime(std::time(nullptr)));
+  const std::string out_dir =
+      vm.count("out") ? vm["out"].as<std::string>()
+                      : fmt::format("results/runs/micro-{:%Y%m%d-%H%M%S}", fmt::localtime(std::time(nullptr)));
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) throw InputError(fmt::format("--out {}: cannot create the folder: {}", out_dir, ec.message()));
@@ -163,9 +178,19 @@ int cmd_micro(const std::vector<std::string>& args) {
     processes[a->name] = {{"status", status}, {"wall_s", lr.wall_s}, {"peak_rss_bytes", lr.at_exit.vm_hwm_bytes}};
     if (status != "ok") {
       ++failed;
-      json r{{"index", index++}, {"allocator", a->name}, {"workload", "micro"}, {"params", json::object()},
-             {"threads", 1}, {"rep", 0}, {"round", 0}, {"seed", 0}, {"warmup", false}, {"status", status},
-             {"reason", reason}, {"stderr_tail", lr.stderr_tail}, {"metrics", {{"wall_s", lr.wall_s}}}};
+      json r{{"index", index++},
+             {"allocator", a->name},
+             {"workload", "micro"},
+             {"params", json::object()},
+             {"threads", 1},
+             {"rep", 0},
+             {"round", 0},
+             {"seed", 0},
+             {"warmup", false},
+             {"status", status},
+             {"reason", reason},
+             {"stderr_tail", lr.stderr_tail},
+             {"metrics", {{"wall_s", lr.wall_s}}}};
       runs.push_back(std::move(r));
     } else {
       gbench_context[a->name] = out.value("context", json::object());
@@ -189,8 +214,9 @@ int cmd_micro(const std::vector<std::string>& args) {
   // A compact table: benchmark x allocator, real time per iteration.
   std::map<std::string, std::map<std::string, double>> table;
   for (const auto& r : runs)
-    if (r["status"] == "ok" && r.value("rep", 0) == 0) table[r["workload"].get<std::string>()][r["allocator"].get<std::string>()] =
-        r["metrics"].value("real_time_ns", 0.0);
+    if (r["status"] == "ok" && r.value("rep", 0) == 0)
+      table[r["workload"].get<std::string>()][r["allocator"].get<std::string>()] =
+          r["metrics"].value("real_time_ns", 0.0);
   fmt::print("{:<44}", "benchmark (real ns/iter)");
   for (const Adapter* a : allocators) fmt::print(" {:>12}", a->name);
   fmt::print("\n");
@@ -198,8 +224,10 @@ int cmd_micro(const std::vector<std::string>& args) {
     fmt::print("{:<44}", name.substr(0, 44));
     for (const Adapter* a : allocators) {
       auto it = by.find(a->name);
-      if (it == by.end()) fmt::print(" {:>12}", "-");
-      else fmt::print(" {:>12.1f}", it->second);
+      if (it == by.end())
+        fmt::print(" {:>12}", "-");
+      else
+        fmt::print(" {:>12.1f}", it->second);
     }
     fmt::print("\n");
   }

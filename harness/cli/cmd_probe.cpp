@@ -3,6 +3,7 @@
 // malloc API? Each probe runs in its own child under the allocator
 // (allocscope-probe, launched with LD_PRELOAD); whatever the child does,
 // allocscope only records it.
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,8 +11,6 @@
 #include <cstdio>
 #include <iostream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "allocator_selection.hpp"
 #include "child_tool.hpp"
@@ -71,14 +70,14 @@ json classify(const LaunchResult& lr) {
 
 int cmd_probe(const std::vector<std::string>& args) {
   po::options_description d("allocscope probe options");
-  d.add_options()
-      ("help,h", "show this help")
-      ("allocators,a", po::value<std::string>()->default_value("all"), "comma-separated allocators, or 'all'")
-      ("allocator-lib", po::value<std::vector<std::string>>()->composing(), "user-defined allocator NAME=/path/lib.so; repeatable")
-      ("probes,p", po::value<std::string>()->default_value("all"), "comma-separated misuse probes, 'all' or 'none'")
-      ("no-api", po::bool_switch(), "skip the API conformance check")
-      ("timeout", po::value<double>()->default_value(10), "seconds per probe")
-      ("json", po::bool_switch(), "print the report as JSON");
+  d.add_options()("help,h", "show this help")("allocators,a", po::value<std::string>()->default_value("all"),
+                                              "comma-separated allocators, or 'all'")(
+      "allocator-lib", po::value<std::vector<std::string>>()->composing(),
+      "user-defined allocator NAME=/path/lib.so; repeatable")(
+      "probes,p", po::value<std::string>()->default_value("all"), "comma-separated misuse probes, 'all' or 'none'")(
+      "no-api", po::bool_switch(), "skip the API conformance check")("timeout", po::value<double>()->default_value(10),
+                                                                     "seconds per probe")("json", po::bool_switch(),
+                                                                                          "print the report as JSON");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).run(), vm);
   const std::string bin = helper_dir() + "/allocscope-probe";
@@ -144,17 +143,20 @@ int cmd_probe(const std::vector<std::string>& args) {
       LaunchResult lr = run_under(*a, {bin, "api"}, timeout * 4, 1ULL << 30);
       json api = json::parse(lr.result_text, nullptr, false);
       if (!api.is_object()) {
-        api = {{"error", fmt::format("the conformance check itself died: {} {}", lr.reason, last_lines(lr.stderr_tail, 2))}};
+        api = {{"error",
+                fmt::format("the conformance check itself died: {} {}", lr.reason, last_lines(lr.stderr_tail, 2))}};
       } else {
         // An allocator that interposes malloc but leaves an entry point to
         // glibc mixes two heaps.
         json findings = json::array();
-        bool malloc_interposed = api["symbols"].value("/malloc"_json_pointer, json::object()).value("interposed", false);
+        bool malloc_interposed =
+            api["symbols"].value("/malloc"_json_pointer, json::object()).value("interposed", false);
         for (const auto& [name, s] : api["symbols"].items())
           if (malloc_interposed && !s.value("interposed", false))
             findings.push_back(fmt::format("{} is not interposed: glibc's {} serves it, mixing two heaps", name, name));
         for (const auto& c : api["checks"])
-          if (!c.value("ok", false)) findings.push_back(fmt::format("{}: {}", c.value("name", ""), c.value("detail", "")));
+          if (!c.value("ok", false))
+            findings.push_back(fmt::format("{}: {}", c.value("name", ""), c.value("detail", "")));
         api["findings"] = findings;
       }
       ar["api"] = api;
@@ -173,7 +175,8 @@ int cmd_probe(const std::vector<std::string>& args) {
     std::cout << head << "\n" << std::string(head.size(), '-') << "\n";
     for (const auto& p : selected) {
       std::string line = fmt::format("{:<22}", p.name);
-      for (const Adapter* a : chosen) line += fmt::format(" {:<11}", report[a->name]["misuse"][p.name].value("outcome", "?"));
+      for (const Adapter* a : chosen)
+        line += fmt::format(" {:<11}", report[a->name]["misuse"][p.name].value("outcome", "?"));
       std::cout << line << "\n";
     }
     std::string line = fmt::format("{:<22}", "detected");

@@ -2,6 +2,7 @@
 // Runs CMD with liballocscope_trace.so preloaded on top of the system
 // allocator; every allocation call is recorded into FILE (docs/trace-format.md).
 // Child processes (fork, exec) write FILE.<pid>. Exits with CMD's status.
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,8 +12,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "input_error.hpp"
@@ -92,8 +91,10 @@ int cmd_record(const std::vector<std::string>& args) {
   if (i >= args.size()) throw InputError(std::string("no command to record after '--'\n") + kRecordUsage);
   const std::string lib = trace_library();
   if (::access(lib.c_str(), R_OK) != 0)
-    throw InputError(fmt::format("recorder library {} not found (build the allocscope_trace target, or set "
-                                 "ALLOCSCOPE_TRACE_LIB)", lib));
+    throw InputError(
+        fmt::format("recorder library {} not found (build the allocscope_trace target, or set "
+                    "ALLOCSCOPE_TRACE_LIB)",
+                    lib));
   const std::string abs_out = fs::absolute(out).lexically_normal().string();
   {
     std::FILE* probe = std::fopen(abs_out.c_str(), "wb");
@@ -111,7 +112,8 @@ int cmd_record(const std::vector<std::string>& args) {
   argv.push_back(nullptr);
   const std::string zstd_s = std::to_string(zstd);
 
-  struct sigaction ign {}, old_int {}, old_term {};
+  struct sigaction ign {
+  }, old_int{}, old_term{};
   ign.sa_handler = SIG_IGN;
   sigaction(SIGINT, &ign, &old_int);  // the child gets the terminal's signals; we report after
   sigaction(SIGTERM, &ign, &old_term);

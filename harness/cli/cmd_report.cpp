@@ -1,5 +1,6 @@
 // allocscope report: DIR/report.md and a self-contained DIR/report.html, with
 // charts drawn by scripts/plot_report.py (matplotlib) into DIR/charts.
+#include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,8 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "compare_inputs.hpp"
@@ -52,7 +51,8 @@ std::vector<std::string> draw_charts(const std::string& python, const std::strin
   }
   int st = ::pclose(p);
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    *why = fmt::format("{} failed (exit status {}); is python3-matplotlib installed?", script, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    *why = fmt::format("{} failed (exit status {}); is python3-matplotlib installed?", script,
+                       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     return {};
   }
   return files;
@@ -63,12 +63,11 @@ std::vector<std::string> draw_charts(const std::string& python, const std::strin
 int cmd_report(const std::vector<std::string>& args) {
   po::options_description d("allocscope report options");
   po::positional_options_description pos;
-  d.add_options()("help,h", "show this help")
-      ("results", po::value<std::string>(), "results.json or a run folder")
-      ("out,o", po::value<std::string>(), "output folder: report.md, report.html, charts/, report-data.json")
-      ("reference", po::value<std::string>(), "allocator the others are normalised to (default glibc, else the first)")
-      ("python", po::value<std::string>()->default_value("/usr/bin/python3"), "Python with matplotlib for the charts")
-      ("no-charts", po::bool_switch(), "tables only");
+  d.add_options()("help,h", "show this help")("results", po::value<std::string>(), "results.json or a run folder")(
+      "out,o", po::value<std::string>(), "output folder: report.md, report.html, charts/, report-data.json")(
+      "reference", po::value<std::string>(), "allocator the others are normalised to (default glibc, else the first)")(
+      "python", po::value<std::string>()->default_value("/usr/bin/python3"), "Python with matplotlib for the charts")(
+      "no-charts", po::bool_switch(), "tables only");
   pos.add("results", 1);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
@@ -109,8 +108,8 @@ int cmd_report(const std::vector<std::string>& args) {
   add_charts(model, charts, why);
   write_file_atomic(out + "/report.md", MarkdownReport::render(model, "charts"));
   write_file_atomic(out + "/report.html", HtmlReport::render(model, out + "/charts"));
-  std::fprintf(stderr, "allocscope report: wrote %s/report.md and %s/report.html (%zu charts)\n", out.c_str(), out.c_str(),
-               charts.size());
+  std::fprintf(stderr, "allocscope report: wrote %s/report.md and %s/report.html (%zu charts)\n", out.c_str(),
+               out.c_str(), charts.size());
   return 0;
 }
 

@@ -1,5 +1,7 @@
 // allocscope run: build the job matrix, run each job in a fresh child, write
 // DIR/results.json and print a summary table.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -9,17 +11,14 @@
 #include <fstream>
 #include <iostream>
 
-#include <fmt/chrono.h>
-#include <fmt/format.h>
-
 #include "allocator_selection.hpp"
-#include "run_setup.hpp"
 #include "allocscope/params.hpp"
 #include "commands.hpp"
 #include "input_error.hpp"
+#include "probes/memcg.hpp"
 #include "probes/proc.hpp"
 #include "report/summary_table.hpp"
-#include "probes/memcg.hpp"
+#include "run_setup.hpp"
 #include "runner/launcher.hpp"
 #include "runner/runner.hpp"
 
@@ -36,10 +35,12 @@ std::string self_dir() {
   return ec ? std::string(".") : exe.parent_path().string();
 }
 
-void on_stop_signal(int) { g_stop_requested.store(true); }
+void on_stop_signal(int) {
+  g_stop_requested.store(true);
+}
 
 void install_stop_handlers() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sa.sa_flags = SA_RESTART;  // a stop must not turn a blocking call of a running job into a failure
   sigemptyset(&sa.sa_mask);
@@ -53,31 +54,40 @@ std::string default_out_dir() {
 
 po::options_description run_options() {
   po::options_description d("allocscope run options");
-  d.add_options()
-      ("help,h", "show this help")
-      ("suite", po::value<std::vector<std::string>>()->composing(), "suite name (see 'allocscope list suites') or path to a .suite file; repeatable")
-      ("workload,w", po::value<std::vector<std::string>>()->composing(), "workload NAME[:key=value,...] (see 'allocscope list workloads'); repeatable")
-      ("allocators,a", po::value<std::string>()->default_value("all"), "comma-separated allocators, or 'all' (see 'allocscope list allocators')")
-      ("allocator-lib", po::value<std::vector<std::string>>()->composing(), "user-defined allocator NAME=/path/lib.so (preloaded; no statistics API); repeatable")
-      ("config", po::value<std::string>(), "config file of 'option = value' lines (same names as these options)")
-      ("threads,t", po::value<std::string>()->default_value("1"), "thread counts for multithreaded workloads, e.g. 1,2,4")
-      ("reps,r", po::value<int>()->default_value(1), "repetitions, run as rounds in a fresh random order")
-      ("warmup", po::bool_switch(), "run one extra first round, marked warmup and left out of statistics")
-      ("out,o", po::value<std::string>(), "output folder (default results/runs/DATE-TIME)")
-      ("timeout", po::value<double>()->default_value(600), "wall-clock limit per job, seconds")
-      ("mem-limit", po::value<std::string>()->default_value("16G"), "memory limit per job, e.g. 8G; 0 = none")
-      ("mem-limit-method", po::value<std::string>()->default_value("auto"), "auto (a memory cgroup when writable, else RLIMIT_AS) | cgroup | rlimit")
-      ("shard", po::value<std::string>(), "run only slice I of N of the job matrix (I/N, 1-based; see docs/scale-out.md)")
-      ("seed", po::value<uint64_t>()->default_value(42), "seed for workload inputs and the round order")
-      ("rss-interval", po::value<double>()->default_value(10), "RSS sampling interval in ms; 0 = off")
-      ("no-syscalls", po::bool_switch(), "do not count memory syscalls")
-      ("syscall-method", po::value<std::string>()->default_value("auto"), "how to count memory syscalls: auto (perf_event_open tracepoints, else ptrace+seccomp), perf, ptrace")
-      ("latency-every", po::value<uint64_t>()->default_value(0), "record the latency of every Nth operation (0 = off)")
-      ("metric", po::value<std::vector<std::string>>()->composing(), "extra metric to measure: 'instructions' (each job runs once more under Valgrind cachegrind; total Ir of the process); repeatable")
-      ("track-usable", po::bool_switch(), "account malloc_usable_size per operation (internal overhead; slows the workload)")
-      ("quiet,q", po::bool_switch(), "no progress output")
-      ("json", po::bool_switch(), "print results.json to stdout instead of the table")
-      ("exec", po::bool_switch(), "run the command after '--' as the workload (process-level metrics only)");
+  d.add_options()("help,h", "show this help")(
+      "suite", po::value<std::vector<std::string>>()->composing(),
+      "suite name (see 'allocscope list suites') or path to a .suite file; repeatable")(
+      "workload,w", po::value<std::vector<std::string>>()->composing(),
+      "workload NAME[:key=value,...] (see 'allocscope list workloads'); repeatable")(
+      "allocators,a", po::value<std::string>()->default_value("all"),
+      "comma-separated allocators, or 'all' (see 'allocscope list allocators')")(
+      "allocator-lib", po::value<std::vector<std::string>>()->composing(),
+      "user-defined allocator NAME=/path/lib.so (preloaded; no statistics API); repeatable")(
+      "config", po::value<std::string>(), "config file of 'option = value' lines (same names as these options)")(
+      "threads,t", po::value<std::string>()->default_value("1"),
+      "thread counts for multithreaded workloads, e.g. 1,2,4")("reps,r", po::value<int>()->default_value(1),
+                                                               "repetitions, run as rounds in a fresh random order")(
+      "warmup", po::bool_switch(), "run one extra first round, marked warmup and left out of statistics")(
+      "out,o", po::value<std::string>(), "output folder (default results/runs/DATE-TIME)")(
+      "timeout", po::value<double>()->default_value(600), "wall-clock limit per job, seconds")(
+      "mem-limit", po::value<std::string>()->default_value("16G"), "memory limit per job, e.g. 8G; 0 = none")(
+      "mem-limit-method", po::value<std::string>()->default_value("auto"),
+      "auto (a memory cgroup when writable, else RLIMIT_AS) | cgroup | rlimit")(
+      "shard", po::value<std::string>(),
+      "run only slice I of N of the job matrix (I/N, 1-based; see docs/scale-out.md)")(
+      "seed", po::value<uint64_t>()->default_value(42), "seed for workload inputs and the round order")(
+      "rss-interval", po::value<double>()->default_value(10), "RSS sampling interval in ms; 0 = off")(
+      "no-syscalls", po::bool_switch(), "do not count memory syscalls")(
+      "syscall-method", po::value<std::string>()->default_value("auto"),
+      "how to count memory syscalls: auto (perf_event_open tracepoints, else ptrace+seccomp), perf, ptrace")(
+      "latency-every", po::value<uint64_t>()->default_value(0), "record the latency of every Nth operation (0 = off)")(
+      "metric", po::value<std::vector<std::string>>()->composing(),
+      "extra metric to measure: 'instructions' (each job runs once more under Valgrind cachegrind; total Ir of the "
+      "process); repeatable")("track-usable", po::bool_switch(),
+                              "account malloc_usable_size per operation (internal overhead; slows the workload)")(
+      "quiet,q", po::bool_switch(), "no progress output")("json", po::bool_switch(),
+                                                          "print results.json to stdout instead of the table")(
+      "exec", po::bool_switch(), "run the command after '--' as the workload (process-level metrics only)");
   return d;
 }
 
@@ -102,12 +112,12 @@ void load_config(const std::string& path, const po::options_description& desc, p
     line = trim(line);
     if (line.empty()) continue;
     auto eq = line.find('=');
-    if (eq == std::string::npos)
-      throw InputError(fmt::format("{}: expected 'option = value', got '{}'", where, line));
+    if (eq == std::string::npos) throw InputError(fmt::format("{}: expected 'option = value', got '{}'", where, line));
     std::string name = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
     const po::option_description* od = desc.find_nothrow(name, false);
     if (!od || name == "help" || name == "config")
-      throw InputError(fmt::format("{}: unknown option '{}' (expected a long option of 'allocscope run', e.g. threads)", where, name));
+      throw InputError(fmt::format("{}: unknown option '{}' (expected a long option of 'allocscope run', e.g. threads)",
+                                   where, name));
     if (name == "threads") parse_int_list(value, where + ": threads");  // names the line
     std::vector<std::string> tokens{"--" + name};
     if (od->semantic()->max_tokens() == 0) {
@@ -180,7 +190,8 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
   std::vector<std::string> suites;
   if (vm.count("suite")) suites = vm["suite"].as<std::vector<std::string>>();
   if (vm.count("workload"))
-    for (const auto& w : vm["workload"].as<std::vector<std::string>>()) req.workloads.push_back(parse_workload_spec(w, "--workload"));
+    for (const auto& w : vm["workload"].as<std::vector<std::string>>())
+      req.workloads.push_back(parse_workload_spec(w, "--workload"));
   if (suites.empty() && req.workloads.empty() && exec_argv.empty()) suites.push_back("default");
   std::string suite_names;
   for (const auto& suite_name : suites) {
@@ -203,7 +214,8 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
 
   uint64_t mem = 0;
   if (!parse_size(vm["mem-limit"].as<std::string>(), &mem))
-    throw InputError(fmt::format("--mem-limit '{}': expected a size such as 8G or 0", vm["mem-limit"].as<std::string>()));
+    throw InputError(
+        fmt::format("--mem-limit '{}': expected a size such as 8G or 0", vm["mem-limit"].as<std::string>()));
   opt.mem_limit_bytes = mem;
   opt.mem_limit_method = vm["mem-limit-method"].as<std::string>();
   if (opt.mem_limit_method != "auto" && opt.mem_limit_method != "cgroup" && opt.mem_limit_method != "rlimit")
@@ -230,7 +242,8 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
     }
   if (opt.count_instructions) {
     opt.valgrind_path = find_valgrind();
-    if (opt.valgrind_path.empty()) throw InputError("--metric instructions needs valgrind on PATH (apt-get install valgrind)");
+    if (opt.valgrind_path.empty())
+      throw InputError("--metric instructions needs valgrind on PATH (apt-get install valgrind)");
   }
   opt.quiet = vm["quiet"].as<bool>();
   opt.worker_path = self_dir() + "/allocscope-worker";
@@ -249,9 +262,12 @@ int cmd_run(const std::vector<std::string>& all_args) {
   std::vector<std::string> args, exec_argv;
   bool after_dashes = false;
   for (const auto& a : all_args) {
-    if (after_dashes) exec_argv.push_back(a);
-    else if (a == "--") after_dashes = true;
-    else args.push_back(a);
+    if (after_dashes)
+      exec_argv.push_back(a);
+    else if (a == "--")
+      after_dashes = true;
+    else
+      args.push_back(a);
   }
 
   std::string resume_dir;
@@ -306,8 +322,10 @@ int cmd_run(const std::vector<std::string>& all_args) {
     if (old.is_object() && old.contains("context") && old["context"].is_object()) {
       // The matrix must be the one the run started with (same allocators found, same workloads).
       if (old["context"].value("jobs", matrix_size) != matrix_size)
-        throw InputError(fmt::format("--resume {}: the job matrix changed since the run started ({} jobs, now {}); "
-                                     "start a new run", resume_dir, old["context"].value("jobs", size_t{0}), matrix_size));
+        throw InputError(
+            fmt::format("--resume {}: the job matrix changed since the run started ({} jobs, now {}); "
+                        "start a new run",
+                        resume_dir, old["context"].value("jobs", size_t{0}), matrix_size));
       context = old["context"];
     }
     // Journal records of jobs outside this plan (should not happen) are kept but not rerun.
@@ -316,13 +334,16 @@ int cmd_run(const std::vector<std::string>& all_args) {
     write_file_atomic(opt.out_dir + "/run.json", saved.dump(1) + "\n");
   }
   if (!opt.quiet)
-    std::fprintf(stderr, "allocscope: %zu jobs (%zu already done) -> %s\n", jobs.size(), done.size(), opt.out_dir.c_str());
+    std::fprintf(stderr, "allocscope: %zu jobs (%zu already done) -> %s\n", jobs.size(), done.size(),
+                 opt.out_dir.c_str());
 
   install_stop_handlers();
   std::vector<json> runs = run_plan(jobs, opt, context, std::move(done));
 
-  if (vm["json"].as<bool>()) std::cout << read_text_file(opt.out_dir + "/results.json");
-  else std::cout << summary_table(runs);
+  if (vm["json"].as<bool>())
+    std::cout << read_text_file(opt.out_dir + "/results.json");
+  else
+    std::cout << summary_table(runs);
   size_t failed = 0;
   for (const auto& r : runs) failed += r["status"] != "ok";
   if (g_stop_requested.load()) {

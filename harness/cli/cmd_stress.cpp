@@ -2,11 +2,11 @@
 // Runs allocscope-stress in a child under each allocator (LD_PRELOAD through
 // the launcher) and reports the first violation precisely, with the command
 // that reproduces it.
+#include <fmt/format.h>
+
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "allocator_selection.hpp"
 #include "child_tool.hpp"
@@ -20,16 +20,17 @@ namespace allocscope {
 
 int cmd_stress(const std::vector<std::string>& args) {
   po::options_description d("allocscope stress options");
-  d.add_options()
-      ("help,h", "show this help")
-      ("allocators,a", po::value<std::string>()->default_value("all"), "comma-separated allocators, or 'all'")
-      ("allocator-lib", po::value<std::vector<std::string>>()->composing(), "user-defined allocator NAME=/path/lib.so; repeatable")
-      ("threads,t", po::value<int>()->default_value(4), "threads allocating, freeing and handing blocks to each other")
-      ("seconds,s", po::value<double>()->default_value(5), "duration per allocator")
-      ("ops", po::value<uint64_t>()->default_value(0), "operations per thread instead of --seconds (exact replay); 0 = off")
-      ("seed", po::value<uint64_t>()->default_value(42), "seed of every thread's operation sequence")
-      ("no-fork", po::bool_switch(), "do not fork while the threads allocate")
-      ("json", po::bool_switch(), "print the report as JSON");
+  d.add_options()("help,h", "show this help")("allocators,a", po::value<std::string>()->default_value("all"),
+                                              "comma-separated allocators, or 'all'")(
+      "allocator-lib", po::value<std::vector<std::string>>()->composing(),
+      "user-defined allocator NAME=/path/lib.so; repeatable")(
+      "threads,t", po::value<int>()->default_value(4), "threads allocating, freeing and handing blocks to each other")(
+      "seconds,s", po::value<double>()->default_value(5), "duration per allocator")(
+      "ops", po::value<uint64_t>()->default_value(0),
+      "operations per thread instead of --seconds (exact replay); 0 = off")(
+      "seed", po::value<uint64_t>()->default_value(42), "seed of every thread's operation sequence")(
+      "no-fork", po::bool_switch(), "do not fork while the threads allocate")("json", po::bool_switch(),
+                                                                              "print the report as JSON");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).run(), vm);
   if (vm.count("help")) {
@@ -49,7 +50,8 @@ int cmd_stress(const std::vector<std::string>& args) {
   const double seconds = vm["seconds"].as<double>();
   const uint64_t seed = vm["seed"].as<uint64_t>(), ops = vm["ops"].as<uint64_t>();
   if (threads < 1 || threads > 1024) throw InputError(fmt::format("--threads {}: expected 1 to 1024", threads));
-  if (!(seconds > 0) || seconds > 86400) throw InputError("--seconds: expected a positive number of seconds (at most 86400)");
+  if (!(seconds > 0) || seconds > 86400)
+    throw InputError("--seconds: expected a positive number of seconds (at most 86400)");
   std::vector<std::string> user_libs;
   if (vm.count("allocator-lib")) user_libs = vm["allocator-lib"].as<std::vector<std::string>>();
   auto all = available_allocators(user_libs);
@@ -58,12 +60,13 @@ int cmd_stress(const std::vector<std::string>& args) {
   json report = json::array();
   int bad = 0;
   for (const Adapter* a : chosen) {
-    std::vector<std::string> argv{helper_dir() + "/allocscope-stress", "--threads", std::to_string(threads),
-                                  "--seconds", fmt::format("{}", seconds), "--seed", std::to_string(seed)};
+    std::vector<std::string> argv{
+        helper_dir() + "/allocscope-stress", "--threads", std::to_string(threads), "--seconds",
+        fmt::format("{}", seconds),          "--seed",    std::to_string(seed)};
     if (ops) argv.insert(argv.end(), {"--ops", std::to_string(ops)});
     if (vm["no-fork"].as<bool>()) argv.push_back("--no-fork");
-    std::string repro = fmt::format("allocscope stress --allocators {} --threads {} --seed {} {}", a->name, threads, seed,
-                                    ops ? fmt::format("--ops {}", ops) : fmt::format("--seconds {}", seconds));
+    std::string repro = fmt::format("allocscope stress --allocators {} --threads {} --seed {} {}", a->name, threads,
+                                    seed, ops ? fmt::format("--ops {}", ops) : fmt::format("--seconds {}", seconds));
     if (vm["no-fork"].as<bool>()) repro += " --no-fork";
     if (a->version == "user") repro += fmt::format(" --allocator-lib {}={}", a->name, a->preload);
     if (!vm["json"].as<bool>()) std::fprintf(stderr, "stress %s ...\n", a->name.c_str());

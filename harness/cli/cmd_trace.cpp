@@ -3,11 +3,11 @@
 // Inspects a trace (op counts, threads, peak live bytes, size histogram,
 // cross-thread frees) or converts glibc mtrace text (or another trace, e.g.
 // to compress it) into the allocscope trace format.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -33,15 +33,20 @@ int info(const std::vector<std::string>& args) {
   std::string file;
   bool as_json = false;
   for (const auto& a : args) {
-    if (a == "--json") as_json = true;
-    else if (!a.empty() && a[0] == '-') throw InputError(fmt::format("unknown option '{}'\n{}", a, kTraceUsage));
-    else if (file.empty()) file = a;
-    else throw InputError(fmt::format("unexpected argument '{}'", a));
+    if (a == "--json")
+      as_json = true;
+    else if (!a.empty() && a[0] == '-')
+      throw InputError(fmt::format("unknown option '{}'\n{}", a, kTraceUsage));
+    else if (file.empty())
+      file = a;
+    else
+      throw InputError(fmt::format("unexpected argument '{}'", a));
   }
   if (file.empty()) throw InputError(std::string("trace info needs a FILE\n") + kTraceUsage);
   const trace::Trace t = trace::read_trace_file(file);
   const trace::Summary s = trace::summarize(t);
-  const double share = s.matched_frees ? static_cast<double>(s.cross_thread_frees) / static_cast<double>(s.matched_frees) : 0.0;
+  const double share =
+      s.matched_frees ? static_cast<double>(s.cross_thread_frees) / static_cast<double>(s.matched_frees) : 0.0;
   if (as_json) {
     nlohmann::ordered_json j;
     j["file"] = file;
@@ -103,7 +108,8 @@ int info(const std::vector<std::string>& args) {
   uint64_t most = 1;
   for (const auto& [le, n] : s.size_histogram) most = std::max(most, n);
   for (const auto& [le, n] : s.size_histogram)
-    fmt::print("  <= {:>12} {:>10} {}\n", le, n, std::string(static_cast<size_t>(40.0 * static_cast<double>(n) / static_cast<double>(most) + 0.5), '#'));
+    fmt::print("  <= {:>12} {:>10} {}\n", le, n,
+               std::string(static_cast<size_t>(40.0 * static_cast<double>(n) / static_cast<double>(most) + 0.5), '#'));
   return 0;
 }
 
@@ -111,7 +117,8 @@ int convert(const std::vector<std::string>& args) {
   std::vector<std::string> files;
   int level = 0;
   for (const auto& a : args) {
-    if (a == "--zstd") level = 3;
+    if (a == "--zstd")
+      level = 3;
     else if (a.rfind("--zstd=", 0) == 0) {
       char* end = nullptr;
       long v = std::strtol(a.c_str() + 7, &end, 10);

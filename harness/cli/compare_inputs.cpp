@@ -1,11 +1,11 @@
 #include "compare_inputs.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <cmath>
 #include <filesystem>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "input_error.hpp"
 
@@ -15,17 +15,22 @@ namespace fs = std::filesystem;
 namespace allocscope {
 
 void add_compare_options(po::options_description& d, po::positional_options_description& pos) {
-  d.add_options()
-      ("files", po::value<std::vector<std::string>>()->composing(), "BASE.json NEW.json, or RESULTS.json with --baseline/--candidate")
-      ("baseline,b", po::value<std::string>(), "one-file mode: the baseline allocator")
-      ("candidate,c", po::value<std::string>(), "one-file mode: the candidate allocator")
-      ("metrics,m", po::value<std::string>(), "comma-separated metrics to compare, or 'all' (every metric with a direction)")
-      ("threshold", po::value<std::vector<std::string>>()->composing(), "metric=PCT[,metric=PCT]: change beyond which a verdict is given; PCT as 5%, 'exact' (0%) or 'off'; repeatable")
-      ("alpha", po::value<double>()->default_value(0.05), "significance level of the Mann-Whitney test")
-      ("rule", po::value<std::string>()->default_value("strict"), "strict: a change needs its CI to exclude 1 and p < alpha; ci: or (5+ rounds per side) a CI wholly beyond the threshold (more detections and false alarms: docs/gate.md)")
-      ("resamples", po::value<int>()->default_value(2000), "bootstrap resamples")
-      ("seed", po::value<uint64_t>()->default_value(0x616c6c6f63ULL), "bootstrap seed (results are deterministic for a seed)")
-      ("md", po::value<std::string>(), "also write Markdown (for a pull-request comment) to FILE");
+  d.add_options()("files", po::value<std::vector<std::string>>()->composing(),
+                  "BASE.json NEW.json, or RESULTS.json with --baseline/--candidate")(
+      "baseline,b", po::value<std::string>(), "one-file mode: the baseline allocator")(
+      "candidate,c", po::value<std::string>(), "one-file mode: the candidate allocator")(
+      "metrics,m", po::value<std::string>(),
+      "comma-separated metrics to compare, or 'all' (every metric with a direction)")(
+      "threshold", po::value<std::vector<std::string>>()->composing(),
+      "metric=PCT[,metric=PCT]: change beyond which a verdict is given; PCT as 5%, 'exact' (0%) or 'off'; repeatable")(
+      "alpha", po::value<double>()->default_value(0.05), "significance level of the Mann-Whitney test")(
+      "rule", po::value<std::string>()->default_value("strict"),
+      "strict: a change needs its CI to exclude 1 and p < alpha; ci: or (5+ rounds per side) a CI wholly beyond the "
+      "threshold (more detections and false alarms: docs/gate.md)")("resamples", po::value<int>()->default_value(2000),
+                                                                    "bootstrap resamples")(
+      "seed", po::value<uint64_t>()->default_value(0x616c6c6f63ULL),
+      "bootstrap seed (results are deterministic for a seed)")(
+      "md", po::value<std::string>(), "also write Markdown (for a pull-request comment) to FILE");
   pos.add("files", 2);
 }
 
@@ -43,7 +48,8 @@ std::map<std::string, double> parse_thresholds(const std::vector<std::string>& s
         std::vector<std::string> valid;
         for (const auto& d : metric_defs())
           if (d.cls != MetricClass::Info && d.direction != Direction::None) valid.push_back(d.name);
-        throw InputError(fmt::format("--threshold: '{}' is not a comparable metric; valid: {}", name, fmt::join(valid, ", ")));
+        throw InputError(
+            fmt::format("--threshold: '{}' is not a comparable metric; valid: {}", name, fmt::join(valid, ", ")));
       }
       if (val == "off") {
         out[name] = NAN;
@@ -115,7 +121,8 @@ CompareSetup read_compare_setup(const po::variables_map& vm, const std::map<std:
       for (std::string m; std::getline(ss, m, ',');) {
         const MetricDef* d = find_metric(m);
         if (!d || d->cls == MetricClass::Info)
-          throw InputError(fmt::format("--metrics: '{}' is not a comparable metric (see 'allocscope list metrics')", m));
+          throw InputError(
+              fmt::format("--metrics: '{}' is not a comparable metric (see 'allocscope list metrics')", m));
         in.metrics.push_back(m);
       }
     } else {

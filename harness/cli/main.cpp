@@ -1,13 +1,12 @@
 // allocscope: compare memory allocators on Linux. Dispatches to a subcommand;
 // bad input anywhere ends with a message and exit status 2, never a crash.
+#include <boost/program_options/errors.hpp>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <boost/program_options/errors.hpp>
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "input_error.hpp"

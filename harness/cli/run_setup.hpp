@@ -15,9 +15,9 @@ namespace allocscope {
 
 struct RunSetup {
   boost::program_options::variables_map vm;
-  RunOptions opt;   // owns the adapters that req.allocators point to: never copied
+  RunOptions opt;  // owns the adapters that req.allocators point to: never copied
   PlanRequest req;
-  std::vector<Job> jobs;  // this shard's jobs (all when not sharded)
+  std::vector<Job> jobs;   // this shard's jobs (all when not sharded)
   size_t matrix_size = 0;  // jobs in the full matrix
   Shard shard;
   std::string suite_names;

@@ -7,7 +7,6 @@
 //   allocscope-probe list          -> the misuse probe names, one a line
 // This program writes nothing to stderr itself while a probe runs, so any
 // text there comes from the allocator (its diagnostic).
-#include "worker/result_record.hpp"
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -26,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "worker/result_record.hpp"
+
 namespace {
 
 // Hides a pointer's origin from the optimizer (no folding of malloc/free pairs).
@@ -35,13 +36,15 @@ T* launder(T* p) {
   return p;
 }
 
-
 std::string esc(const std::string& s) {
   std::string o;
   for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\', o += c;
-    else if (static_cast<unsigned char>(c) < 0x20) o += ' ';
-    else o += c;
+    if (c == '"' || c == '\\')
+      o += '\\', o += c;
+    else if (static_cast<unsigned char>(c) < 0x20)
+      o += ' ';
+    else
+      o += c;
   }
   return o;
 }
@@ -62,7 +65,8 @@ std::string ptr(const void* p) {
 int same_block_twice(size_t size, const char* misuse) {
   void* a = launder(std::malloc(size));
   void* b = launder(std::malloc(size));
-  if (a && a == b) return outcome("corruption", std::string(misuse) + ": two mallocs returned the same block " + ptr(a));
+  if (a && a == b)
+    return outcome("corruption", std::string(misuse) + ": two mallocs returned the same block " + ptr(a));
   return outcome("tolerated", std::string(misuse) + " went unnoticed; the next two mallocs returned distinct blocks");
 }
 
@@ -192,7 +196,8 @@ const Probe kProbes[] = {
     {"double_free_threads", "two threads free the same block", double_free_threads},
     {"interior_free", "free a pointer 16 bytes into a block", interior_free},
     {"foreign_free_stack", "free a pointer into the stack", foreign_free_stack},
-    {"foreign_free_static", "free a pointer into static data", [] { return foreign_free(g_static_buf, sizeof g_static_buf, "static"); }},
+    {"foreign_free_static", "free a pointer into static data",
+     [] { return foreign_free(g_static_buf, sizeof g_static_buf, "static"); }},
     {"foreign_free_mmap", "free a pointer from mmap", foreign_free_mmap},
     {"header_overflow", "write 16 bytes past a block into the next chunk, then free", header_overflow},
     {"uaf_poison", "overwrite a freed block's first word with a chosen address, then malloc", uaf_poison},
@@ -202,7 +207,7 @@ const Probe kProbes[] = {
 
 // ---- API conformance ---------------------------------------------------
 
-const char* kEntryPoints[] = {"malloc",        "free",          "calloc", "realloc", "reallocarray", "memalign",
+const char* kEntryPoints[] = {"malloc",         "free",          "calloc", "realloc", "reallocarray",      "memalign",
                               "posix_memalign", "aligned_alloc", "valloc", "pvalloc", "malloc_usable_size"};
 
 std::string object_of(void* sym) {
@@ -224,7 +229,8 @@ const size_t kPage = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
 
 std::string check_block(void* p, size_t n, size_t align, const char* who) {
   if (!p) return std::string(who) + " returned NULL";
-  if (reinterpret_cast<uintptr_t>(p) % align) return std::string(who) + " returned " + ptr(p) + ", not aligned to " + std::to_string(align);
+  if (reinterpret_cast<uintptr_t>(p) % align)
+    return std::string(who) + " returned " + ptr(p) + ", not aligned to " + std::to_string(align);
   size_t u = malloc_usable_size(p);
   if (u < n) return std::string(who) + ": malloc_usable_size is " + std::to_string(u) + " < " + std::to_string(n);
   std::memset(p, 0x33, n);
@@ -235,14 +241,25 @@ std::string check_block(void* p, size_t n, size_t align, const char* who) {
 std::string enomem(void* p, const char* who) {
   int e = errno;
   if (p) return std::string(who) + " of a huge size returned a pointer";
-  if (e != ENOMEM) return std::string(who) + " of a huge size set errno " + std::to_string(e) + " (" + std::strerror(e) + "), expected ENOMEM";
+  if (e != ENOMEM)
+    return std::string(who) + " of a huge size set errno " + std::to_string(e) + " (" + std::strerror(e) +
+           "), expected ENOMEM";
   return "";
 }
 
 const Check kChecks[] = {
-    {"malloc_enomem", "malloc(SIZE_MAX-4096) fails with ENOMEM", [] { errno = 0; return enomem(launder(std::malloc(launder(&kHuge)[0])), "malloc"); }},
-    {"calloc_overflow", "calloc(SIZE_MAX/2, 4) fails with ENOMEM", [] { errno = 0; return enomem(launder(std::calloc(SIZE_MAX / 2, launder(&kPage)[0] ? 4 : 4)), "calloc"); }},
-    {"realloc_enomem", "realloc to a huge size fails with ENOMEM and keeps the block", [] {
+    {"malloc_enomem", "malloc(SIZE_MAX-4096) fails with ENOMEM",
+     [] {
+       errno = 0;
+       return enomem(launder(std::malloc(launder(&kHuge)[0])), "malloc");
+     }},
+    {"calloc_overflow", "calloc(SIZE_MAX/2, 4) fails with ENOMEM",
+     [] {
+       errno = 0;
+       return enomem(launder(std::calloc(SIZE_MAX / 2, launder(&kPage)[0] ? 4 : 4)), "calloc");
+     }},
+    {"realloc_enomem", "realloc to a huge size fails with ENOMEM and keeps the block",
+     [] {
        char* p = static_cast<char*>(std::malloc(32));
        std::memset(p, 7, 32);
        errno = 0;
@@ -250,49 +267,80 @@ const Check kChecks[] = {
        std::string r = enomem(q, "realloc");
        if (r.empty() && p[31] != 7) r = "realloc failure changed the block";
        std::free(p);
-       return r; }},
-    {"reallocarray_overflow", "reallocarray(NULL, SIZE_MAX/2, 4) fails with ENOMEM", [] { errno = 0; return enomem(launder(::reallocarray(nullptr, SIZE_MAX / 2, 4)), "reallocarray"); }},
-    {"reallocarray_works", "reallocarray grows a block and keeps it", [] {
+       return r;
+     }},
+    {"reallocarray_overflow", "reallocarray(NULL, SIZE_MAX/2, 4) fails with ENOMEM",
+     [] {
+       errno = 0;
+       return enomem(launder(::reallocarray(nullptr, SIZE_MAX / 2, 4)), "reallocarray");
+     }},
+    {"reallocarray_works", "reallocarray grows a block and keeps it",
+     [] {
        int* p = static_cast<int*>(::reallocarray(nullptr, 10, sizeof(int)));
        if (!p) return std::string("reallocarray(NULL, 10, 4) returned NULL");
        for (int i = 0; i < 10; ++i) p[i] = i;
        p = static_cast<int*>(::reallocarray(p, 1000, sizeof(int)));
        if (!p) return std::string("reallocarray grow returned NULL");
-       for (int i = 0; i < 10; ++i) if (p[i] != i) return std::string("reallocarray lost content");
-       return check_block(p, 4000, 16, "reallocarray"); }},
-    {"posix_memalign_einval", "posix_memalign with alignment 3 or 0 returns EINVAL", [] {
+       for (int i = 0; i < 10; ++i)
+         if (p[i] != i) return std::string("reallocarray lost content");
+       return check_block(p, 4000, 16, "reallocarray");
+     }},
+    {"posix_memalign_einval", "posix_memalign with alignment 3 or 0 returns EINVAL",
+     [] {
        void* p = nullptr;
        int rc = ::posix_memalign(&p, 3, 16);
        if (rc != EINVAL) return "posix_memalign(alignment 3) returned " + std::to_string(rc) + ", expected EINVAL";
        rc = ::posix_memalign(&p, 0, 16);
        if (rc != EINVAL) return "posix_memalign(alignment 0) returned " + std::to_string(rc) + ", expected EINVAL";
-       return std::string(); }},
-    {"posix_memalign_enomem", "posix_memalign of a huge size returns ENOMEM", [] {
+       return std::string();
+     }},
+    {"posix_memalign_enomem", "posix_memalign of a huge size returns ENOMEM",
+     [] {
        void* p = nullptr;
        int rc = ::posix_memalign(&p, 64, launder(&kHuge)[0]);
-       return rc == ENOMEM ? std::string() : "posix_memalign(huge) returned " + std::to_string(rc) + ", expected ENOMEM"; }},
-    {"posix_memalign_align", "posix_memalign(4096, 100) is aligned, usable and freeable", [] {
+       return rc == ENOMEM ? std::string()
+                           : "posix_memalign(huge) returned " + std::to_string(rc) + ", expected ENOMEM";
+     }},
+    {"posix_memalign_align", "posix_memalign(4096, 100) is aligned, usable and freeable",
+     [] {
        void* p = nullptr;
        int rc = ::posix_memalign(&p, 4096, 100);
-       return rc ? "returned " + std::to_string(rc) : check_block(p, 100, 4096, "posix_memalign"); }},
-    {"aligned_alloc_align", "aligned_alloc(256, 512) is aligned, usable and freeable", [] { return check_block(::aligned_alloc(256, 512), 512, 256, "aligned_alloc"); }},
-    {"memalign_align", "memalign(4096, 100) is aligned, usable and freeable", [] { return check_block(::memalign(4096, 100), 100, 4096, "memalign"); }},
-    {"valloc_align", "valloc(100) is page-aligned, usable and freeable", [] { return check_block(::valloc(100), 100, kPage, "valloc"); }},
-    {"pvalloc_align", "pvalloc(100) is page-aligned, a whole page usable, freeable", [] { return check_block(::pvalloc(100), kPage, kPage, "pvalloc"); }},
-    {"calloc_zero", "calloc(1000, 8) returns zeros", [] {
+       return rc ? "returned " + std::to_string(rc) : check_block(p, 100, 4096, "posix_memalign");
+     }},
+    {"aligned_alloc_align", "aligned_alloc(256, 512) is aligned, usable and freeable",
+     [] { return check_block(::aligned_alloc(256, 512), 512, 256, "aligned_alloc"); }},
+    {"memalign_align", "memalign(4096, 100) is aligned, usable and freeable",
+     [] { return check_block(::memalign(4096, 100), 100, 4096, "memalign"); }},
+    {"valloc_align", "valloc(100) is page-aligned, usable and freeable",
+     [] { return check_block(::valloc(100), 100, kPage, "valloc"); }},
+    {"pvalloc_align", "pvalloc(100) is page-aligned, a whole page usable, freeable",
+     [] { return check_block(::pvalloc(100), kPage, kPage, "pvalloc"); }},
+    {"calloc_zero", "calloc(1000, 8) returns zeros",
+     [] {
        auto* p = static_cast<unsigned char*>(std::calloc(1000, 8));
        if (!p) return std::string("calloc returned NULL");
-       for (size_t i = 0; i < 8000; ++i) if (p[i]) return "calloc byte " + std::to_string(i) + " not zero";
-       return check_block(p, 8000, 16, "calloc"); }},
-    {"realloc_null", "realloc(NULL, n) allocates", [] { return check_block(std::realloc(nullptr, 100), 100, 16, "realloc(NULL)"); }},
-    {"usable_size_null", "malloc_usable_size(NULL) is 0", [] {
+       for (size_t i = 0; i < 8000; ++i)
+         if (p[i]) return "calloc byte " + std::to_string(i) + " not zero";
+       return check_block(p, 8000, 16, "calloc");
+     }},
+    {"realloc_null", "realloc(NULL, n) allocates",
+     [] { return check_block(std::realloc(nullptr, 100), 100, 16, "realloc(NULL)"); }},
+    {"usable_size_null", "malloc_usable_size(NULL) is 0",
+     [] {
        size_t u = malloc_usable_size(nullptr);
-       return u == 0 ? std::string() : "malloc_usable_size(NULL) = " + std::to_string(u); }},
-    {"free_null", "free(NULL) does nothing", [] { std::free(launder(static_cast<void*>(nullptr))); return std::string(); }},
-    {"malloc_zero", "malloc(0) returns a freeable pointer or NULL", [] {
+       return u == 0 ? std::string() : "malloc_usable_size(NULL) = " + std::to_string(u);
+     }},
+    {"free_null", "free(NULL) does nothing",
+     [] {
+       std::free(launder(static_cast<void*>(nullptr)));
+       return std::string();
+     }},
+    {"malloc_zero", "malloc(0) returns a freeable pointer or NULL",
+     [] {
        void* p = std::malloc(0);
        std::free(p);
-       return std::string(); }},
+       return std::string();
+     }},
 };
 
 // Runs fn in a forked child (the check may crash when entry points are mixed).
@@ -332,8 +380,8 @@ int api_report() {
     std::string obj = object_of(sym);
     if (std::string(name) == "malloc") malloc_obj = obj;
     bool interposed = sym && sym != in_libc;
-    j += std::string(first ? "" : ",") + "\"" + name + "\":{\"object\":\"" + esc(obj) + "\",\"interposed\":" +
-         (interposed ? "true" : "false") + "}";
+    j += std::string(first ? "" : ",") + "\"" + name + "\":{\"object\":\"" + esc(obj) +
+         "\",\"interposed\":" + (interposed ? "true" : "false") + "}";
     first = false;
   }
   j += "},\"checks\":[";
@@ -341,8 +389,9 @@ int api_report() {
   for (const Check& c : kChecks) {
     bool crashed = false;
     std::string r = run_isolated(c.fn, &crashed);
-    j += std::string(first ? "" : ",") + "{\"name\":\"" + c.name + "\",\"doc\":\"" + esc(c.doc) + "\",\"ok\":" +
-         (r.empty() ? "true" : "false") + ",\"crashed\":" + (crashed ? "true" : "false") + ",\"detail\":\"" + esc(r) + "\"}";
+    j += std::string(first ? "" : ",") + "{\"name\":\"" + c.name + "\",\"doc\":\"" + esc(c.doc) +
+         "\",\"ok\":" + (r.empty() ? "true" : "false") + ",\"crashed\":" + (crashed ? "true" : "false") +
+         ",\"detail\":\"" + esc(r) + "\"}";
     first = false;
   }
   j += "]}";
@@ -353,7 +402,9 @@ int api_report() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  struct rlimit no_core{0, 0};
+  struct rlimit no_core {
+    0, 0
+  };
   ::setrlimit(RLIMIT_CORE, &no_core);
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "list") {

@@ -116,10 +116,18 @@ bool MemCgroup::attach(pid_t pid, std::string* why) {
   return !path_.empty() && write_file(path_ + "/cgroup.procs", std::to_string(pid), why);
 }
 
-uint64_t MemCgroup::peak_bytes() const { return read_u64(path_ + "/memory.max_usage_in_bytes"); }
-uint64_t MemCgroup::failcnt() const { return read_u64(path_ + "/memory.failcnt"); }
-uint64_t MemCgroup::oom_kills() const { return field(read_text_file(path_ + "/memory.oom_control"), "oom_kill"); }
-bool MemCgroup::under_oom() const { return field(read_text_file(path_ + "/memory.oom_control"), "under_oom") != 0; }
+uint64_t MemCgroup::peak_bytes() const {
+  return read_u64(path_ + "/memory.max_usage_in_bytes");
+}
+uint64_t MemCgroup::failcnt() const {
+  return read_u64(path_ + "/memory.failcnt");
+}
+uint64_t MemCgroup::oom_kills() const {
+  return field(read_text_file(path_ + "/memory.oom_control"), "oom_kill");
+}
+bool MemCgroup::under_oom() const {
+  return field(read_text_file(path_ + "/memory.oom_control"), "under_oom") != 0;
+}
 
 void MemCgroup::remove() {
   if (path_.empty()) return;
@@ -131,6 +139,8 @@ void MemCgroup::remove() {
   path_.clear();
 }
 
-MemCgroup::~MemCgroup() { remove(); }
+MemCgroup::~MemCgroup() {
+  remove();
+}
 
 }  // namespace allocscope

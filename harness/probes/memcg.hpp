@@ -22,11 +22,11 @@ class MemCgroup {
   // Creates the group with the given limit; false (with *why) when not possible.
   bool create(uint64_t limit_bytes, std::string* why);
   bool attach(pid_t pid, std::string* why);  // moves pid into the group
-  uint64_t peak_bytes() const;   // memory.max_usage_in_bytes
-  uint64_t failcnt() const;      // memory.failcnt
-  uint64_t oom_kills() const;    // "oom_kill" of memory.oom_control (0 if absent)
+  uint64_t peak_bytes() const;               // memory.max_usage_in_bytes
+  uint64_t failcnt() const;                  // memory.failcnt
+  uint64_t oom_kills() const;                // "oom_kill" of memory.oom_control (0 if absent)
   bool under_oom() const;
-  void remove();                 // rmdir (retries while dying tasks leave)
+  void remove();  // rmdir (retries while dying tasks leave)
   const std::string& path() const { return path_; }
 
   // The folder new groups are created in: $ALLOCSCOPE_CGROUP_PARENT, else the

@@ -11,8 +11,7 @@ namespace allocscope {
 
 namespace {
 std::string proc_path(pid_t pid, const char* file) {
-  return pid == 0 ? std::string("/proc/self/") + file
-                  : "/proc/" + std::to_string(pid) + "/" + file;
+  return pid == 0 ? std::string("/proc/self/") + file : "/proc/" + std::to_string(pid) + "/" + file;
 }
 }  // namespace
 
@@ -46,8 +45,10 @@ ProcStatus read_proc_status(pid_t pid) {
 uint64_t read_statm_rss(pid_t pid) {
   // No allocation: workers call this at their live peak.
   char path[64];
-  if (pid == 0) std::snprintf(path, sizeof path, "/proc/self/statm");
-  else std::snprintf(path, sizeof path, "/proc/%d/statm", static_cast<int>(pid));
+  if (pid == 0)
+    std::snprintf(path, sizeof path, "/proc/self/statm");
+  else
+    std::snprintf(path, sizeof path, "/proc/%d/statm", static_cast<int>(pid));
   char buf[128];
   int fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;

@@ -17,8 +17,8 @@ struct Trapped {
   long nr;
   const char* name;
 };
-constexpr Trapped kTrapped[] = {{SYS_mmap, "mmap"},       {SYS_munmap, "munmap"},   {SYS_mremap, "mremap"},
-                                {SYS_brk, "brk"},         {SYS_madvise, "madvise"}, {SYS_mprotect, "mprotect"}};
+constexpr Trapped kTrapped[] = {{SYS_mmap, "mmap"}, {SYS_munmap, "munmap"},   {SYS_mremap, "mremap"},
+                                {SYS_brk, "brk"},   {SYS_madvise, "madvise"}, {SYS_mprotect, "mprotect"}};
 
 }  // namespace
 
@@ -33,7 +33,8 @@ bool install_memory_syscall_trap() {
   prog[i++] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
   prog[i++] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr));
   for (unsigned k = 0; k < n; ++k)  // match: skip to the TRACE return after the ALLOW
-    prog[i++] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(kTrapped[k].nr), static_cast<unsigned char>(n - k), 0);
+    prog[i++] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(kTrapped[k].nr),
+                         static_cast<unsigned char>(n - k), 0);
   prog[i++] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
   prog[i++] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
   sock_fprog fprog{static_cast<unsigned short>(i), prog};

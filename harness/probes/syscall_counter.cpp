@@ -23,7 +23,7 @@ namespace {
 
 std::string tracefs_root() {
   for (const char* root : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
-    struct stat st{};
+    struct stat st {};
     std::string probe = std::string(root) + "/events/syscalls";
     if (::stat(probe.c_str(), &st) == 0) return root;
   }

@@ -13,10 +13,14 @@ namespace {
 std::string escape(std::string s) {
   std::string out;
   for (char ch : s) {
-    if (ch == '|') out += "\\|";
-    else if (ch == '<') out += "&lt;";
-    else if (ch == '>') out += "&gt;";
-    else out += ch;
+    if (ch == '|')
+      out += "\\|";
+    else if (ch == '<')
+      out += "&lt;";
+    else if (ch == '>')
+      out += "&gt;";
+    else
+      out += ch;
   }
   return out;
 }
@@ -68,9 +72,10 @@ std::string CompareMarkdown::render(const stats::Comparison& c, const std::strin
   if (!c.only_in_base.empty() || !c.only_in_cand.empty())
     out += fmt::format("{} job(s) only in the baseline, {} only in the candidate (not compared).\n\n",
                        c.only_in_base.size(), c.only_in_cand.size());
-  out += "Time metrics compare the best round (min; max for throughput; the median in brackets), memory the "
-         "median; the CI is a bootstrap 95% interval of the ratio over rounds (whole rounds resampled when both "
-         "sides ran interleaved in one run), p a two-sided Mann-Whitney U test; exact counts compare values.\n";
+  out +=
+      "Time metrics compare the best round (min; max for throughput; the median in brackets), memory the "
+      "median; the CI is a bootstrap 95% interval of the ratio over rounds (whole rounds resampled when both "
+      "sides ran interleaved in one run), p a two-sided Mann-Whitney U test; exact counts compare values.\n";
   return out;
 }
 

@@ -1,8 +1,8 @@
 #include "compare_text.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "format.hpp"
 

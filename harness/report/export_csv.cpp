@@ -1,6 +1,6 @@
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "exports.hpp"
 #include "results/metrics.hpp"
@@ -29,10 +29,10 @@ ExportFiles CsvExport::render(const json& doc, const ExportOptions&) {
     if (r.contains("params") && r["params"].is_object())
       for (const auto& [k, v] : r["params"].items())
         params += (params.empty() ? "" : ";") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
-    std::string prefix = fmt::format("{},{},{},{},{},{},{}", csv_field(r.value("allocator", "")),
-                                     csv_field(r.value("workload", "")), csv_field(params), r.value("threads", 1),
-                                     r.value("round", 0), r.value("warmup", false) ? "true" : "false",
-                                     csv_field(r.value("status", "")));
+    std::string prefix =
+        fmt::format("{},{},{},{},{},{},{}", csv_field(r.value("allocator", "")), csv_field(r.value("workload", "")),
+                    csv_field(params), r.value("threads", 1), r.value("round", 0),
+                    r.value("warmup", false) ? "true" : "false", csv_field(r.value("status", "")));
     for (const auto& [name, v] : flat_metrics(r)) {
       const MetricDef* d = find_metric(name.substr(0, name.find('.')));
       out += fmt::format("{},{},{},{}\n", prefix, csv_field(name), number(v), d ? d->unit : "");

@@ -1,6 +1,6 @@
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "exports.hpp"
 #include "run_groups.hpp"
@@ -37,7 +37,8 @@ ExportFiles GbenchExport::render(const json& doc, const ExportOptions&) {
       for (const json* r : g.runs) {
         const json& m = (*r)["metrics"];
         double ops = m.value("ops", 0.0);
-        double window = m.contains("window_s") && m["window_s"].is_number() ? m["window_s"].get<double>() : m.value("wall_s", 0.0);
+        double window =
+            m.contains("window_s") && m["window_s"].is_number() ? m["window_s"].get<double>() : m.value("wall_s", 0.0);
         double cpu = m.value("cpu_user_s", 0.0) + m.value("cpu_sys_s", 0.0);
         double iters = ops > 0 ? ops : 1;
         json b;
@@ -55,8 +56,10 @@ ExportFiles GbenchExport::render(const json& doc, const ExportOptions&) {
         b["time_unit"] = "ns";
         for (const auto& [k, v] : flat_metrics(*r))
           if (!b.contains(k)) {
-            if (v == std::floor(v) && std::fabs(v) < 9e15) b[k] = static_cast<long long>(v);
-            else b[k] = v;
+            if (v == std::floor(v) && std::fabs(v) < 9e15)
+              b[k] = static_cast<long long>(v);
+            else
+              b[k] = v;
           }
         benchmarks.push_back(b);
       }

@@ -1,8 +1,8 @@
 #include "format.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace allocscope {
 

@@ -1,13 +1,12 @@
 #include "progress.hpp"
 
+#include <fmt/format.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace allocscope {
 
@@ -24,7 +23,7 @@ bool use_bar() {
 }
 
 size_t terminal_width() {
-  struct winsize w{};
+  struct winsize w {};
   if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 20) return w.ws_col;
   return 80;
 }

@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "report_model.hpp"
 
@@ -13,11 +13,20 @@ std::string esc(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -43,7 +52,8 @@ std::string base64(const std::string& in) {
   return out;
 }
 
-const char* kStyle = R"(body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1150px;color:#222;padding:0 1em}
+const char* kStyle =
+    R"(body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1150px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.85em}th,td{border:1px solid #ccc;padding:.25em .6em}
 th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -54,9 +64,11 @@ figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}figcaption{f
 
 std::string HtmlReport::render(const ReportModel& m, const std::string& charts_dir) {
   std::string out = fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>{}</style></head>\n<body>\n",
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+      "charset=\"utf-8\"><title>{}</title>\n<style>{}</style></head>\n<body>\n",
       esc(m.title), kStyle);
-  out += fmt::format("<h1>{}</h1>\n<p>Reference allocator: <b>{}</b>.</p>\n<table class=\"ctx\">\n", esc(m.title), esc(m.reference));
+  out += fmt::format("<h1>{}</h1>\n<p>Reference allocator: <b>{}</b>.</p>\n<table class=\"ctx\">\n", esc(m.title),
+                     esc(m.reference));
   for (const auto& [k, v] : m.context) out += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", esc(k), esc(v));
   out += "</table>\n";
   for (const auto& s : m.sections) {
@@ -77,8 +89,10 @@ std::string HtmlReport::render(const ReportModel& m, const std::string& charts_d
       std::ifstream in(charts_dir + "/" + file, std::ios::binary);
       std::stringstream ss;
       ss << in.rdbuf();
-      out += fmt::format("<figure><img class=\"chart\" alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>\n",
-                         esc(caption), base64(ss.str()), esc(caption));
+      out += fmt::format(
+          "<figure><img class=\"chart\" alt=\"{}\" "
+          "src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>\n",
+          esc(caption), base64(ss.str()), esc(caption));
     }
   }
   out += "</body></html>\n";

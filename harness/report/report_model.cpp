@@ -1,8 +1,8 @@
 #include "report_model.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "format.hpp"
 #include "run_groups.hpp"
@@ -29,16 +29,20 @@ ReportModel build_report_model(const json& doc, std::string reference, json* cha
   ReportModel m;
   auto allocs = allocators_of(doc);
   if (allocs.empty()) throw std::runtime_error("the results have no runs");
-  if (reference.empty()) reference = std::find(allocs.begin(), allocs.end(), "glibc") != allocs.end() ? "glibc" : allocs[0];
+  if (reference.empty())
+    reference = std::find(allocs.begin(), allocs.end(), "glibc") != allocs.end() ? "glibc" : allocs[0];
   m.reference = reference;
   // The reference first, then the order of the run's context (its --allocators).
-  std::stable_sort(allocs.begin(), allocs.end(), [&](const std::string& a, const std::string& b) { return a == reference && b != reference; });
+  std::stable_sort(allocs.begin(), allocs.end(),
+                   [&](const std::string& a, const std::string& b) { return a == reference && b != reference; });
   const json ctx = doc.value("context", json::object());
   for (const char* k : {"date", "host", "cpu", "cores", "kernel", "glibc", "thp", "git_revision", "command_line"})
     if (ctx.contains(k)) m.context.emplace_back(k, ctx[k].is_string() ? ctx[k].get<std::string>() : ctx[k].dump());
   if (ctx.contains("allocators"))
     for (const auto& [name, a] : ctx["allocators"].items())
-      m.context.emplace_back("allocator " + name, a.value("version", "") + (a.value("path", "").empty() ? "" : " (" + a.value("path", "") + ")"));
+      m.context.emplace_back(
+          "allocator " + name,
+          a.value("version", "") + (a.value("path", "").empty() ? "" : " (" + a.value("path", "") + ")"));
 
   // Ratios to the reference with bootstrap CIs, per candidate allocator.
   std::vector<std::string> metric_names;
@@ -92,7 +96,11 @@ ReportModel build_report_model(const json& doc, std::string reference, json* cha
       }
       jm[name] = e;
     }
-    jobs.push_back({{"name", g.name}, {"workload", g.workload}, {"threads", g.threads}, {"allocator", g.allocator}, {"metrics", jm}});
+    jobs.push_back({{"name", g.name},
+                    {"workload", g.workload},
+                    {"threads", g.threads},
+                    {"allocator", g.allocator},
+                    {"metrics", jm}});
   }
   json series = json::array();
   for (const auto& g : groups) {
@@ -100,7 +108,8 @@ ReportModel build_report_model(const json& doc, std::string reference, json* cha
     if (first && first->contains("rss_series") && !(*first)["rss_series"].empty())
       series.push_back({{"name", g.name}, {"allocator", g.allocator}, {"series", (*first)["rss_series"]}});
   }
-  if (chart_data) *chart_data = {{"reference", reference}, {"allocators", allocs}, {"jobs", jobs}, {"rss_series", series}};
+  if (chart_data)
+    *chart_data = {{"reference", reference}, {"allocators", allocs}, {"jobs", jobs}, {"rss_series", series}};
 
   // Summary: geometric means of the ratios.
   ReportSection summary;
@@ -114,10 +123,13 @@ ReportModel build_report_model(const json& doc, std::string reference, json* cha
   for (const auto& entry : vs) {
     const auto& a = entry.first;
     const auto& c = entry.second;  // a named reference: clang 14 cannot capture structured bindings
-    auto gm = [&](const std::string& k) { return c.geomean.count(k) ? fmt::format("x{:.3f}", c.geomean.at(k)) : std::string("-"); };
-    st.rows.push_back({a, gm("ops_per_s"), gm("peak_rss_bytes"), gm("syscalls_total"),
-                       std::to_string(c.count(stats::Verdict::Regressed)), std::to_string(c.count(stats::Verdict::Improved)),
-                       std::to_string(c.count(stats::Verdict::Unchanged)), std::to_string(c.count(stats::Verdict::Inconclusive))});
+    auto gm = [&](const std::string& k) {
+      return c.geomean.count(k) ? fmt::format("x{:.3f}", c.geomean.at(k)) : std::string("-");
+    };
+    st.rows.push_back(
+        {a, gm("ops_per_s"), gm("peak_rss_bytes"), gm("syscalls_total"),
+         std::to_string(c.count(stats::Verdict::Regressed)), std::to_string(c.count(stats::Verdict::Improved)),
+         std::to_string(c.count(stats::Verdict::Unchanged)), std::to_string(c.count(stats::Verdict::Inconclusive))});
   }
   summary.tables.push_back(st);
   m.sections.push_back(summary);
@@ -153,7 +165,8 @@ ReportModel build_report_model(const json& doc, std::string reference, json* cha
     ReportSection s;
     s.title = title;
     s.text = fmt::format("{} ({}, {}); in brackets the ratio to {} with its 95% CI.", def->doc, def->unit,
-                         to_string(def->direction) == "higher_is_better" ? "higher is better" : "lower is better", reference);
+                         to_string(def->direction) == "higher_is_better" ? "higher is better" : "lower is better",
+                         reference);
     s.tables.push_back(std::move(t));
     m.sections.push_back(std::move(s));
   }

@@ -1,9 +1,9 @@
 #include "run_groups.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "stats/comparison.hpp"
 
@@ -64,7 +64,8 @@ std::vector<std::pair<std::string, double>> flat_metrics(const json& run) {
   std::vector<std::pair<std::string, double>> out;
   if (!run.contains("metrics") || !run["metrics"].is_object()) return out;
   for (const auto& [k, v] : run["metrics"].items()) {
-    if (v.is_number()) out.emplace_back(k, v.get<double>());
+    if (v.is_number())
+      out.emplace_back(k, v.get<double>());
     else if (v.is_object())
       for (const auto& [k2, v2] : v.items())
         if (v2.is_number()) out.emplace_back(k + "." + k2, v2.get<double>());

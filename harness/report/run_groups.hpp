@@ -13,8 +13,8 @@ namespace allocscope {
 struct RunGroup {
   std::string allocator, workload;
   int threads = 1;
-  std::string name;              // "workload/k=v,.../threads:N" (no allocator)
-  std::vector<const json*> runs; // ok, non-warm-up, in round order
+  std::string name;               // "workload/k=v,.../threads:N" (no allocator)
+  std::vector<const json*> runs;  // ok, non-warm-up, in round order
 };
 
 std::vector<RunGroup> group_by_job(const json& doc);

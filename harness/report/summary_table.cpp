@@ -1,10 +1,10 @@
 #include "summary_table.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace allocscope {
 

@@ -34,23 +34,32 @@ const std::vector<MetricDef>& metric_defs() {
       {"lat_p99_ns", "ns", C::Time, lo, "99th percentile sampled operation latency"},
       {"lat_p999_ns", "ns", C::Time, lo, "99.9th percentile sampled operation latency"},
       {"lat_max_ns", "ns", C::Time, lo, "largest sampled operation latency"},
-      {"trace_ideal_peak_bytes", "B", C::Info, none, "trace replay: peak live requested bytes of the recorded trace (max ideal RSS)"},
-      {"trace_skipped_ops", "ops", C::Info, none, "trace replay: recorded ops not replayed (frees of unknown blocks, failed allocations)"},
+      {"trace_ideal_peak_bytes", "B", C::Info, none,
+       "trace replay: peak live requested bytes of the recorded trace (max ideal RSS)"},
+      {"trace_skipped_ops", "ops", C::Info, none,
+       "trace replay: recorded ops not replayed (frees of unknown blocks, failed allocations)"},
       {"instructions", "instr", C::Count, lo, "instructions executed (Valgrind), when requested"},
       // Reported by particular workloads (see each workload's doc line).
       {"rss_pinned_bytes", "B", C::Memory, lo, "top-pinning: RSS with every block freed but the top-most one"},
       {"rss_unpinned_bytes", "B", C::Memory, lo, "top-pinning: RSS after the pinning block is freed too"},
-      {"rss_after_free_all_bytes", "B", C::Memory, lo, "RSS right after the workload freed everything (before any release)"},
-      {"rss_retained_bytes", "B", C::Memory, lo, "RSS once the bulk is freed (threads gone / small records left), before release"},
-      {"rss_growth_bytes", "B", C::Memory, lo, "RSS at the end minus RSS after the first tenth, under a bounded live set"},
+      {"rss_after_free_all_bytes", "B", C::Memory, lo,
+       "RSS right after the workload freed everything (before any release)"},
+      {"rss_retained_bytes", "B", C::Memory, lo,
+       "RSS once the bulk is freed (threads gone / small records left), before release"},
+      {"rss_growth_bytes", "B", C::Memory, lo,
+       "RSS at the end minus RSS after the first tenth, under a bounded live set"},
       {"rss_before_idle_bytes", "B", C::Memory, lo, "bursty-idle: RSS right after the last burst freed its blocks"},
       {"rss_after_idle_bytes", "B", C::Memory, lo, "bursty-idle: RSS after the idle gap"},
-      {"heap_over_live_ratio", "x", C::Ratio, lo, "(RSS - RSS before the workload) / live bytes at the workload's worst point"},
-      {"frag_time_avg_ratio", "x", C::Ratio, lo, "time-averaged heap / time-averaged live (Johnstone-Wilson measure 1)"},
+      {"heap_over_live_ratio", "x", C::Ratio, lo,
+       "(RSS - RSS before the workload) / live bytes at the workload's worst point"},
+      {"frag_time_avg_ratio", "x", C::Ratio, lo,
+       "time-averaged heap / time-averaged live (Johnstone-Wilson measure 1)"},
       {"realloc_moved_ratio", "x", C::Ratio, lo, "fraction of realloc calls that returned a new address"},
-      {"untouched_rss_delta_bytes", "B", C::Memory, lo, "lazy-touch: RSS growth from allocating a block without writing it"},
+      {"untouched_rss_delta_bytes", "B", C::Memory, lo,
+       "lazy-touch: RSS growth from allocating a block without writing it"},
       {"touched_rss_delta_bytes", "B", C::Memory, lo, "RSS growth from writing the block(s)"},
-      {"faults_per_page", "faults", C::Count, lo, "minor page faults per page written (1 = one per 4 KiB page; < 1 with THP)"},
+      {"faults_per_page", "faults", C::Count, lo,
+       "minor page faults per page written (1 = one per 4 KiB page; < 1 with THP)"},
       {"rss_before_trim_bytes", "B", C::Memory, lo, "trim: RSS with the heap full"},
       {"rss_after_trim_bytes", "B", C::Memory, lo, "trim: RSS after the heap's blocks are freed"},
       {"real_time_ns", "ns", C::Time, lo, "micro: wall time per benchmark iteration (Google Benchmark real_time)"},
@@ -69,21 +78,30 @@ const MetricDef* find_metric(const std::string& name) {
 
 std::string to_string(MetricClass c) {
   switch (c) {
-    case MetricClass::Time: return "time";
-    case MetricClass::Throughput: return "throughput";
-    case MetricClass::Count: return "count";
-    case MetricClass::Memory: return "memory";
-    case MetricClass::Ratio: return "ratio";
-    case MetricClass::Info: return "info";
+    case MetricClass::Time:
+      return "time";
+    case MetricClass::Throughput:
+      return "throughput";
+    case MetricClass::Count:
+      return "count";
+    case MetricClass::Memory:
+      return "memory";
+    case MetricClass::Ratio:
+      return "ratio";
+    case MetricClass::Info:
+      return "info";
   }
   return "?";
 }
 
 std::string to_string(Direction d) {
   switch (d) {
-    case Direction::LowerIsBetter: return "lower_is_better";
-    case Direction::HigherIsBetter: return "higher_is_better";
-    case Direction::None: return "none";
+    case Direction::LowerIsBetter:
+      return "lower_is_better";
+    case Direction::HigherIsBetter:
+      return "higher_is_better";
+    case Direction::None:
+      return "none";
   }
   return "?";
 }

@@ -1,6 +1,8 @@
 #include "results_io.hpp"
 
 #include <fcntl.h>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <gnu/libc-version.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -10,9 +12,6 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 #include "input_error.hpp"
 #include "probes/proc.hpp"
@@ -151,7 +150,7 @@ json collect_context(const std::string& command_line) {
   c["host"] = host;
   c["cpu"] = first_match(read_text_file("/proc/cpuinfo"), "model name");
   c["cores"] = ::sysconf(_SC_NPROCESSORS_ONLN);
-  struct utsname u{};
+  struct utsname u {};
   ::uname(&u);
   c["kernel"] = u.release;
   c["glibc"] = gnu_get_libc_version();

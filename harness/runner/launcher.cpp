@@ -4,8 +4,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ptrace.h>
-#include <sys/syscall.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,8 +15,6 @@
 #include <cstring>
 #include <memory>
 #include <set>
-
-#include <sys/user.h>
 
 #include "probes/memcg.hpp"
 #include "probes/seccomp_counter.hpp"
@@ -57,8 +56,8 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 }
 
 // Child side, between fork and exec: async-signal-safe calls only.
-[[noreturn]] void exec_child(const LaunchSpec& spec, char** argv, char** envp, int result_w,
-                             int stderr_w, int err_w, bool seccomp_trap) {
+[[noreturn]] void exec_child(const LaunchSpec& spec, char** argv, char** envp, int result_w, int stderr_w, int err_w,
+                             bool seccomp_trap) {
   ::setpgid(0, 0);
   int devnull = ::open("/dev/null", O_RDWR);
   ::dup2(devnull, STDIN_FILENO);
@@ -88,8 +87,10 @@ bool drain(int fd, std::string& into, bool tail_only) {
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n > 0) {
-      if (tail_only) append_tail(into, buf, static_cast<size_t>(n));
-      else into.append(buf, static_cast<size_t>(n));
+      if (tail_only)
+        append_tail(into, buf, static_cast<size_t>(n));
+      else
+        into.append(buf, static_cast<size_t>(n));
       continue;
     }
     if (n == 0) return false;
@@ -99,10 +100,25 @@ bool drain(int fd, std::string& into, bool tail_only) {
 
 struct Pipe {
   int r = -1, w = -1;
-  bool open(int flags) { int fds[2]; if (::pipe2(fds, flags) != 0) return false; r = fds[0]; w = fds[1]; return true; }
-  void close_r() { if (r >= 0) ::close(r); r = -1; }
-  void close_w() { if (w >= 0) ::close(w); w = -1; }
-  ~Pipe() { close_r(); close_w(); }
+  bool open(int flags) {
+    int fds[2];
+    if (::pipe2(fds, flags) != 0) return false;
+    r = fds[0];
+    w = fds[1];
+    return true;
+  }
+  void close_r() {
+    if (r >= 0) ::close(r);
+    r = -1;
+  }
+  void close_w() {
+    if (w >= 0) ::close(w);
+    w = -1;
+  }
+  ~Pipe() {
+    close_r();
+    close_w();
+  }
 };
 
 }  // namespace
@@ -139,7 +155,11 @@ LaunchResult launch(const LaunchSpec& spec) {
     }
   }
   // fd 3 must not be one of the pipe ends the child dup2s from; move result.w up if so.
-  if (result.w == 3) { int moved = ::fcntl(3, F_DUPFD_CLOEXEC, 10); ::close(3); result.w = moved; }
+  if (result.w == 3) {
+    int moved = ::fcntl(3, F_DUPFD_CLOEXEC, 10);
+    ::close(3);
+    result.w = moved;
+  }
 
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -165,14 +185,19 @@ LaunchResult launch(const LaunchSpec& spec) {
   // RLIMIT_AS is set from here while the child waits before exec: no code of
   // ours (possibly sanitized, with huge reservations) runs under the limit.
   if (use_rlimit) {
-    struct rlimit rl{spec.mem_limit_bytes, spec.mem_limit_bytes};
-    if (::prlimit(pid, RLIMIT_AS, &rl, nullptr) != 0) res.mem_limit_note = std::string("prlimit: ") + std::strerror(errno);
+    struct rlimit rl {
+      spec.mem_limit_bytes, spec.mem_limit_bytes
+    };
+    if (::prlimit(pid, RLIMIT_AS, &rl, nullptr) != 0)
+      res.mem_limit_note = std::string("prlimit: ") + std::strerror(errno);
   }
   if (res.mem_limit_method == "cgroup-v1") {
     std::string cg_why;
     if (!cgroup.attach(pid, &cg_why)) {
       // Still stopped before exec: limit its address space instead.
-      struct rlimit rl{spec.mem_limit_bytes, spec.mem_limit_bytes};
+      struct rlimit rl {
+        spec.mem_limit_bytes, spec.mem_limit_bytes
+      };
       ::prlimit(pid, RLIMIT_AS, &rl, nullptr);
       res.mem_limit_method = "rlimit-as";
       res.mem_limit_note = "cgroup attach failed: " + cg_why;
@@ -220,7 +245,8 @@ LaunchResult launch(const LaunchSpec& spec) {
     }
     if (!killed_by_us && (now >= deadline || g_stop_requested.load())) {
       res.status = g_stop_requested.load() ? "interrupted" : "timeout";
-      res.reason = res.status == "timeout" ? "wall-clock limit of " + std::to_string(spec.timeout_s) + " s reached" : "stopped by a signal to allocscope";
+      res.reason = res.status == "timeout" ? "wall-clock limit of " + std::to_string(spec.timeout_s) + " s reached"
+                                           : "stopped by a signal to allocscope";
       ::kill(-pid, SIGKILL);
       ::kill(pid, SIGKILL);
       killed_by_us = true;
@@ -235,8 +261,10 @@ LaunchResult launch(const LaunchSpec& spec) {
     if (sfd >= 0) pfd[n++] = {sfd, POLLIN, 0};
     if (result_open) pfd[n++] = {result.r, POLLIN, 0};
     if (err_open) pfd[n++] = {err.r, POLLIN, 0};
-    if (n) ::poll(pfd, static_cast<nfds_t>(n), ms);
-    else ::usleep(static_cast<useconds_t>(ms) * 1000);
+    if (n)
+      ::poll(pfd, static_cast<nfds_t>(n), ms);
+    else
+      ::usleep(static_cast<useconds_t>(ms) * 1000);
     if (sfd >= 0) {
       signalfd_siginfo info[8];
       while (::read(sfd, info, sizeof info) > 0) {
@@ -247,7 +275,7 @@ LaunchResult launch(const LaunchSpec& spec) {
 
     // Handle every pending ptrace stop and the final exit.
     for (;;) {
-      struct rusage ru{};
+      struct rusage ru {};
       pid_t w = ::wait4(trap ? -1 : pid, &st, WNOHANG | __WALL, &ru);
       if (w <= 0) break;
       if (WIFSTOPPED(st)) {
@@ -292,14 +320,16 @@ LaunchResult launch(const LaunchSpec& spec) {
       res.cgroup_failcnt = cgroup.failcnt();
       res.cgroup_oom_kills = cgroup.oom_kills();
     }
-    if (res.exit_code == 0) res.status = "ok";
+    if (res.exit_code == 0)
+      res.status = "ok";
     else if (cg && res.cgroup_oom_kills > 0) {
       res.status = "oom";
       res.reason = "killed by the OOM killer at the memory cgroup limit of " + std::to_string(spec.mem_limit_bytes) +
                    " bytes (peak " + std::to_string(res.cgroup_peak_bytes) + ")";
     } else if (res.exit_code == kOomExitCode || (!cg && res.signal == SIGKILL)) {
       res.status = "oom";
-      res.reason = res.exit_code == kOomExitCode ? "allocation failed under the memory limit" : "killed by SIGKILL (out of memory)";
+      res.reason = res.exit_code == kOomExitCode ? "allocation failed under the memory limit"
+                                                 : "killed by SIGKILL (out of memory)";
     } else if (res.signal == SIGABRT && spec.mem_limit_bytes &&
                res.stderr_tail.find("instance of 'std::bad_alloc'") != std::string::npos) {
       // A C++ program that let std::bad_alloc escape under the memory limit.

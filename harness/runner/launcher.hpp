@@ -19,19 +19,18 @@
 
 namespace allocscope {
 
-
 struct LaunchSpec {
   std::vector<std::string> argv;
   std::vector<std::string> env_set;  // "NAME=value", added to (or replacing in) the user's environment
   double timeout_s = 600;
-  uint64_t mem_limit_bytes = 0;   // 0 = none
+  uint64_t mem_limit_bytes = 0;  // 0 = none
   // How the memory limit is enforced: "auto" (a memory cgroup when one can be
   // created, else RLIMIT_AS), "cgroup" (cgroup or fail), "rlimit" (RLIMIT_AS).
   std::string mem_limit_method = "auto";
   double rss_interval_s = 0.010;  // 0 = no RSS series
   bool count_syscalls = true;
   bool force_ptrace_counting = false;  // use the seccomp+ptrace fallback even if perf works
-  bool result_pipe = true;  // give the child fd 3 for its result record
+  bool result_pipe = true;             // give the child fd 3 for its result record
 };
 
 struct LaunchResult {

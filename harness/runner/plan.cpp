@@ -107,8 +107,10 @@ Suite parse_suite(const std::string& text, const std::string& path) {
       if (args.empty()) throw InputError(where + ": 'workload' needs NAME[:key=value,...]");
       WorkloadSel sel = parse_workload_spec(args[0], where);
       for (size_t i = 1; i < args.size(); ++i) {
-        if (args[i].rfind("threads=", 0) == 0) sel.threads = parse_int_list(args[i].substr(8), where);
-        else throw InputError(fmt::format("{}: unexpected '{}' (expected threads=LIST)", where, args[i]));
+        if (args[i].rfind("threads=", 0) == 0)
+          sel.threads = parse_int_list(args[i].substr(8), where);
+        else
+          throw InputError(fmt::format("{}: unexpected '{}' (expected threads=LIST)", where, args[i]));
       }
       s.workloads.push_back(std::move(sel));
     } else if (keyword == "allocators") {
@@ -143,7 +145,9 @@ std::string Job::key() const {
   return k + "|t" + std::to_string(threads);
 }
 
-std::string Job::label() const { return fmt::format("{} {} t={}", allocator, workload, threads); }
+std::string Job::label() const {
+  return fmt::format("{} {} t={}", allocator, workload, threads);
+}
 
 std::vector<Job> build_plan(const PlanRequest& req) {
   struct Cell {
@@ -161,8 +165,8 @@ std::vector<Job> build_plan(const PlanRequest& req) {
     if (!info) {
       std::vector<std::string> names;
       for (const auto* w : WorkloadRegistry::instance().all()) names.push_back(w->name);
-      throw InputError(fmt::format("{}: unknown workload '{}'; valid workloads: {}", sel.origin, sel.name,
-                                   fmt::join(names, ", ")));
+      throw InputError(
+          fmt::format("{}: unknown workload '{}'; valid workloads: {}", sel.origin, sel.name, fmt::join(names, ", ")));
     }
     Params p;
     try {

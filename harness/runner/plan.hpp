@@ -29,8 +29,8 @@ struct Suite {
   std::vector<WorkloadSel> workloads;
   std::vector<std::string> allocators;  // empty = all available
   std::vector<int> threads;
-  int reps = 0;       // 0 = not set
-  double timeout = 0; // 0 = not set
+  int reps = 0;        // 0 = not set
+  double timeout = 0;  // 0 = not set
 };
 
 std::string suite_dir();

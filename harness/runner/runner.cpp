@@ -1,13 +1,12 @@
 #include "runner.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "launcher.hpp"
 #include "report/progress.hpp"
@@ -34,7 +33,9 @@ json worker_job(const Job& job, const RunOptions& opt) {
   return j;
 }
 
-double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; }
+double seconds(const timeval& tv) {
+  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6;
+}
 
 // Metrics measured from outside plus those the worker reported.
 json assemble_metrics(const LaunchResult& lr, const json& w) {
@@ -58,9 +59,10 @@ json assemble_metrics(const LaunchResult& lr, const json& w) {
     m["syscalls_total"] = total;
   }
   if (w.is_object()) {
-    for (const char* k : {"ops", "window_s", "ops_per_s", "live_peak_bytes", "live_end_bytes", "usable_peak_bytes",
-                          "internal_overhead", "end_rss_bytes", "rss_after_release_bytes", "rss_at_peak_bytes", "rss_window_end_bytes",
-                          "lat_p50_ns", "lat_p99_ns", "lat_p999_ns", "lat_max_ns", "alloc_stats_peak", "alloc_stats_end"})
+    for (const char* k :
+         {"ops", "window_s", "ops_per_s", "live_peak_bytes", "live_end_bytes", "usable_peak_bytes", "internal_overhead",
+          "end_rss_bytes", "rss_after_release_bytes", "rss_at_peak_bytes", "rss_window_end_bytes", "lat_p50_ns",
+          "lat_p99_ns", "lat_p999_ns", "lat_max_ns", "alloc_stats_peak", "alloc_stats_end"})
       if (w.contains(k)) m[k] = w[k];
     if (w.contains("extra"))
       for (const auto& [k, v] : w["extra"].items()) m[k] = v;
@@ -83,7 +85,10 @@ long long count_instructions(const LaunchSpec& base, const RunOptions& opt, size
   spec.count_syscalls = false;
   spec.rss_interval_s = 0;
   spec.timeout_s = base.timeout_s * 50;  // Valgrind runs programs tens of times slower
-  spec.mem_limit_bytes = 0;               // Valgrind reserves a large address space
+  spec.mem_limit_bytes = 0;              // Valgrind reserves a large address space
+  // binmalloc switches to its memcheck-support path when it sees Valgrind;
+  // the count must be of the path that runs natively.
+  spec.env_set.push_back("BINMALLOC_VALGRIND=0");
   LaunchResult lr = launch(spec);
   std::string text = read_text_file(out);
   ::unlink(out.c_str());
@@ -183,8 +188,10 @@ json run_job(const Job& job, const RunOptions& opt) {
   if (opt.count_instructions && lr.status == "ok") {
     std::string why;
     long long ir = count_instructions(spec, opt, job.index, &why);
-    if (ir >= 0) r["metrics"]["instructions"] = ir;
-    else r["instructions_error"] = why;
+    if (ir >= 0)
+      r["metrics"]["instructions"] = ir;
+    else
+      r["instructions_error"] = why;
   }
   json series = json::array();
   for (const auto& [t, rss] : lr.rss_series) series.push_back({t, rss});
@@ -192,8 +199,7 @@ json run_job(const Job& job, const RunOptions& opt) {
   return r;
 }
 
-std::vector<json> run_plan(const std::vector<Job>& jobs, const RunOptions& opt, json context,
-                           std::vector<json> done) {
+std::vector<json> run_plan(const std::vector<Job>& jobs, const RunOptions& opt, json context, std::vector<json> done) {
   std::set<size_t> finished;
   for (const auto& r : done) finished.insert(r.value("index", size_t{0}));
   Journal journal(opt.out_dir + "/journal.jsonl");

@@ -39,7 +39,6 @@ long long parse_valgrind_ir(const std::string& text);
 
 // Runs `jobs` (skipping those already in `done`), appending each result to
 // DIR/journal.jsonl and rewriting DIR/results.json. Returns every record.
-std::vector<json> run_plan(const std::vector<Job>& jobs, const RunOptions& opt, json context,
-                           std::vector<json> done);
+std::vector<json> run_plan(const std::vector<Job>& jobs, const RunOptions& opt, json context, std::vector<json> done);
 
 }  // namespace allocscope

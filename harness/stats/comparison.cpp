@@ -1,11 +1,11 @@
 #include "comparison.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <set>
 #include <tuple>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "input_error.hpp"
 
@@ -102,19 +102,23 @@ double default_compare_threshold(const std::string& metric) {
   if (!d) return 0.05;
   switch (d->cls) {
     case MetricClass::Time:
-    case MetricClass::Throughput: return 0.05;
+    case MetricClass::Throughput:
+      return 0.05;
     case MetricClass::Memory:
-    case MetricClass::Ratio: return 0.10;
-    case MetricClass::Count: return 0.10;
-    case MetricClass::Info: return 0;
+    case MetricClass::Ratio:
+      return 0.10;
+    case MetricClass::Count:
+      return 0.10;
+    case MetricClass::Info:
+      return 0;
   }
   return 0.05;
 }
 
 const std::vector<std::string>& default_compare_metrics() {
-  static const std::vector<std::string> m{"ops_per_s",      "window_s",     "cpu_user_s",     "peak_rss_bytes",
-                                          "end_rss_bytes",  "minflt",       "syscalls_total", "frag_peak_ratio",
-                                          "lat_p99_ns",     "instructions"};
+  static const std::vector<std::string> m{"ops_per_s",     "window_s",    "cpu_user_s",     "peak_rss_bytes",
+                                          "end_rss_bytes", "minflt",      "syscalls_total", "frag_peak_ratio",
+                                          "lat_p99_ns",    "instructions"};
   return m;
 }
 
@@ -176,7 +180,8 @@ Comparison compare(const CompareInput& in) {
       if (one_file) {
         auto bm = samples_by_round(b.runs, name), cm = samples_by_round(n.runs, name);
         if (bm.size() == bs.size() && cm.size() == cs.size() && bm.size() == cm.size() &&
-            std::equal(bm.begin(), bm.end(), cm.begin(), [](const auto& x, const auto& y) { return x.first == y.first; })) {
+            std::equal(bm.begin(), bm.end(), cm.begin(),
+                       [](const auto& x, const auto& y) { return x.first == y.first; })) {
           paired = true;
           bs.clear(), cs.clear();
           for (const auto& [r, v] : bm) bs.push_back(v);

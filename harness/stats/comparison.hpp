@@ -14,10 +14,10 @@
 namespace allocscope::stats {
 
 struct CompareInput {
-  json base_doc, cand_doc;       // the same document in one-file mode
-  std::string base_name, cand_name;  // labels: file names or allocator names
-  std::string base_alloc, cand_alloc;  // one-file mode: the two allocators; empty in two-file mode
-  std::vector<std::string> metrics;    // metrics to compare (in this order)
+  json base_doc, cand_doc;                   // the same document in one-file mode
+  std::string base_name, cand_name;          // labels: file names or allocator names
+  std::string base_alloc, cand_alloc;        // one-file mode: the two allocators; empty in two-file mode
+  std::vector<std::string> metrics;          // metrics to compare (in this order)
   std::map<std::string, double> thresholds;  // fraction per metric
   VerdictRules rules;
 };
@@ -35,8 +35,8 @@ struct JobComparison {
 struct Comparison {
   std::string base_name, cand_name;
   std::vector<JobComparison> jobs;
-  std::vector<std::string> metrics;          // compared metrics in order
-  std::map<std::string, double> geomean;     // metric -> geometric mean of ratios over jobs
+  std::vector<std::string> metrics;                     // compared metrics in order
+  std::map<std::string, double> geomean;                // metric -> geometric mean of ratios over jobs
   std::vector<std::string> only_in_base, only_in_cand;  // unmatched job names
   size_t count(Verdict v) const;
 };

@@ -6,10 +6,16 @@
 
 namespace allocscope::stats {
 
-double minimum(const std::vector<double>& v) { return v.empty() ? 0 : *std::min_element(v.begin(), v.end()); }
-double maximum(const std::vector<double>& v) { return v.empty() ? 0 : *std::max_element(v.begin(), v.end()); }
+double minimum(const std::vector<double>& v) {
+  return v.empty() ? 0 : *std::min_element(v.begin(), v.end());
+}
+double maximum(const std::vector<double>& v) {
+  return v.empty() ? 0 : *std::max_element(v.begin(), v.end());
+}
 
-double median(std::vector<double> v) { return quantile(std::move(v), 0.5); }
+double median(std::vector<double> v) {
+  return quantile(std::move(v), 0.5);
+}
 
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -43,18 +49,24 @@ double geomean(const std::vector<double>& v) {
 
 double estimate(Estimator e, const std::vector<double>& v) {
   switch (e) {
-    case Estimator::Min: return minimum(v);
-    case Estimator::Max: return maximum(v);
-    case Estimator::Median: return median(v);
+    case Estimator::Min:
+      return minimum(v);
+    case Estimator::Max:
+      return maximum(v);
+    case Estimator::Median:
+      return median(v);
   }
   return 0;
 }
 
 const char* to_string(Estimator e) {
   switch (e) {
-    case Estimator::Min: return "min";
-    case Estimator::Max: return "max";
-    case Estimator::Median: return "median";
+    case Estimator::Min:
+      return "min";
+    case Estimator::Max:
+      return "max";
+    case Estimator::Median:
+      return "median";
   }
   return "?";
 }

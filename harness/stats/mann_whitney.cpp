@@ -1,11 +1,10 @@
 #include "mann_whitney.hpp"
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <numeric>
 #include <utility>
-
-#include <boost/math/distributions/normal.hpp>
 
 namespace allocscope::stats {
 
@@ -53,7 +52,8 @@ MannWhitney mann_whitney(const std::vector<double>& a, const std::vector<double>
     count[0][0] = 1;
     for (size_t i = 0; i < r.size(); ++i)
       for (size_t k = std::min(i + 1, n1); k >= 1; --k)
-        for (long s = total; s >= r[i]; --s) count[k][static_cast<size_t>(s)] += count[k - 1][static_cast<size_t>(s - r[i])];
+        for (long s = total; s >= r[i]; --s)
+          count[k][static_cast<size_t>(s)] += count[k - 1][static_cast<size_t>(s - r[i])];
     // Doubled expected rank sum of a is n1 (n + 1); compare distances from it.
     const double center = n1d * (n + 1);
     const double obs = std::fabs(static_cast<double>(w2) - center);

@@ -11,9 +11,9 @@
 namespace allocscope::stats {
 
 struct MannWhitney {
-  double u = 0;       // U of the first sample: pairs (a > b) + half the ties
-  double p = 1;       // two-sided p-value
-  bool exact = false; // exact permutation distribution (else normal approximation)
+  double u = 0;        // U of the first sample: pairs (a > b) + half the ties
+  double p = 1;        // two-sided p-value
+  bool exact = false;  // exact permutation distribution (else normal approximation)
 };
 
 MannWhitney mann_whitney(const std::vector<double>& a, const std::vector<double>& b);

@@ -1,17 +1,21 @@
 #include "verdict.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace allocscope::stats {
 
 const char* to_string(Verdict v) {
   switch (v) {
-    case Verdict::Regressed: return "regressed";
-    case Verdict::Improved: return "improved";
-    case Verdict::Unchanged: return "unchanged";
-    case Verdict::Inconclusive: return "inconclusive";
+    case Verdict::Regressed:
+      return "regressed";
+    case Verdict::Improved:
+      return "improved";
+    case Verdict::Unchanged:
+      return "unchanged";
+    case Verdict::Inconclusive:
+      return "inconclusive";
   }
   return "?";
 }
@@ -19,10 +23,18 @@ const char* to_string(Verdict v) {
 MetricPolicy policy_for(const MetricDef& def, int threads, double live_peak, double live_end) {
   MetricPolicy p;
   switch (def.cls) {
-    case MetricClass::Info: p.compared = false; break;
-    case MetricClass::Time: p.estimator = Estimator::Min; break;
-    case MetricClass::Throughput: p.estimator = Estimator::Max; break;
-    case MetricClass::Memory: p.floor_abs = kMemoryFloorBytes; break;
+    case MetricClass::Info:
+      p.compared = false;
+      break;
+    case MetricClass::Time:
+      p.estimator = Estimator::Min;
+      break;
+    case MetricClass::Throughput:
+      p.estimator = Estimator::Max;
+      break;
+    case MetricClass::Memory:
+      p.floor_abs = kMemoryFloorBytes;
+      break;
     case MetricClass::Ratio:
       if (def.name == "frag_peak_ratio" && live_peak > 0) p.floor_abs = kMemoryFloorBytes / live_peak;
       if (def.name == "frag_end_ratio" && live_end > 0) p.floor_abs = kMemoryFloorBytes / live_end;
@@ -31,8 +43,8 @@ MetricPolicy policy_for(const MetricDef& def, int threads, double live_peak, dou
       // Deterministic counts of single-threaded jobs: memory syscalls, page faults
       // and instructions. With threads they race (syscalls +-20%, faults +-8% seen):
       // compared like memory. Context switches depend on the load: never exact.
-      p.exact = threads <= 1 && (def.name == "syscalls_total" || def.name == "instructions" ||
-                                 def.name == "minflt" || def.name == "majflt");
+      p.exact = threads <= 1 && (def.name == "syscalls_total" || def.name == "instructions" || def.name == "minflt" ||
+                                 def.name == "majflt");
       break;
   }
   if (def.direction == Direction::None) p.compared = false;
@@ -42,8 +54,12 @@ MetricPolicy policy_for(const MetricDef& def, int threads, double live_peak, dou
 namespace {
 
 // True when `r` (a ratio cand/base) is worse than 1 + t in the metric's direction.
-bool worse_than(double r, double t, Direction d) { return d == Direction::LowerIsBetter ? r > 1 + t : r < 1 - t; }
-bool better_than(double r, double t, Direction d) { return d == Direction::LowerIsBetter ? r < 1 - t : r > 1 + t; }
+bool worse_than(double r, double t, Direction d) {
+  return d == Direction::LowerIsBetter ? r > 1 + t : r < 1 - t;
+}
+bool better_than(double r, double t, Direction d) {
+  return d == Direction::LowerIsBetter ? r < 1 - t : r > 1 + t;
+}
 
 }  // namespace
 
@@ -70,9 +86,12 @@ MetricComparison compare_metric(const MetricDef& def, const MetricPolicy& policy
   m.ratio = m.base != 0 ? m.cand / m.base : m.cand == 0 ? 1.0 : INFINITY;
 
   if (policy.exact) {
-    if (worse_than(m.ratio, threshold, def.direction)) m.verdict = Verdict::Regressed;
-    else if (better_than(m.ratio, threshold, def.direction)) m.verdict = Verdict::Improved;
-    else m.verdict = Verdict::Unchanged;
+    if (worse_than(m.ratio, threshold, def.direction))
+      m.verdict = Verdict::Regressed;
+    else if (better_than(m.ratio, threshold, def.direction))
+      m.verdict = Verdict::Improved;
+    else
+      m.verdict = Verdict::Unchanged;
     bool varies = minimum(base) != maximum(base) || minimum(cand) != maximum(cand);
     if (varies) m.note = "counts vary between rounds; medians compared";
     return m;
@@ -104,12 +123,18 @@ MetricComparison compare_metric(const MetricDef& def, const MetricPolicy& policy
   // on a noisy machine a clear shift of the best rounds can come with
   // p > alpha). A bootstrap of fewer than 5 rounds per side cannot stand alone.
   const bool ci_alone = rules.ci_alone && std::min(base.size(), cand.size()) >= 5;
-  const bool ci_all_worse = ci_alone && (d == Direction::LowerIsBetter ? m.ci.lo > 1 + threshold : m.ci.hi < 1 - threshold);
-  const bool ci_all_better = ci_alone && (d == Direction::LowerIsBetter ? m.ci.hi < 1 - threshold : m.ci.lo > 1 + threshold);
-  if (worse_than(m.ratio, threshold, d) && ci_worse && (significant || ci_all_worse)) m.verdict = Verdict::Regressed;
-  else if (better_than(m.ratio, threshold, d) && ci_better && (significant || ci_all_better)) m.verdict = Verdict::Improved;
-  else if (m.ci.lo >= 1 - threshold && m.ci.hi <= 1 + threshold) m.verdict = Verdict::Unchanged;
-  else m.verdict = Verdict::Inconclusive;
+  const bool ci_all_worse =
+      ci_alone && (d == Direction::LowerIsBetter ? m.ci.lo > 1 + threshold : m.ci.hi < 1 - threshold);
+  const bool ci_all_better =
+      ci_alone && (d == Direction::LowerIsBetter ? m.ci.hi < 1 - threshold : m.ci.lo > 1 + threshold);
+  if (worse_than(m.ratio, threshold, d) && ci_worse && (significant || ci_all_worse))
+    m.verdict = Verdict::Regressed;
+  else if (better_than(m.ratio, threshold, d) && ci_better && (significant || ci_all_better))
+    m.verdict = Verdict::Improved;
+  else if (m.ci.lo >= 1 - threshold && m.ci.hi <= 1 + threshold)
+    m.verdict = Verdict::Unchanged;
+  else
+    m.verdict = Verdict::Inconclusive;
   if (m.verdict == Verdict::Inconclusive && mann_whitney_min_p(base.size(), cand.size()) >= rules.alpha)
     m.note = fmt::format("too few rounds for p < {} (need 4+ per side)", rules.alpha);
   return m;

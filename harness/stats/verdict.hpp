@@ -59,13 +59,13 @@ struct MetricComparison {
   size_t n_base = 0, n_cand = 0;
   double base = 0, cand = 0;  // the point estimates (policy.estimator)
   double base_median = NAN, cand_median = NAN;
-  bool paired = false;        // CI from resampling whole rounds
-  double ratio = NAN;         // cand / base (inf when base is 0 and cand is not)
-  Interval ci{NAN, NAN};      // of the ratio; NaN for exact comparisons
-  double p = NAN;             // Mann-Whitney; NaN for exact comparisons
-  double threshold = 0;       // fraction, e.g. 0.05
+  bool paired = false;    // CI from resampling whole rounds
+  double ratio = NAN;     // cand / base (inf when base is 0 and cand is not)
+  Interval ci{NAN, NAN};  // of the ratio; NaN for exact comparisons
+  double p = NAN;         // Mann-Whitney; NaN for exact comparisons
+  double threshold = 0;   // fraction, e.g. 0.05
   Verdict verdict = Verdict::Inconclusive;
-  std::string note;           // why, when not obvious (floor, too few rounds, ...)
+  std::string note;  // why, when not obvious (floor, too few rounds, ...)
 };
 
 // `paired`: base[i] and cand[i] come from the same round of one interleaved

@@ -9,7 +9,6 @@
 // Each thread's operation sequence depends only on (seed, thread), so the
 // first violation - reported on fd 3 as JSON and on stderr - reproduces from
 // the seed. Exit status: 0 no violation, 1 violation, 2 usage.
-#include "worker/result_record.hpp"
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
@@ -30,6 +29,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "worker/result_record.hpp"
 
 namespace {
 
@@ -67,7 +68,9 @@ inline unsigned char pattern_byte(uint64_t id, size_t i) {
   return static_cast<unsigned char>(w >> ((i % 8) * 8));
 }
 
-inline uint64_t pattern_word(uint64_t id, size_t w) { return splitmix(id ^ w * 0x100000001b3ULL); }
+inline uint64_t pattern_word(uint64_t id, size_t w) {
+  return splitmix(id ^ w * 0x100000001b3ULL);
+}
 
 void fill(void* p, size_t from, size_t to, uint64_t id) {
   auto* b = static_cast<unsigned char*>(p);
@@ -98,13 +101,15 @@ size_t check(const void* p, size_t n, uint64_t id) {
 std::string json_escape(const std::string& s) {
   std::string o;
   for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\', o += c;
-    else if (static_cast<unsigned char>(c) < 0x20) o += ' ';
-    else o += c;
+    if (c == '"' || c == '\\')
+      o += '\\', o += c;
+    else if (static_cast<unsigned char>(c) < 0x20)
+      o += ' ';
+    else
+      o += c;
   }
   return o;
 }
-
 
 // Reports the first violation (later ones are ignored) and stops every thread.
 void violation(const char* op, size_t size, int thread, uint64_t op_index, uint64_t id, const char* fmt, ...) {
@@ -121,8 +126,9 @@ void violation(const char* op, size_t size, int thread, uint64_t op_index, uint6
                 "{\"ok\":false,\"violation\":{\"op\":\"%s\",\"size\":%zu,\"thread\":%d,\"op_index\":%" PRIu64
                 ",\"block_id\":%" PRIu64 ",\"detail\":\"%s\"},\"seed\":%" PRIu64 ",\"threads\":%d}",
                 op, size, thread, op_index, id, json_escape(detail).c_str(), g_opt.seed, g_opt.threads);
-  std::fprintf(stderr, "allocscope-stress: VIOLATION op=%s size=%zu thread=%d op_index=%" PRIu64 " seed=%" PRIu64 ": %s\n",
-               op, size, thread, op_index, g_opt.seed, detail);
+  std::fprintf(stderr,
+               "allocscope-stress: VIOLATION op=%s size=%zu thread=%d op_index=%" PRIu64 " seed=%" PRIu64 ": %s\n", op,
+               size, thread, op_index, g_opt.seed, detail);
   allocscope::write_result_record(buf);
 }
 
@@ -178,8 +184,9 @@ struct Worker {
   bool verify(const char* op_name, const Block& b) {
     size_t bad = check(b.p, b.size, b.id);
     if (bad != SIZE_MAX) {
-      violation(op_name, b.size, tid, op, b.id, "block %p (id %" PRIu64 ", %zu bytes) corrupted at byte %zu: 0x%02x, expected 0x%02x",
-                b.p, b.id, b.size, bad, static_cast<const unsigned char*>(b.p)[bad], pattern_byte(b.id, bad));
+      violation(op_name, b.size, tid, op, b.id,
+                "block %p (id %" PRIu64 ", %zu bytes) corrupted at byte %zu: 0x%02x, expected 0x%02x", b.p, b.id,
+                b.size, bad, static_cast<const unsigned char*>(b.p)[bad], pattern_byte(b.id, bad));
       return false;
     }
     return true;
@@ -260,7 +267,8 @@ struct Worker {
     size_t keep = std::min(b.size, new_size);
     size_t bad = check(q, keep, b.id);
     if (bad != SIZE_MAX) {
-      violation("realloc", new_size, tid, op, b.id, "content not kept: byte %zu of %zu moved from %p to %p differs", bad, keep, b.p, q);
+      violation("realloc", new_size, tid, op, b.id, "content not kept: byte %zu of %zu moved from %p to %p differs",
+                bad, keep, b.p, q);
       return false;
     }
     if (!post_alloc("realloc", q, new_size, required_align(new_size))) return false;
@@ -317,8 +325,8 @@ struct Worker {
           violation("fork", 0, tid, op, 0, "the child of fork() failed: %s",
                     WEXITSTATUS(st) == 3 ? "inherited blocks were corrupted" : "malloc returned NULL");
         else
-          violation("fork", 0, tid, op, 0, "the child of fork() died of signal %d (%s) in malloc/free",
-                    WTERMSIG(st), strsignal(WTERMSIG(st)));
+          violation("fork", 0, tid, op, 0, "the child of fork() died of signal %d (%s) in malloc/free", WTERMSIG(st),
+                    strsignal(WTERMSIG(st)));
         return false;
       }
       ::usleep(5000);
@@ -336,11 +344,16 @@ struct Worker {
       if (g_opt.ops ? op >= g_opt.ops : (op % 64 == 0 && std::chrono::steady_clock::now() >= deadline)) break;
       uint64_t c = rng.below(100);
       bool ok = true;
-      if (live.empty() || (c < 45 && live.size() < max_live)) ok = allocate();
-      else if (c < 75) ok = free_one(rng.below(live.size()), false);
-      else if (c < 85) ok = free_one(rng.below(live.size()), g_opt.threads > 1);
-      else if (c < 95) ok = reallocate(rng.below(live.size()));
-      else ok = take_remote();
+      if (live.empty() || (c < 45 && live.size() < max_live))
+        ok = allocate();
+      else if (c < 75)
+        ok = free_one(rng.below(live.size()), false);
+      else if (c < 85)
+        ok = free_one(rng.below(live.size()), g_opt.threads > 1);
+      else if (c < 95)
+        ok = reallocate(rng.below(live.size()));
+      else
+        ok = take_remote();
       if (!ok) return;
       ++op;
       if (tid == 0 && g_opt.fork && g_opt.threads > 1 && op % 256 == 0 &&
@@ -356,8 +369,9 @@ struct Worker {
 };
 
 int usage() {
-  std::fprintf(stderr, "usage: allocscope-stress --threads N --seconds S --seed N [--ops N] [--no-fork]\n"
-                       "(started by allocscope stress)\n");
+  std::fprintf(stderr,
+               "usage: allocscope-stress --threads N --seconds S --seed N [--ops N] [--no-fork]\n"
+               "(started by allocscope stress)\n");
   return 2;
 }
 
@@ -368,20 +382,29 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     const char* v = nullptr;
-    if (a == "--no-fork") g_opt.fork = false;
-    else if (a == "--threads" && (v = next())) g_opt.threads = std::atoi(v);
-    else if (a == "--seconds" && (v = next())) g_opt.seconds = std::atof(v);
-    else if (a == "--seed" && (v = next())) g_opt.seed = std::strtoull(v, nullptr, 10);
-    else if (a == "--ops" && (v = next())) g_opt.ops = std::strtoull(v, nullptr, 10);
-    else return usage();
+    if (a == "--no-fork")
+      g_opt.fork = false;
+    else if (a == "--threads" && (v = next()))
+      g_opt.threads = std::atoi(v);
+    else if (a == "--seconds" && (v = next()))
+      g_opt.seconds = std::atof(v);
+    else if (a == "--seed" && (v = next()))
+      g_opt.seed = std::strtoull(v, nullptr, 10);
+    else if (a == "--ops" && (v = next()))
+      g_opt.ops = std::strtoull(v, nullptr, 10);
+    else
+      return usage();
   }
   if (g_opt.threads < 1 || g_opt.threads > 1024 || !(g_opt.seconds > 0)) return usage();
   const auto t0 = std::chrono::steady_clock::now();
   const auto deadline = t0 + std::chrono::microseconds(static_cast<int64_t>(g_opt.seconds * 1e6));
   std::vector<Worker> workers;
   for (int t = 0; t < g_opt.threads; ++t)
-    workers.push_back(Worker{t, Rng{splitmix(g_opt.seed * 1000003 + static_cast<uint64_t>(t))}, 0,
-                             (static_cast<uint64_t>(t) + 1) << 40, {}});
+    workers.push_back(Worker{t,
+                             Rng{splitmix(g_opt.seed * 1000003 + static_cast<uint64_t>(t))},
+                             0,
+                             (static_cast<uint64_t>(t) + 1) << 40,
+                             {}});
   std::vector<std::thread> threads;
   for (auto& w : workers) threads.emplace_back([&w, deadline] { w.run(deadline); });
   for (auto& t : threads) t.join();

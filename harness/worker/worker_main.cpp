@@ -15,10 +15,10 @@
 #include <string>
 
 #include "adapter.hpp"
+#include "allocscope/exit_codes.hpp"
 #include "allocscope/workload.hpp"
 #include "probes/proc.hpp"
 #include "worker/result_record.hpp"
-#include "allocscope/exit_codes.hpp"
 
 using json = nlohmann::ordered_json;
 
@@ -37,7 +37,9 @@ json stats_json(const AllocatorStats& stats) {
   return j;
 }
 
-AllocatorStats read_stats(const Adapter* a) { return a && a->read_stats ? a->read_stats() : AllocatorStats{}; }
+AllocatorStats read_stats(const Adapter* a) {
+  return a && a->read_stats ? a->read_stats() : AllocatorStats{};
+}
 
 double quantile(std::vector<uint32_t>& v, double q) {
   if (v.empty()) return 0;
@@ -122,7 +124,8 @@ int worker_main(const json& job) {
 
 int main(int argc, char** argv) {
   if (argc != 3 || std::strcmp(argv[1], "--job") != 0) {
-    std::fprintf(stderr, "usage: allocscope-worker --job JSON\n(started by allocscope run; not meant to be run by hand)\n");
+    std::fprintf(stderr,
+                 "usage: allocscope-worker --job JSON\n(started by allocscope run; not meant to be run by hand)\n");
     return 2;
   }
   try {

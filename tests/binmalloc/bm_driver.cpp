@@ -16,7 +16,7 @@
 #include <fstream>
 #include <sstream>
 
-extern char** environ;
+extern char **environ;
 
 namespace bmtest {
 
@@ -29,13 +29,13 @@ std::string lib_path() {
 }
 
 Mode mode() {
-  const char* ref = std::getenv("BMTEST_REFERENCE");
+  const char *ref = std::getenv("BMTEST_REFERENCE");
   if (ref != nullptr && std::string(ref) == "glibc") return Mode::kGlibc;
   if (lib_path().empty()) return Mode::kUnavailable;
   return Mode::kBinmalloc;
 }
 
-const char* mode_name() {
+const char *mode_name() {
   switch (mode()) {
     case Mode::kBinmalloc:
       return "binmalloc";
@@ -59,10 +59,10 @@ std::string RunResult::describe(std::size_t max_chars) const {
     os << "status: exit code " << exit_code << "\n";
   else
     os << "status: killed by signal " << signal << " (" << strsignal(signal) << ")\n";
-  auto cut = [&](const std::string& s) {
+  auto cut = [&](const std::string &s) {
     if (s.size() <= max_chars) return s;
-    return s.substr(0, max_chars / 2) + "\n[... " + std::to_string(s.size() - max_chars) +
-           " bytes cut ...]\n" + s.substr(s.size() - max_chars / 2);
+    return s.substr(0, max_chars / 2) + "\n[... " + std::to_string(s.size() - max_chars) + " bytes cut ...]\n" +
+           s.substr(s.size() - max_chars / 2);
   };
   os << "--- stdout ---\n" << cut(out) << "\n--- stderr ---\n" << cut(err) << "\n";
   return os.str();
@@ -70,24 +70,26 @@ std::string RunResult::describe(std::size_t max_chars) const {
 
 namespace {
 
-bool inherited_var_dropped(const std::string& name) {
-  static const char* const kPrefixes[] = {"LD_PRELOAD=", "GLIBC_TUNABLES=", "MALLOC_",
-                                          "BINMALLOC_", "BMTEST_EXPECT_BINMALLOC="};
-  for (const char* p : kPrefixes)
+bool inherited_var_dropped(const std::string &name) {
+  static const char *const kPrefixes[] = {"LD_PRELOAD=", "GLIBC_TUNABLES=", "MALLOC_", "BINMALLOC_",
+                                          "BMTEST_EXPECT_BINMALLOC="};
+  for (const char *p : kPrefixes)
     if (name.rfind(p, 0) == 0) return true;
   return false;
 }
 
-void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblock(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 }  // namespace
 
-std::optional<std::string> find_program(const std::string& name) {
+std::optional<std::string> find_program(const std::string &name) {
   if (name.find('/') != std::string::npos) {
     if (access(name.c_str(), X_OK) == 0) return name;
     return std::nullopt;
   }
-  const char* path = std::getenv("PATH");
+  const char *path = std::getenv("PATH");
   std::string p = path ? path : "/usr/bin:/bin";
   std::stringstream ss(p);
   std::string dir;
@@ -99,11 +101,11 @@ std::optional<std::string> find_program(const std::string& name) {
   return std::nullopt;
 }
 
-RunResult run(const RunOptions& opts) {
+RunResult run(const RunOptions &opts) {
   RunResult r;
   // Environment.
   std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
+  for (char **e = environ; *e; ++e) {
     std::string kv = *e;
     if (inherited_var_dropped(kv)) continue;
     auto eq = kv.find('=');
@@ -116,26 +118,25 @@ RunResult run(const RunOptions& opts) {
     env["BMTEST_EXPECT_BINMALLOC"] = "1";
     prefix = "LD_PRELOAD=" + lib_path() + " ";
   }
-  for (const auto& [k, v] : opts.env) {
+  for (const auto &[k, v] : opts.env) {
     env[k] = v;
     prefix += k + "=" + v + " ";
   }
   std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
+  for (const auto &[k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char *> envp;
+  for (auto &s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
   std::vector<std::string> args = opts.argv;
-  std::vector<char*> argv;
-  for (auto& s : args) argv.push_back(s.data());
+  std::vector<char *> argv;
+  for (auto &s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
   r.command = prefix;
-  for (const auto& a : opts.argv) r.command += a + " ";
+  for (const auto &a : opts.argv) r.command += a + " ";
   if (!opts.cwd.empty()) r.command += "(in " + opts.cwd + ")";
 
   int in_pipe[2], out_pipe[2], err_pipe[2];
-  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 ||
-      pipe2(err_pipe, O_CLOEXEC) != 0) {
+  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
     r.err = std::string("pipe failed: ") + std::strerror(errno);
     return r;
   }
@@ -184,14 +185,22 @@ RunResult run(const RunOptions& opts) {
       kill(pid, SIGKILL);
       break;
     }
-    int ms = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
+    int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
     struct pollfd fds[3];
     int n = 0;
     int idx_in = -1, idx_out = -1, idx_err = -1;
-    if (in_fd >= 0) { fds[n] = {in_fd, POLLOUT, 0}; idx_in = n++; }
-    if (out_fd >= 0) { fds[n] = {out_fd, POLLIN, 0}; idx_out = n++; }
-    if (err_fd >= 0) { fds[n] = {err_fd, POLLIN, 0}; idx_err = n++; }
+    if (in_fd >= 0) {
+      fds[n] = {in_fd, POLLOUT, 0};
+      idx_in = n++;
+    }
+    if (out_fd >= 0) {
+      fds[n] = {out_fd, POLLIN, 0};
+      idx_out = n++;
+    }
+    if (err_fd >= 0) {
+      fds[n] = {err_fd, POLLIN, 0};
+      idx_err = n++;
+    }
     int rc = poll(fds, static_cast<nfds_t>(n), ms > 1000 ? 1000 : ms);
     if (rc < 0 && errno != EINTR) break;
     if (rc <= 0) continue;
@@ -204,7 +213,7 @@ RunResult run(const RunOptions& opts) {
         in_fd = -1;
       }
     }
-    auto drain = [&](int& fd, int idx, std::string& dst) {
+    auto drain = [&](int &fd, int idx, std::string &dst) {
       if (idx < 0 || !(fds[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
       ssize_t got = read(fd, buf, sizeof buf);
       if (got > 0) {
@@ -238,7 +247,7 @@ TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "bmtest.XXXXXX").string();
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
-  char* d = mkdtemp(buf.data());
+  char *d = mkdtemp(buf.data());
   if (d == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = d;
 }
@@ -248,14 +257,14 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream os;
   os << in.rdbuf();
   return os.str();
 }
 
-void write_file(const std::string& path, const std::string& data) {
+void write_file(const std::string &path, const std::string &data) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   std::ofstream out(path, std::ios::binary);
   out << data;

@@ -23,7 +23,7 @@ namespace bmtest {
 enum class Mode { kBinmalloc, kGlibc, kUnavailable };
 
 Mode mode();
-const char* mode_name();
+const char *mode_name();
 // Path of libbinmalloc.so, or "" when the target does not exist.
 std::string lib_path();
 
@@ -52,10 +52,10 @@ struct RunResult {
   std::string describe(std::size_t max_chars = 6000) const;
 };
 
-RunResult run(const RunOptions& opts);
+RunResult run(const RunOptions &opts);
 
 // Find an executable by absolute path or in PATH; nullopt if missing.
-std::optional<std::string> find_program(const std::string& name);
+std::optional<std::string> find_program(const std::string &name);
 
 // Environment variables that disable the thread cache in both binmalloc and
 // glibc.
@@ -66,16 +66,16 @@ class TempDir {
  public:
   TempDir();
   ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  const std::string &path() const { return path_; }
 
  private:
   std::string path_;
 };
 
-std::string read_file(const std::string& path);
-void write_file(const std::string& path, const std::string& data);
+std::string read_file(const std::string &path);
+void write_file(const std::string &path, const std::string &data);
 
 }  // namespace bmtest
 

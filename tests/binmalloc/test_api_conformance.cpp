@@ -12,19 +12,38 @@
 namespace bmtest {
 namespace {
 
-const std::vector<std::string> kCScenarios = {
-    "malloc_zero",       "malloc_huge",           "malloc_sizes",         "calloc_overflow",
-    "calloc_zeroed",     "realloc_content",       "realloc_null",         "realloc_zero",
-    "realloc_huge",      "reallocarray",          "aligned_entry_points", "aligned_huge", "aligned_huge_alignment",
-    "posix_memalign_einval", "aligned_alloc_einval", "usable_size",       "free_null",
-    "free_errno",        "mallopt",               "perturb",              "mallinfo2",
-    "malloc_stats",      "malloc_info",           "malloc_trim",          "random_ops",
-    "out_of_memory",     "interposed_symbols"};
+const std::vector<std::string> kCScenarios = {"malloc_zero",
+                                              "malloc_huge",
+                                              "malloc_sizes",
+                                              "calloc_overflow",
+                                              "calloc_zeroed",
+                                              "realloc_content",
+                                              "realloc_null",
+                                              "realloc_zero",
+                                              "realloc_huge",
+                                              "reallocarray",
+                                              "aligned_entry_points",
+                                              "aligned_huge",
+                                              "aligned_huge_alignment",
+                                              "posix_memalign_einval",
+                                              "aligned_alloc_einval",
+                                              "usable_size",
+                                              "free_null",
+                                              "free_errno",
+                                              "mallopt",
+                                              "perturb",
+                                              "mallinfo2",
+                                              "malloc_stats",
+                                              "malloc_info",
+                                              "malloc_trim",
+                                              "random_ops",
+                                              "out_of_memory",
+                                              "interposed_symbols"};
 
 const std::vector<std::string> kCxxScenarios = {"plain",     "nothrow",     "aligned",
                                                 "bad_alloc", "new_handler", "interposed_operators"};
 
-std::vector<std::string> list_of(const std::string& program) {
+std::vector<std::string> list_of(const std::string &program) {
   RunOptions o;
   o.argv = {program, "--list"};
   o.preload = false;
@@ -39,17 +58,15 @@ std::vector<std::string> list_of(const std::string& program) {
 
 // Runs one scenario; returns normally when it passed, records failures
 // otherwise.  Scenarios may print "SKIP: reason" on stdout.
-void run_scenario(const std::string& program, const std::string& scenario,
-                  std::map<std::string, std::string> env, bool stderr_must_be_empty,
-                  RunResult* out = nullptr, bool in_thread = false) {
+void run_scenario(const std::string &program, const std::string &scenario, std::map<std::string, std::string> env,
+                  bool stderr_must_be_empty, RunResult *out = nullptr, bool in_thread = false) {
   RunOptions o;
   o.argv = {program, scenario};
   if (in_thread) o.argv.push_back("--in-thread");
   o.env = std::move(env);
   o.timeout_s = 120;
   RunResult r = run(o);
-  EXPECT_TRUE(r.ok()) << "scenario " << scenario << " failed under " << mode_name() << "\n"
-                      << r.describe();
+  EXPECT_TRUE(r.ok()) << "scenario " << scenario << " failed under " << mode_name() << "\n" << r.describe();
   EXPECT_EQ(r.err.find("FAIL:"), std::string::npos) << r.describe();
   EXPECT_EQ(r.err.find("cannot be preloaded"), std::string::npos) << r.describe();
   if (stderr_must_be_empty) {
@@ -61,14 +78,14 @@ void run_scenario(const std::string& program, const std::string& scenario,
 // Allocator configurations the C scenarios run under (environment tunables
 // for binmalloc and their glibc equivalents).
 struct Config {
-  const char* name;
+  const char *name;
   std::map<std::string, std::string> env;
   // Scenarios that depend on a feature this configuration turns off.
   std::vector<std::string> not_applicable;
   bool in_thread = false;
 };
 
-const std::vector<Config>& configs() {
+const std::vector<Config> &configs() {
   static const std::vector<Config> kConfigs = {
       {"default", {}, {}},
       // Every request reaches the arena: fastbins, bins, top.
@@ -105,13 +122,13 @@ class CApi : public ::testing::TestWithParam<std::tuple<std::string, std::string
 
 TEST_P(CApi, Scenario) {
   BMTEST_REQUIRE_ALLOCATOR();
-  const std::string& cfg_name = std::get<0>(GetParam());
-  const std::string& sc = std::get<1>(GetParam());
-  const Config* cfg = nullptr;
-  for (const Config& c : configs())
+  const std::string &cfg_name = std::get<0>(GetParam());
+  const std::string &sc = std::get<1>(GetParam());
+  const Config *cfg = nullptr;
+  for (const Config &c : configs())
     if (cfg_name == c.name) cfg = &c;
   ASSERT_NE(cfg, nullptr);
-  for (const auto& na : cfg->not_applicable)
+  for (const auto &na : cfg->not_applicable)
     if (na == sc) GTEST_SKIP() << "scenario " << sc << " does not apply to configuration " << cfg_name;
   std::map<std::string, std::string> env = cfg->env;
   if (sc == "perturb") env = tcache_off_env();
@@ -132,16 +149,13 @@ TEST_P(CApi, Scenario) {
 
 std::vector<std::string> config_names() {
   std::vector<std::string> names;
-  for (const Config& c : configs()) names.push_back(c.name);
+  for (const Config &c : configs()) names.push_back(c.name);
   return names;
 }
 
 INSTANTIATE_TEST_SUITE_P(BinmallocConformance, CApi,
-                         ::testing::Combine(::testing::ValuesIn(config_names()),
-                                            ::testing::ValuesIn(kCScenarios)),
-                         [](const auto& info) {
-                           return std::get<0>(info.param) + "_" + std::get<1>(info.param);
-                         });
+                         ::testing::Combine(::testing::ValuesIn(config_names()), ::testing::ValuesIn(kCScenarios)),
+                         [](const auto &info) { return std::get<0>(info.param) + "_" + std::get<1>(info.param); });
 
 class CxxOperators : public ::testing::TestWithParam<std::string> {};
 
@@ -154,7 +168,7 @@ TEST_P(CxxOperators, Scenario) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BinmallocConformance, CxxOperators, ::testing::ValuesIn(kCxxScenarios),
-                         [](const auto& info) { return info.param; });
+                         [](const auto &info) { return info.param; });
 
 TEST(BinmallocConformance, ScenarioListsMatchPrograms) {
   // Keeps the driver's lists in sync with the programs (runs in every mode).

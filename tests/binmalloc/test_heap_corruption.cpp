@@ -13,21 +13,19 @@ namespace bmtest {
 namespace {
 
 struct Case {
-  const char* scenario;
-  const char* message;
+  const char *scenario;
+  const char *message;
   bool tcache_off;  // reach fastbin / bin paths directly
   // glibc 2.36 in a non-main arena reports these double frees as "(out)".
-  const char* glibc_thread_regex = nullptr;
+  const char *glibc_thread_regex = nullptr;
 };
 
 const Case kCases[] = {
     {"tcache_double_free", "free(): double free detected in tcache", false},
     {"fasttop", "double free or corruption (fasttop)", true},
-    {"double_free_top", "double free or corruption (top)", false,
-     R"(double free or corruption \(out\))"},
+    {"double_free_top", "double free or corruption (top)", false, R"(double free or corruption \(out\))"},
     {"double_free_out", "double free or corruption (out)", false},
-    {"double_free_prev", "double free or corruption (!prev)", false,
-     R"(double free or corruption \(out\))"},
+    {"double_free_prev", "double free or corruption (!prev)", false, R"(double free or corruption \(out\))"},
     {"invalid_pointer", "free(): invalid pointer", false},
     {"invalid_size", "free(): invalid size", false},
     {"invalid_next_size_fast", "free(): invalid next size (fast)", true},
@@ -42,9 +40,11 @@ const Case kCases[] = {
     {"munmap_invalid", "munmap_chunk(): invalid pointer", false},
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.scenario; }
+void PrintTo(const Case &c, std::ostream *os) {
+  *os << c.scenario;
+}
 
-std::string regex_escape(const std::string& s) {
+std::string regex_escape(const std::string &s) {
   static const std::string special = R"(\^$.|?*+()[]{})";
   std::string out;
   for (char c : s) {
@@ -61,7 +61,7 @@ class HeapCorruption : public ::testing::TestWithParam<std::tuple<std::string, C
 TEST_P(HeapCorruption, AbortsWithMessage) {
   BMTEST_REQUIRE_ALLOCATOR();
   const bool in_thread = std::get<0>(GetParam()) == "thread_arena";
-  const Case& c = std::get<1>(GetParam());
+  const Case &c = std::get<1>(GetParam());
   RunOptions o;
   o.argv = {BMTEST_PROG_CORRUPT, c.scenario};
   if (in_thread) o.argv.push_back("--in-thread");
@@ -74,28 +74,23 @@ TEST_P(HeapCorruption, AbortsWithMessage) {
   ASSERT_EQ(r.err.find("CRAFT FAILED"), std::string::npos)
       << "the corruption could not be crafted (layout differs from ptmalloc's?)\n"
       << r.describe();
-  ASSERT_EQ(r.err.find("NOT DETECTED"), std::string::npos)
-      << "the allocator did not detect the corruption\n"
-      << r.describe();
+  ASSERT_EQ(r.err.find("NOT DETECTED"), std::string::npos) << "the allocator did not detect the corruption\n"
+                                                           << r.describe();
   EXPECT_TRUE(!r.exited && r.signal == SIGABRT) << "expected SIGABRT\n" << r.describe();
   if (mode() == Mode::kBinmalloc) {
     EXPECT_EQ(r.err, std::string("binmalloc: ") + c.message + "\n") << r.describe();
   } else {
-    std::string re = in_thread && c.glibc_thread_regex ? c.glibc_thread_regex
-                                                        : regex_escape(c.message) + "( [0-9])?";
-    EXPECT_TRUE(std::regex_match(r.err, std::regex(re + "\n")))
-        << "glibc message does not match /" << re << "/\n"
-        << r.describe();
+    std::string re = in_thread && c.glibc_thread_regex ? c.glibc_thread_regex : regex_escape(c.message) + "( [0-9])?";
+    EXPECT_TRUE(std::regex_match(r.err, std::regex(re + "\n"))) << "glibc message does not match /" << re << "/\n"
+                                                                << r.describe();
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(BinmallocIntegrity, HeapCorruption,
-                         ::testing::Combine(::testing::Values(std::string("main_arena"),
-                                                              std::string("thread_arena")),
+                         ::testing::Combine(::testing::Values(std::string("main_arena"), std::string("thread_arena")),
                                             ::testing::ValuesIn(kCases)),
-                         [](const auto& info) {
-                           return std::get<0>(info.param) + "_" +
-                                  std::string(std::get<1>(info.param).scenario);
+                         [](const auto &info) {
+                           return std::get<0>(info.param) + "_" + std::string(std::get<1>(info.param).scenario);
                          });
 
 TEST(BinmallocIntegrity, ScenarioListMatchesProgram) {
@@ -104,7 +99,7 @@ TEST(BinmallocIntegrity, ScenarioListMatchesProgram) {
   o.preload = false;
   RunResult r = run(o);
   std::string expected;
-  for (const Case& c : kCases) expected += std::string(c.scenario) + "\n";
+  for (const Case &c : kCases) expected += std::string(c.scenario) + "\n";
   EXPECT_EQ(r.out, expected);
 }
 

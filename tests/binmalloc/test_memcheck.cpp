@@ -12,13 +12,12 @@
 namespace bmtest {
 namespace {
 
-RunResult run_valgrind(const std::string& valgrind, const std::vector<std::string>& extra_opts,
-                       const std::vector<std::string>& prog_args) {
+RunResult run_valgrind(const std::string &valgrind, const std::vector<std::string> &extra_opts,
+                       const std::vector<std::string> &prog_args) {
   RunOptions o;
   o.preload = false;  // the binmalloc build links the library itself
   o.timeout_s = 150;
-  o.argv = {valgrind, "--tool=memcheck", "--trace-children=no", "--num-callers=12",
-            "--fullpath-after="};
+  o.argv = {valgrind, "--tool=memcheck", "--trace-children=no", "--num-callers=12", "--fullpath-after="};
   o.argv.insert(o.argv.end(), extra_opts.begin(), extra_opts.end());
   if (mode() == Mode::kBinmalloc) {
     o.argv.push_back("--soname-synonyms=somalloc=nouserintercepts");
@@ -35,13 +34,12 @@ RunResult run_valgrind(const std::string& valgrind, const std::vector<std::strin
 
 // The allocation frame must be binmalloc's own code (binmalloc mode) or
 // valgrind's replacement (glibc reference mode).
-void expect_frame_from_heap(const std::string& frame) {
+void expect_frame_from_heap(const std::string &frame) {
   ASSERT_FALSE(frame.empty());
   if (mode() == Mode::kBinmalloc) {
     EXPECT_EQ(frame.find("vg_replace_malloc"), std::string::npos) << frame;
     EXPECT_EQ(frame.find("vgpreload_memcheck"), std::string::npos) << frame;
-    EXPECT_TRUE(frame.find("binmalloc") != std::string::npos ||
-                frame.find("allocator/src") != std::string::npos)
+    EXPECT_TRUE(frame.find("binmalloc") != std::string::npos || frame.find("allocator/src") != std::string::npos)
         << "allocation frame is not in binmalloc: " << frame;
   } else {
     EXPECT_TRUE(frame.find("vg_replace_malloc") != std::string::npos ||
@@ -51,7 +49,7 @@ void expect_frame_from_heap(const std::string& frame) {
 }
 
 // The first stack frame after the line matching `header`.
-std::string first_frame_after(const std::string& log, const std::string& header) {
+std::string first_frame_after(const std::string &log, const std::string &header) {
   std::istringstream is(log);
   std::string line;
   bool seen = false;
@@ -78,7 +76,7 @@ class BinmallocMemcheck : public ::testing::Test {
 };
 
 TEST_F(BinmallocMemcheck, ReportsOverflowAndUseAfterFree) {
-  const std::string& log = r_.err;
+  const std::string &log = r_.err;
   EXPECT_NE(log.find("Invalid write of size 1"), std::string::npos) << log;
   EXPECT_NE(log.find("Invalid read of size 1"), std::string::npos) << log;
   EXPECT_NE(log.find("is 0 bytes after a block of size 10 alloc'd"), std::string::npos)
@@ -113,16 +111,14 @@ TEST(BinmallocMemcheckMore, OtherEntryPointsUninitialisedAndLeaks) {
   RunResult r = run_valgrind(*vg, {"--leak-check=full"}, {"more"});
   ASSERT_TRUE(r.ok()) << r.describe();
   ASSERT_NE(r.out.find("done"), std::string::npos) << r.describe();
-  const std::string& log = r.err;
-  for (const char* size : {"40", "15", "24"}) {
-    std::regex re(std::string(R"(is 0 bytes after a (recently re-allocated )?block of size )") +
-                  size + " alloc'd");
-    EXPECT_TRUE(std::regex_search(log, re)) << "no overflow report for the block of " << size
-                                            << "\n" << log;
+  const std::string &log = r.err;
+  for (const char *size : {"40", "15", "24"}) {
+    std::regex re(std::string(R"(is 0 bytes after a (recently re-allocated )?block of size )") + size + " alloc'd");
+    EXPECT_TRUE(std::regex_search(log, re)) << "no overflow report for the block of " << size << "\n" << log;
   }
-  EXPECT_NE(log.find("Conditional jump or move depends on uninitialised value(s)"),
-            std::string::npos)
-      << "malloc'd memory is not undefined for memcheck\n" << log;
+  EXPECT_NE(log.find("Conditional jump or move depends on uninitialised value(s)"), std::string::npos)
+      << "malloc'd memory is not undefined for memcheck\n"
+      << log;
   EXPECT_NE(log.find("77 bytes in 1 blocks are definitely lost"), std::string::npos) << log;
   expect_frame_from_heap(first_frame_after(log, "77 bytes in 1 blocks are definitely lost"));
   std::smatch m;

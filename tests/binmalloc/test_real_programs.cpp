@@ -14,22 +14,22 @@ namespace {
 const std::string kInputs = BMTEST_INPUTS_DIR;
 
 // Loader complaints mean the preload did not happen.
-void expect_preloaded(const RunResult& r) {
+void expect_preloaded(const RunResult &r) {
   EXPECT_EQ(r.err.find("cannot be preloaded"), std::string::npos) << r.describe();
 }
 
-std::string need(const std::string& name) {
+std::string need(const std::string &name) {
   auto p = find_program(name);
   return p ? *p : std::string();
 }
 
-#define BMTEST_NEED_PROGRAM(var, name)                                                \
-  const std::string var = need(name);                                                 \
+#define BMTEST_NEED_PROGRAM(var, name) \
+  const std::string var = need(name);  \
   if (var.empty()) GTEST_SKIP() << name << " is not installed (scripts/bootstrap installs it)"
 
 // ------------------------------------------------------------------ python3
 
-RunResult run_python(const std::string& python, bool preload) {
+RunResult run_python(const std::string &python, bool preload) {
   RunOptions o;
   o.argv = {python, "-I", kInputs + "/alloc_heavy.py"};
   o.env = {{"PYTHONMALLOC", "malloc"}, {"PYTHONHASHSEED", "0"}, {"LC_ALL", "C"}};
@@ -76,7 +76,7 @@ TEST(BinmallocRealPrograms, Python3ForkPoolWithThreads) {
 
 // ------------------------------------------------------------------ sqlite3
 
-RunResult run_sqlite(const std::string& sqlite, bool preload, const std::string& dir) {
+RunResult run_sqlite(const std::string &sqlite, bool preload, const std::string &dir) {
   RunOptions o;
   o.argv = {sqlite, "-batch", "-bail", dir + "/test.db"};
   o.stdin_data = read_file(kInputs + "/sqlite_workload.sql");
@@ -93,8 +93,7 @@ TEST(BinmallocRealPrograms, Sqlite3) {
   TempDir d1, d2;
   RunResult ref = run_sqlite(sqlite, false, d1.path());
   ASSERT_TRUE(ref.ok()) << "reference run failed\n" << ref.describe();
-  ASSERT_NE(ref.out.find("\nok\n"), std::string::npos) << "integrity_check missing\n"
-                                                      << ref.describe();
+  ASSERT_NE(ref.out.find("\nok\n"), std::string::npos) << "integrity_check missing\n" << ref.describe();
   RunResult got = run_sqlite(sqlite, true, d2.path());
   ASSERT_TRUE(got.ok()) << got.describe();
   expect_preloaded(got);
@@ -118,14 +117,14 @@ TEST(BinmallocRealPrograms, Sqlite3) {
 std::string make_file_content(int i, std::size_t lines) {
   std::ostringstream os;
   for (std::size_t l = 0; l < lines; ++l)
-    os << "file " << i << " line " << l << ": " << std::string((l * 7 + static_cast<std::size_t>(i)) % 60, 'a' + static_cast<char>(l % 26))
-       << "\n";
+    os << "file " << i << " line " << l << ": "
+       << std::string((l * 7 + static_cast<std::size_t>(i)) % 60, 'a' + static_cast<char>(l % 26)) << "\n";
   return os.str();
 }
 
 // Runs a scripted git session in `dir`; returns the concatenated outputs of
 // the inspection commands, or fails the test.
-std::string git_session(const std::string& git, const std::string& dir, bool preload) {
+std::string git_session(const std::string &git, const std::string &dir, bool preload) {
   std::map<std::string, std::string> env = {
       {"HOME", dir},
       {"GIT_CONFIG_NOSYSTEM", "1"},
@@ -167,7 +166,7 @@ std::string git_session(const std::string& git, const std::string& dir, bool pre
     expect_preloaded(r);
     if (capture) {
       transcript += "$ git";
-      for (const auto& a : args) transcript += " " + a;
+      for (const auto &a : args) transcript += " " + a;
       transcript += "\n" + r.out;
     }
   };
@@ -216,12 +215,11 @@ struct CompileResult {
   std::string program_output;
 };
 
-CompileResult compile(const std::string& gxx, const std::string& dir, bool preload) {
+CompileResult compile(const std::string &gxx, const std::string &dir, bool preload) {
   CompileResult res;
   write_file(dir + "/compile_me.cpp", read_file(kInputs + "/compile_me.cpp"));
   RunOptions o;
-  o.argv = {gxx, "-std=c++20", "-O2", "-frandom-seed=allocscope", "-c", "compile_me.cpp", "-o",
-            "compile_me.o"};
+  o.argv = {gxx, "-std=c++20", "-O2", "-frandom-seed=allocscope", "-c", "compile_me.cpp", "-o", "compile_me.o"};
   o.env = {{"LC_ALL", "C"}};
   o.preload = preload;
   o.cwd = dir;
@@ -256,8 +254,8 @@ TEST(BinmallocRealPrograms, Gxx) {
   CompileResult got = compile(gxx, d2.path(), true);
   ASSERT_FALSE(got.object.empty());
   EXPECT_EQ(got.program_output, ref.program_output);
-  EXPECT_TRUE(got.object == ref.object)
-      << "object files differ (" << got.object.size() << " vs " << ref.object.size() << " bytes)";
+  EXPECT_TRUE(got.object == ref.object) << "object files differ (" << got.object.size() << " vs " << ref.object.size()
+                                        << " bytes)";
 }
 
 }  // namespace

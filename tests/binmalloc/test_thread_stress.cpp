@@ -7,8 +7,7 @@
 namespace bmtest {
 namespace {
 
-void run_stress(const std::string& scenario, int repeat = 1,
-                std::map<std::string, std::string> env = {}) {
+void run_stress(const std::string &scenario, int repeat = 1, std::map<std::string, std::string> env = {}) {
   for (int i = 0; i < repeat; ++i) {
     RunOptions o;
     o.argv = {BMTEST_PROG_STRESS, scenario};
@@ -34,8 +33,7 @@ TEST(BinmallocThreads, CrossThreadFreesOneArenaNoCaches) {
              {{"BINMALLOC_TCACHE_COUNT", "0"},
               {"BINMALLOC_MXFAST", "0"},
               {"BINMALLOC_ARENA_MAX", "1"},
-              {"GLIBC_TUNABLES",
-               "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0:glibc.malloc.arena_max=1"}});
+              {"GLIBC_TUNABLES", "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0:glibc.malloc.arena_max=1"}});
 }
 
 TEST(BinmallocThreads, CrossThreadFreesFastbinsTwoArenas) {

@@ -30,7 +30,9 @@ size_t resident_pages(const void *p, size_t len) {
   return n;
 }
 
-static inline uint8_t pat(uint32_t id, size_t i) { return static_cast<uint8_t>(id * 2654435761u + i * 31 + (i >> 8)); }
+static inline uint8_t pat(uint32_t id, size_t i) {
+  return static_cast<uint8_t>(id * 2654435761u + i * 31 + (i >> 8));
+}
 
 void fill_pattern(void *p, size_t n, uint32_t id) {
   auto *b = static_cast<uint8_t *>(p);

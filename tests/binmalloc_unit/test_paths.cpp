@@ -12,7 +12,9 @@ namespace {
 
 // Sorts whatever sits in the unsorted bin into small/large bins and leaves a
 // large block live (caller frees it).
-void *sort_unsorted() { return binmalloc_malloc(70000); }
+void *sort_unsorted() {
+  return binmalloc_malloc(70000);
+}
 
 TEST(Paths, TcacheHitReturnsSameChunk) {
   void *p = binmalloc_malloc(100);

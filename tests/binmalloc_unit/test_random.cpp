@@ -21,12 +21,12 @@ struct Block {
 
 size_t random_size(std::mt19937_64 &rng) {
   unsigned k = rng() % 1000;
-  if (k < 400) return rng() % 129;              // tcache / fastbins
-  if (k < 650) return 129 + rng() % 904;        // tcache / small bins
-  if (k < 850) return 1033 + rng() % 7000;      // small / large bins
-  if (k < 960) return 8000 + rng() % 92000;     // large bins
-  if (k < 990) return 100000 + rng() % 60000;   // around the mmap threshold
-  return 160000 + rng() % 240000;               // mmapped
+  if (k < 400) return rng() % 129;             // tcache / fastbins
+  if (k < 650) return 129 + rng() % 904;       // tcache / small bins
+  if (k < 850) return 1033 + rng() % 7000;     // small / large bins
+  if (k < 960) return 8000 + rng() % 92000;    // large bins
+  if (k < 990) return 100000 + rng() % 60000;  // around the mmap threshold
+  return 160000 + rng() % 240000;              // mmapped
 }
 
 // Runs ops operations; checks the heap every check_every steps (0 = never).
@@ -53,7 +53,9 @@ void run_sequence(uint64_t seed, size_t ops, size_t check_every, size_t max_live
       b.n = b.n / count * count;
       b.p = static_cast<char *>(binmalloc_calloc(count, b.n / count));
       ASSERT_NE(b.p, nullptr);
-      for (size_t i = 0; i < b.n; i++) ASSERT_EQ(b.p[i], 0) << "calloc not zeroed, seed " << seed << " step " << step << " byte " << i << " of " << b.n;
+      for (size_t i = 0; i < b.n; i++)
+        ASSERT_EQ(b.p[i], 0) << "calloc not zeroed, seed " << seed << " step " << step << " byte " << i << " of "
+                             << b.n;
       bmtest::fill_pattern(b.p, b.n, b.id);
       live.push_back(b);
     } else if (op < 50) {
@@ -63,12 +65,16 @@ void run_sequence(uint64_t seed, size_t ops, size_t check_every, size_t max_live
       b.align = size_t{1} << (rng() % 13);
       void *m = nullptr;
       switch (rng() % 3) {
-        case 0: m = binmalloc_memalign(b.align, b.n); break;
+        case 0:
+          m = binmalloc_memalign(b.align, b.n);
+          break;
         case 1:
           if (b.align < sizeof(void *)) b.align = sizeof(void *);
           ASSERT_EQ(binmalloc_posix_memalign(&m, b.align, b.n), 0);
           break;
-        default: m = binmalloc_aligned_alloc(b.align, b.n); break;
+        default:
+          m = binmalloc_aligned_alloc(b.align, b.n);
+          break;
       }
       b.p = static_cast<char *>(m);
       ASSERT_NE(b.p, nullptr);
@@ -78,7 +84,8 @@ void run_sequence(uint64_t seed, size_t ops, size_t check_every, size_t max_live
     } else if (op < 85) {
       size_t i = rng() % live.size();
       Block b = live[i];
-      ASSERT_TRUE(bmtest::check_pattern(b.p, b.n, b.id)) << "corrupted block before free, seed " << seed << " step " << step;
+      ASSERT_TRUE(bmtest::check_pattern(b.p, b.n, b.id))
+          << "corrupted block before free, seed " << seed << " step " << step;
       binmalloc_free(b.p);
       live[i] = live.back();
       live.pop_back();
@@ -89,7 +96,8 @@ void run_sequence(uint64_t seed, size_t ops, size_t check_every, size_t max_live
       if (n == 0) n = 1;
       char *q = static_cast<char *>(binmalloc_realloc(b.p, n));
       ASSERT_NE(q, nullptr);
-      ASSERT_TRUE(bmtest::check_pattern(q, std::min(n, b.n), b.id)) << "realloc lost data, seed " << seed << " step " << step;
+      ASSERT_TRUE(bmtest::check_pattern(q, std::min(n, b.n), b.id))
+          << "realloc lost data, seed " << seed << " step " << step;
       b.p = q;
       b.n = n;
       b.id = next_id++;
@@ -106,13 +114,17 @@ void run_sequence(uint64_t seed, size_t ops, size_t check_every, size_t max_live
   ASSERT_EQ(binmalloc_check_heap(), 0);
 }
 
-TEST(Random, LongSequenceCheckEveryStep) { run_sequence(1, 100000, 1, 300); }
+TEST(Random, LongSequenceCheckEveryStep) {
+  run_sequence(1, 100000, 1, 300);
+}
 
 TEST(Random, SeedsCheckEvery16) {
   for (uint64_t seed = 2; seed < 7; seed++) run_sequence(seed, 60000, 16, 600);
 }
 
-TEST(Random, ManySmallLiveBlocks) { run_sequence(99, 100000, 64, 4000); }
+TEST(Random, ManySmallLiveBlocks) {
+  run_sequence(99, 100000, 64, 4000);
+}
 
 TEST(Random, TrimAndCheck) {
   run_sequence(7, 20000, 1, 200);

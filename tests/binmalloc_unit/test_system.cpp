@@ -15,7 +15,9 @@ namespace {
 
 const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
 
-TEST(System, StaticBuildUsesPseudoBrk) { EXPECT_EQ(binmalloc_main_uses_brk(), 0); }
+TEST(System, StaticBuildUsesPseudoBrk) {
+  EXPECT_EQ(binmalloc_main_uses_brk(), 0);
+}
 
 TEST(System, SysmallocGrowsTheHeap) {
   Counters c;

@@ -37,11 +37,19 @@ struct Reader {
 size_t size_from(Reader& r) {
   uint8_t k = r.u8();
   switch (k % 8) {
-    case 0: return r.u8();
-    case 1: case 2: case 3: return r.u16() % 1024;
-    case 4: case 5: return r.u16();
-    case 6: return static_cast<size_t>(r.u16()) * 16;  // up to 1 MiB
-    default: return (static_cast<size_t>(r.u8()) << 12) + (k >> 3);
+    case 0:
+      return r.u8();
+    case 1:
+    case 2:
+    case 3:
+      return r.u16() % 1024;
+    case 4:
+    case 5:
+      return r.u16();
+    case 6:
+      return static_cast<size_t>(r.u16()) * 16;  // up to 1 MiB
+    default:
+      return (static_cast<size_t>(r.u8()) << 12) + (k >> 3);
   }
 }
 
@@ -80,8 +88,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     uint8_t op = r.u8();
     Slot& s = slots[r.u8() % kSlots];
     switch (op % 10) {
-      case 0: case 1: case 2: {  // malloc
-        if (s.p) { verify(s, s.size, "corrupted before free"); binmalloc_free(s.p); }
+      case 0:
+      case 1:
+      case 2: {  // malloc
+        if (s.p) {
+          verify(s, s.size, "corrupted before free");
+          binmalloc_free(s.p);
+        }
         s.size = size_from(r);
         s.p = static_cast<unsigned char*>(binmalloc_malloc(s.size));
         check_new(s.p, s.size, s.size >= 16 ? 16 : 8, "malloc returned NULL");
@@ -89,7 +102,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         fill(s);
         break;
       }
-      case 3: case 4: {  // free
+      case 3:
+      case 4: {  // free
         if (!s.p) break;
         verify(s, s.size, "corrupted before free");
         binmalloc_free(s.p);
@@ -102,14 +116,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         auto* q = static_cast<unsigned char*>(binmalloc_realloc(s.p, n));
         check_new(q, n, n >= 16 ? 16 : 8, "realloc returned NULL");
         Slot moved{q, n, s.tag};
-        if (s.p) verify(moved, n < s.size ? n : s.size, "realloc lost content");
-        else moved.tag = tag++;
+        if (s.p)
+          verify(moved, n < s.size ? n : s.size, "realloc lost content");
+        else
+          moved.tag = tag++;
         s = moved;
         fill(s);
         break;
       }
       case 6: {  // calloc
-        if (s.p) { verify(s, s.size, "corrupted before free"); binmalloc_free(s.p); }
+        if (s.p) {
+          verify(s, s.size, "corrupted before free");
+          binmalloc_free(s.p);
+        }
         size_t n = 1 + r.u8() % 16, each = size_from(r) / 16;
         s.size = n * each;
         s.p = static_cast<unsigned char*>(binmalloc_calloc(n, each));
@@ -120,7 +139,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       }
       case 7: {  // memalign / posix_memalign / aligned_alloc
-        if (s.p) { verify(s, s.size, "corrupted before free"); binmalloc_free(s.p); }
+        if (s.p) {
+          verify(s, s.size, "corrupted before free");
+          binmalloc_free(s.p);
+        }
         uint8_t k = r.u8();
         size_t align = size_t{1} << (k % 17);  // 1 .. 64 KiB
         s.size = size_from(r);
@@ -146,8 +168,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       }
       default: {
-        if (r.u8() % 4 == 0) binmalloc_malloc_trim(0);
-        else binmalloc_check_heap();
+        if (r.u8() % 4 == 0)
+          binmalloc_malloc_trim(0);
+        else
+          binmalloc_check_heap();
         break;
       }
     }

@@ -65,6 +65,8 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(slurp(path)); }
+nlohmann::json read_json(const std::string& path) {
+  return nlohmann::json::parse(slurp(path));
+}
 
 }  // namespace allocscope::test

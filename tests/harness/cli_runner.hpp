@@ -1,10 +1,9 @@
 // Runs a command line for integration tests and captures its exit status and output.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace allocscope::test {
 

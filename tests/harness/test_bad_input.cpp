@@ -27,9 +27,11 @@ TEST_P(BadInput, ExitsWithStatus2AndExplains) {
 INSTANTIATE_TEST_SUITE_P(
     Cli, BadInput,
     ::testing::Values(
-        BadCase{{"run", "--allocators", "nosuch", "-w", "churn", "--out", "OUT"}, "unknown allocator 'nosuch'; valid allocators: glibc"},
+        BadCase{{"run", "--allocators", "nosuch", "-w", "churn", "--out", "OUT"},
+                "unknown allocator 'nosuch'; valid allocators: glibc"},
         BadCase{{"run", "-w", "nosuch", "--out", "OUT"}, "unknown workload 'nosuch'; valid workloads:"},
-        BadCase{{"run", "-w", "churn:bogus=1", "--out", "OUT"}, "unknown parameter 'bogus'; valid parameters: ops, slots, min, max"},
+        BadCase{{"run", "-w", "churn:bogus=1", "--out", "OUT"},
+                "unknown parameter 'bogus'; valid parameters: ops, slots, min, max"},
         BadCase{{"run", "-w", "churn:ops=abc", "--out", "OUT"}, "parameter 'ops' = 'abc': not an integer"},
         BadCase{{"run", "-w", "churn:ops=-5", "--out", "OUT"}, "out of range"},
         BadCase{{"run", "-w", "churn:min=2K,max=1K", "--out", "OUT"}, "must not exceed"},
@@ -42,7 +44,6 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{{"run", "--allocator-lib", "x=/no/such/lib.so", "-w", "churn"}, "cannot read /no/such/lib.so"},
         BadCase{{"run", "--exec"}, "--exec needs a command"},
         BadCase{{"run", "--no-such-option"}, "unrecognised option"},
-        BadCase{{"list", "things"}, "unknown list 'things'"},
-        BadCase{{"frobnicate"}, "unknown command 'frobnicate'"}));
+        BadCase{{"list", "things"}, "unknown list 'things'"}, BadCase{{"frobnicate"}, "unknown command 'frobnicate'"}));
 
 }  // namespace

@@ -33,7 +33,8 @@ TEST(RunIntegration, EveryAllocatorOnThePipelineWorkloads) {
   ASSERT_EQ(r.status, 0) << r.err;
   json doc = read_json(dir.path() + "/results.json");
   EXPECT_EQ(doc["schema"], "allocscope.results/1");
-  for (const char* key : {"date", "host", "cpu", "cores", "kernel", "glibc", "thp", "allocators", "git_revision", "command_line"})
+  for (const char* key :
+       {"date", "host", "cpu", "cores", "kernel", "glibc", "thp", "allocators", "git_revision", "command_line"})
     EXPECT_TRUE(doc["context"].contains(key)) << key;
   const auto& runs = doc["runs"];
   ASSERT_EQ(runs.size(), 3 * allocators.size());
@@ -89,10 +90,10 @@ class SyscallMethod : public ::testing::TestWithParam<std::string> {};
 TEST_P(SyscallMethod, CountsAreExact) {
   auto count = [](int blocks) {
     TempDir dir;
-    auto r = run_cmd({ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--rss-interval", "0", "--out",
-                      dir.path(), "--syscall-method", GetParam(), "--exec", "--", MMAP_BLOCKS_BIN,
-                      std::to_string(blocks)},
-                     {"MALLOC_MMAP_THRESHOLD_=131072"});
+    auto r =
+        run_cmd({ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--rss-interval", "0", "--out", dir.path(),
+                 "--syscall-method", GetParam(), "--exec", "--", MMAP_BLOCKS_BIN, std::to_string(blocks)},
+                {"MALLOC_MMAP_THRESHOLD_=131072"});
     EXPECT_EQ(r.status, 0) << r.err;
     json doc = read_json(dir.path() + "/results.json");
     EXPECT_EQ(doc["runs"][0]["syscall_method"], GetParam() == "perf" ? "perf_event_open" : "ptrace+seccomp");
@@ -137,8 +138,8 @@ TEST(RunIntegration, TimeoutIsRecordedAndTheRunGoesOn) {
 // peak however large the harness is.
 TEST(RunIntegration, PeakRssIsTheChildsOwn) {
   TempDir dir;
-  auto r = run_cmd({ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--out", dir.path(), "--exec", "--",
-                    "/bin/true"});
+  auto r = run_cmd(
+      {ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--out", dir.path(), "--exec", "--", "/bin/true"});
   ASSERT_EQ(r.status, 0) << r.err;
   json doc = read_json(dir.path() + "/results.json");
   EXPECT_LT(doc["runs"][0]["metrics"]["peak_rss_bytes"].get<double>(), 16.0 * 1024 * 1024);

@@ -21,8 +21,8 @@ const char* kFilter = "^BM_malloc_free/(16|4096)$";
 
 TEST(Micro, RecordsPerAllocatorBenchmarkAndRepetition) {
   TempDir dir;
-  auto r = run_cmd({ALLOCSCOPE_BIN, "micro", "-a", "glibc,binmalloc", "--filter", kFilter,
-                    "--min-time", "0.01", "--reps", "2", "-q", "-o", dir.path()});
+  auto r = run_cmd({ALLOCSCOPE_BIN, "micro", "-a", "glibc,binmalloc", "--filter", kFilter, "--min-time", "0.01",
+                    "--reps", "2", "-q", "-o", dir.path()});
   ASSERT_EQ(r.status, 0) << r.err;
   // The table on stdout names both benchmarks and both allocators.
   EXPECT_NE(r.out.find("micro/BM_malloc_free/16"), std::string::npos) << r.out;
@@ -55,8 +55,7 @@ TEST(Micro, RecordsPerAllocatorBenchmarkAndRepetition) {
     // real_time_ns is the row's time converted from its unit.
     const std::string unit = run["gbench"]["time_unit"];
     const double scale = unit == "ns" ? 1 : unit == "us" ? 1e3 : unit == "ms" ? 1e6 : 1e9;
-    EXPECT_DOUBLE_EQ(m["real_time_ns"].get<double>(),
-                     run["gbench"]["real_time"].get<double>() * scale);
+    EXPECT_DOUBLE_EQ(m["real_time_ns"].get<double>(), run["gbench"]["real_time"].get<double>() * scale);
     reps[run["allocator"].get<std::string>() + " " + w].insert(run["rep"].get<int>());
     indices.insert(run["index"].get<size_t>());
   }
@@ -65,18 +64,18 @@ TEST(Micro, RecordsPerAllocatorBenchmarkAndRepetition) {
   EXPECT_EQ(indices.size(), runs.size());  // unique indices
 
   // The merged file is an ordinary results file: compare reads it.
-  auto c = run_cmd({ALLOCSCOPE_BIN, "compare", dir.path(), "--baseline", "glibc", "--candidate",
-                    "binmalloc", "--metrics", "real_time_ns"});
+  auto c = run_cmd({ALLOCSCOPE_BIN, "compare", dir.path(), "--baseline", "glibc", "--candidate", "binmalloc",
+                    "--metrics", "real_time_ns"});
   EXPECT_EQ(c.status, 0) << c.err;
   EXPECT_NE(c.out.find("BM_malloc_free/4096"), std::string::npos) << c.out;
 }
 
 TEST(Micro, CrashingAllocatorIsAFailedRecordAndTheOthersAreKept) {
   TempDir dir;
-  auto r = run_cmd({ALLOCSCOPE_BIN, "micro", "-a", "glibc,crashy", "--allocator-lib",
-                    std::string("crashy=") + CRASH_SHIM, "--filter", kFilter, "--min-time", "0.01",
-                    "-q", "-o", dir.path()},
-                   {"ALLOCSCOPE_SHIM_N=500"});
+  auto r =
+      run_cmd({ALLOCSCOPE_BIN, "micro", "-a", "glibc,crashy", "--allocator-lib", std::string("crashy=") + CRASH_SHIM,
+               "--filter", kFilter, "--min-time", "0.01", "-q", "-o", dir.path()},
+              {"ALLOCSCOPE_SHIM_N=500"});
   EXPECT_EQ(r.status, 1) << r.err;
   json doc = read_json(dir.path() + "/results.json");
   size_t ok = 0, crashed = 0;
@@ -87,8 +86,7 @@ TEST(Micro, CrashingAllocatorIsAFailedRecordAndTheOthersAreKept) {
     } else {
       EXPECT_EQ(run["allocator"], "crashy");
       EXPECT_EQ(run["status"], "crashed") << run.dump();
-      EXPECT_NE(run["reason"].get<std::string>().find("signal 11"), std::string::npos)
-          << run.dump();
+      EXPECT_NE(run["reason"].get<std::string>().find("signal 11"), std::string::npos) << run.dump();
       ++crashed;
     }
   }
@@ -99,10 +97,8 @@ TEST(Micro, CrashingAllocatorIsAFailedRecordAndTheOthersAreKept) {
 
 TEST(Micro, BadOptionsExit2) {
   TempDir dir;
-  for (const auto& bad : std::vector<std::vector<std::string>>{{"--reps", "0"},
-                                                               {"--min-time", "-1"},
-                                                               {"--timeout", "0"},
-                                                               {"-a", "no-such-allocator"}}) {
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"--reps", "0"}, {"--min-time", "-1"}, {"--timeout", "0"}, {"-a", "no-such-allocator"}}) {
     std::vector<std::string> argv{ALLOCSCOPE_BIN, "micro", "-q", "-o", dir.path()};
     argv.insert(argv.end(), bad.begin(), bad.end());
     auto r = run_cmd(argv);

@@ -93,7 +93,9 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-json read_json(const std::string& path) { return json::parse(read_text(path)); }
+json read_json(const std::string& path) {
+  return json::parse(read_text(path));
+}
 
 size_t count_lines(const std::string& path) {
   std::string t = read_text(path);

@@ -40,7 +40,8 @@ std::string fixtures() {
     put("garbage.json", "{ not json");
     put("schema.json", R"({"schema": "something/9", "runs": []})");
     put("runs.json", R"({"schema": "allocscope.results/1", "runs": {}})");
-    put("noalloc.json", R"({"schema": "allocscope.results/1", "runs": [{"workload": "churn", "status": "ok", "metrics": {}}]})");
+    put("noalloc.json",
+        R"({"schema": "allocscope.results/1", "runs": [{"workload": "churn", "status": "ok", "metrics": {}}]})");
     put("badmetric.json",
         R"({"schema": "allocscope.results/1", "runs": [{"allocator": "glibc", "workload": "churn", "status": "ok", "metrics": {"wall_s": "fast"}}]})");
     put("notobj.json", R"({"schema": "allocscope.results/1", "runs": [3]})");
@@ -104,7 +105,8 @@ const std::vector<Case>& cases() {
       // config files
       {{"run", "--config", "@/unknown.conf", "-w", "churn"}, "unknown.conf:2: unknown option 'foo'"},
       {{"run", "--config", "@/noeq.conf", "-w", "churn"}, "noeq.conf:1: expected 'option = value'"},
-      {{"run", "--config", "@/badval.conf", "-w", "churn"}, "badval.conf:2: the argument ('many') for option '--reps' is invalid"},
+      {{"run", "--config", "@/badval.conf", "-w", "churn"},
+       "badval.conf:2: the argument ('many') for option '--reps' is invalid"},
       {{"run", "--config", "@/badbool.conf", "-w", "churn"}, "badbool.conf:1: option 'warmup' expects true or false"},
       {{"run", "--config", "@/badthreads.conf", "-w", "churn"}, "badthreads.conf:1: threads: '0' is not a list"},
       // results files given to merge
@@ -113,10 +115,12 @@ const std::vector<Case>& cases() {
       {{"merge", "@/nonexistent.json", "-o", "@/out.json"}, "nonexistent.json: cannot open"},
       {{"merge", "@/garbage.json", "-o", "@/out.json"}, "garbage.json: not valid JSON at byte"},
       {{"merge", "@/empty.json", "-o", "@/out.json"}, "empty.json: not valid JSON at byte"},
-      {{"merge", "@/schema.json", "-o", "@/out.json"}, "schema.json: expected an object with \"schema\": \"allocscope.results/1\""},
+      {{"merge", "@/schema.json", "-o", "@/out.json"},
+       "schema.json: expected an object with \"schema\": \"allocscope.results/1\""},
       {{"merge", "@/runs.json", "-o", "@/out.json"}, "runs.json: expected \"runs\" to be an array"},
       {{"merge", "@/noalloc.json", "-o", "@/out.json"}, "noalloc.json: runs[0]: expected string field \"allocator\""},
-      {{"merge", "@/badmetric.json", "-o", "@/out.json"}, "badmetric.json: runs[0]: metric \"wall_s\" must be a number"},
+      {{"merge", "@/badmetric.json", "-o", "@/out.json"},
+       "badmetric.json: runs[0]: metric \"wall_s\" must be a number"},
       {{"merge", "@/notobj.json", "-o", "@/out.json"}, "notobj.json: runs[0]: expected an object"},
       {{"merge", "@/seed1.json", "@/seed2.json", "-o", "@/out.json"}, "seed2.json has seed = 2 but @/seed1.json has 1"},
       {{"merge", "@/seed1.json", "@/seed1.json", "-o", "@/out.json"}, "job #0 (glibc churn) is in both"},

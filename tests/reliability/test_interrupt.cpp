@@ -53,14 +53,19 @@ void interrupt_and_resume(int sig, const std::string& name) {
 
 }  // namespace
 
-TEST(Interrupt, SigintThenResume) { interrupt_and_resume(SIGINT, "sigint"); }
-TEST(Interrupt, SigtermThenResume) { interrupt_and_resume(SIGTERM, "sigterm"); }
+TEST(Interrupt, SigintThenResume) {
+  interrupt_and_resume(SIGINT, "sigint");
+}
+TEST(Interrupt, SigtermThenResume) {
+  interrupt_and_resume(SIGTERM, "sigterm");
+}
 
 // A journal whose last line was torn by a crash mid-write: resume reruns
 // that job and later records stay readable.
 TEST(Interrupt, TornJournalLine) {
   std::string dir = fresh_dir("torn");
-  CliResult r = run_cli({"run", "-w", "churn:ops=1000", "-a", "glibc", "--reps", "3", "--no-syscalls", "-q", "-o", dir});
+  CliResult r =
+      run_cli({"run", "-w", "churn:ops=1000", "-a", "glibc", "--reps", "3", "--no-syscalls", "-q", "-o", dir});
   ASSERT_EQ(r.rc, 0) << r.err;
   std::string j = read_text(dir + "/journal.jsonl");
   auto last = j.rfind('\n', j.size() - 2);

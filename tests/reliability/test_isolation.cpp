@@ -18,10 +18,29 @@ std::map<std::string, json> by_allocator(const json& doc) {
 
 void run_with_shims(const std::string& method) {
   std::string dir = fresh_dir("isolation-" + method);
-  CliResult r = run_cli({"run", "-w", "churn:ops=20000,slots=512", "-a", "glibc,crash,hang,leak,abort", "--allocator-lib",
-                         "crash=" CRASH_SHIM, "--allocator-lib", "hang=" HANG_SHIM, "--allocator-lib", "leak=" LEAK_SHIM,
-                         "--allocator-lib", "abort=" ABORT_SHIM, "--timeout", "3", "--mem-limit", "256M",
-                         "--mem-limit-method", method, "--no-syscalls", "-q", "-o", dir});
+  CliResult r = run_cli({"run",
+                         "-w",
+                         "churn:ops=20000,slots=512",
+                         "-a",
+                         "glibc,crash,hang,leak,abort",
+                         "--allocator-lib",
+                         "crash=" CRASH_SHIM,
+                         "--allocator-lib",
+                         "hang=" HANG_SHIM,
+                         "--allocator-lib",
+                         "leak=" LEAK_SHIM,
+                         "--allocator-lib",
+                         "abort=" ABORT_SHIM,
+                         "--timeout",
+                         "3",
+                         "--mem-limit",
+                         "256M",
+                         "--mem-limit-method",
+                         method,
+                         "--no-syscalls",
+                         "-q",
+                         "-o",
+                         dir});
   ASSERT_EQ(r.rc, 1) << "some job failed: exit status 1\n" << r.err;
   json doc = read_json(dir + "/results.json");
   ASSERT_EQ(doc["runs"].size(), 5u);
@@ -53,9 +72,13 @@ void run_with_shims(const std::string& method) {
 
 }  // namespace
 
-TEST(Isolation, FailingAllocatorsRlimit) { run_with_shims("rlimit"); }
+TEST(Isolation, FailingAllocatorsRlimit) {
+  run_with_shims("rlimit");
+}
 
-TEST(Isolation, FailingAllocatorsAuto) { run_with_shims("auto"); }
+TEST(Isolation, FailingAllocatorsAuto) {
+  run_with_shims("auto");
+}
 
 TEST(Isolation, NonZeroExitOfExecJob) {
   std::string dir = fresh_dir("exec-fail");

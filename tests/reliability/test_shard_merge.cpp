@@ -62,9 +62,20 @@ TEST(Shard, ParseShard) {
 }
 
 TEST(Merge, ShardsEqualOneRun) {
-  const std::vector<std::string> common{"-w", "churn:ops=2000,slots=64", "-w", "churn:ops=3000,slots=64",
-                                        "-w", "large-blocks:ops=50", "-a", "glibc", "--reps", "2",
-                                        "--no-syscalls", "--rss-interval", "0", "-q"};
+  const std::vector<std::string> common{"-w",
+                                        "churn:ops=2000,slots=64",
+                                        "-w",
+                                        "churn:ops=3000,slots=64",
+                                        "-w",
+                                        "large-blocks:ops=50",
+                                        "-a",
+                                        "glibc",
+                                        "--reps",
+                                        "2",
+                                        "--no-syscalls",
+                                        "--rss-interval",
+                                        "0",
+                                        "-q"};
   auto run = [&](const std::string& name, std::vector<std::string> extra) {
     std::string dir = fresh_dir(name);
     std::vector<std::string> args{"run"};

@@ -27,8 +27,9 @@ TEST(Stress, GlibcPasses) {
 }
 
 TEST(Stress, FindsNonZeroCallocAndReproducesFromSeed) {
-  std::vector<std::string> args{"stress", "-a", "bad", "--allocator-lib", "bad=" BADCALLOC_SHIM, "--threads", "1",
-                                "--ops", "200000", "--seed", "9", "--json"};
+  std::vector<std::string> args{"stress",    "-a",    "bad",   "--allocator-lib", "bad=" BADCALLOC_SHIM,
+                                "--threads", "1",     "--ops", "200000",          "--seed",
+                                "9",         "--json"};
   CliResult r = run_cli(args);
   ASSERT_EQ(r.rc, 1) << r.out << r.err;
   json v = json::parse(r.out)[0];
@@ -41,9 +42,9 @@ TEST(Stress, FindsNonZeroCallocAndReproducesFromSeed) {
 }
 
 TEST(Stress, CrashingAllocatorIsReported) {
-  CliResult r = run_cli({"stress", "-a", "crash", "--allocator-lib", "crash=" CRASH_SHIM, "--threads", "2", "--seconds",
-                         "1", "--json"},
-                        {"ALLOCSCOPE_SHIM_N=50"});  // in the parent, before any fork
+  CliResult r = run_cli(
+      {"stress", "-a", "crash", "--allocator-lib", "crash=" CRASH_SHIM, "--threads", "2", "--seconds", "1", "--json"},
+      {"ALLOCSCOPE_SHIM_N=50"});  // in the parent, before any fork
   ASSERT_EQ(r.rc, 1) << r.err;
   json v = json::parse(r.out)[0];
   EXPECT_EQ(v["status"], "crashed");
@@ -56,16 +57,17 @@ TEST(Probe, GlibcDetectsDoubleFreeAndConforms) {
   EXPECT_EQ(rep["glibc"]["misuse"]["double_free"]["outcome"], "detected");
   EXPECT_NE(rep["glibc"]["misuse"]["double_free"].value("message", "").find("double free"), std::string::npos);
   EXPECT_GE(rep["glibc"].value("detected", 0), 3);
-  for (const auto& [name, s] : rep["glibc"]["api"]["symbols"].items()) EXPECT_FALSE(s.value("interposed", true)) << name;
+  for (const auto& [name, s] : rep["glibc"]["api"]["symbols"].items())
+    EXPECT_FALSE(s.value("interposed", true)) << name;
   EXPECT_EQ(rep["glibc"]["api"]["findings"].size(), 0u) << rep["glibc"]["api"].dump(1);
 }
 
 // A shim that interposes only malloc: the other entry points are reported as
 // not interposed, and probing it never crashes allocscope.
 TEST(Probe, PartialInterpositionIsAFinding) {
-  CliResult r = run_cli({"probe", "-a", "abort", "--allocator-lib", "abort=" ABORT_SHIM, "--probes", "double_free",
-                         "--json"},
-                        {"ALLOCSCOPE_SHIM_N=1000000000"});
+  CliResult r =
+      run_cli({"probe", "-a", "abort", "--allocator-lib", "abort=" ABORT_SHIM, "--probes", "double_free", "--json"},
+              {"ALLOCSCOPE_SHIM_N=1000000000"});
   ASSERT_EQ(r.rc, 0) << r.err;
   json api = json::parse(r.out)["abort"]["api"];
   EXPECT_TRUE(api["symbols"]["malloc"]["interposed"].get<bool>());

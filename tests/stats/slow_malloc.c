@@ -55,10 +55,12 @@ static void init(void) {
   next_malloc = (void* (*)(size_t))dlsym(RTLD_NEXT, "malloc");
   resolving = 0;
   const char* env = getenv("ALLOCSCOPE_SLOW_NS");
-  delay_ns = env ? strtod(env, NULL) : 1000;  /* fractions allowed */
+  delay_ns = env ? strtod(env, NULL) : 1000; /* fractions allowed */
   const char* iters = getenv("ALLOCSCOPE_SLOW_ITERS");
-  if (iters) spin_iterations = atol(iters);
-  else if (delay_ns > 0) spin_iterations = (long)(calibrate() * delay_ns + 0.5);
+  if (iters)
+    spin_iterations = atol(iters);
+  else if (delay_ns > 0)
+    spin_iterations = (long)(calibrate() * delay_ns + 0.5);
 }
 
 void* malloc(size_t n) {

@@ -49,7 +49,8 @@ const std::string kBin = ALLOCSCOPE_BIN;
 const std::string kData = STATS_DATA_DIR;
 
 std::string tmpdir(const std::string& name) {
-  std::string d = fs::temp_directory_path().string() + "/allocscope-stats-test-" + std::to_string(::getpid()) + "-" + name;
+  std::string d =
+      fs::temp_directory_path().string() + "/allocscope-stats-test-" + std::to_string(::getpid()) + "-" + name;
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
@@ -129,7 +130,9 @@ TEST(BadInput, ExitStatus2) {
   auto r = sh(kBin + " gate " + kData + "/results.json --baseline glibc --candidate jemalloc --threshold ops=5%");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("not a comparable metric"), std::string::npos) << r.out;
-  EXPECT_EQ(sh(kBin + " gate " + kData + "/results.json --baseline glibc --candidate jemalloc --threshold ops_per_s=x").status, 2);
+  EXPECT_EQ(sh(kBin + " gate " + kData + "/results.json --baseline glibc --candidate jemalloc --threshold ops_per_s=x")
+                .status,
+            2);
   EXPECT_EQ(sh(kBin + " export " + kData + "/results.json --format nope --out /tmp/x").status, 2);
   std::string d = tmpdir("bad");
   std::ofstream(d + "/broken.json") << "{\"schema\": \"allocscope.results/1\", \"runs\": [";
@@ -142,13 +145,15 @@ TEST(Gate, ThresholdsDecide) {
               "/results.json --baseline glibc --candidate jemalloc --threshold peak_rss_bytes=off,syscalls_total=off");
   EXPECT_EQ(r.status, 0) << r.out;
   // Swapped: glibc against jemalloc makes glibc's higher syscall counts a regression.
-  r = sh(kBin + " gate " + kData + "/results.json --baseline jemalloc --candidate glibc --threshold peak_rss_bytes=off");
+  r = sh(kBin + " gate " + kData +
+         "/results.json --baseline jemalloc --candidate glibc --threshold peak_rss_bytes=off");
   EXPECT_EQ(r.status, 1) << r.out;
 }
 
 TEST(Gate, AAPasses) {
   std::string d = tmpdir("aa");
-  std::string run = kBin + " run -q -w churn:ops=20000 -w large-blocks --allocators glibc --reps 5 --rss-interval 0 --out ";
+  std::string run =
+      kBin + " run -q -w churn:ops=20000 -w large-blocks --allocators glibc --reps 5 --rss-interval 0 --out ";
   ASSERT_EQ(sh(run + d + "/a").status, 0);
   ASSERT_EQ(sh(run + d + "/b").status, 0);
   // --confirm re-runs any suspect job interleaved before deciding (time drifts between two runs).
@@ -160,8 +165,9 @@ TEST(Gate, AAPasses) {
 TEST(Gate, InjectedSlowdownIsFlagged) {
   std::string d = tmpdir("slow");
   // The shim busy-waits 2 us per malloc: several times the cost of a churn operation.
-  auto run = sh("ALLOCSCOPE_SLOW_NS=2000 " + kBin + " run -q -w churn:ops=20000 --allocator-lib slow=" +
-                SLOW_MALLOC_LIB + " --allocators glibc,slow --reps 5 --rss-interval 0 --out " + d + "/r");
+  auto run =
+      sh("ALLOCSCOPE_SLOW_NS=2000 " + kBin + " run -q -w churn:ops=20000 --allocator-lib slow=" + SLOW_MALLOC_LIB +
+         " --allocators glibc,slow --reps 5 --rss-interval 0 --out " + d + "/r");
   ASSERT_EQ(run.status, 0) << run.out;
   auto r = sh(kBin + " gate " + d + "/r/results.json --baseline glibc --candidate slow --md " + d + "/gate.md");
   EXPECT_EQ(r.status, 1) << r.out;
@@ -170,7 +176,8 @@ TEST(Gate, InjectedSlowdownIsFlagged) {
   // Memory and syscalls are glibc's: not flagged.
   EXPECT_EQ(md.find("peak_rss_bytes | ") != std::string::npos && md.find("syscalls_total") != std::string::npos, true);
   // Confirmation rounds re-run both allocators and still fail.
-  r = sh("ALLOCSCOPE_SLOW_NS=2000 " + kBin + " gate " + d + "/r/results.json --baseline glibc --candidate slow --confirm 2");
+  r = sh("ALLOCSCOPE_SLOW_NS=2000 " + kBin + " gate " + d +
+         "/r/results.json --baseline glibc --candidate slow --confirm 2");
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find("confirmed"), std::string::npos) << r.out;
 }
@@ -194,6 +201,23 @@ TEST(Run, InstructionsUnderValgrind) {
   EXPECT_NE(ir["glibc"][0], ir["jemalloc"][0]);  // the preloaded allocator is the one counted
 }
 
+// binmalloc switches to its memcheck-support path when it sees Valgrind; the
+// instruction count must be of its native path. On this shape the native path
+// runs about as many instructions as glibc, the memcheck-support path ~1.5x.
+TEST(Run, InstructionsCountBinmallocsNativePath) {
+  if (sh("command -v valgrind").status != 0) GTEST_SKIP() << "valgrind not installed";
+  if (sh(kBin + " list allocators | grep -q '^binmalloc '").status != 0) GTEST_SKIP() << "no binmalloc";
+  std::string d = tmpdir("instr-bm");
+  auto r = sh(kBin + " run -q -w glibc-simple:n=400,iterations=500 --allocators glibc,binmalloc --reps 1 " +
+              "--metric instructions --no-syscalls --rss-interval 0 --out " + d);
+  ASSERT_EQ(r.status, 0) << r.out;
+  json doc = json::parse(slurp(d + "/results.json"));
+  std::map<std::string, double> ir;
+  for (auto& run : doc["runs"]) ir[run["allocator"]] = run["metrics"]["instructions"].get<double>();
+  ASSERT_GT(ir["glibc"], 0);
+  EXPECT_LT(ir["binmalloc"], 1.2 * ir["glibc"]) << "binmalloc " << ir["binmalloc"] << " glibc " << ir["glibc"];
+}
+
 TEST(Report, HtmlOpensInHeadlessChromium) {
   std::string d = tmpdir("report");
   auto r = sh(kBin + " report " + kData + "/results.json --out " + d + "/rep");
@@ -204,8 +228,10 @@ TEST(Report, HtmlOpensInHeadlessChromium) {
   std::string html = slurp(d + "/rep/report.html");
   EXPECT_EQ(html.find("src=\"charts/"), std::string::npos);  // self-contained: nothing linked
   if (!fs::exists(CHROMIUM)) GTEST_SKIP() << "chromium not installed";
-  std::string flags = " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
-                      "--disable-component-update --disable-sync --user-data-dir=" + d + "/profile --window-size=1200,2000 ";
+  std::string flags =
+      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
+      "--disable-component-update --disable-sync --user-data-dir=" +
+      d + "/profile --window-size=1200,2000 ";
   auto dom = sh(std::string(CHROMIUM) + flags + "--dump-dom file://" + d + "/rep/report.html 2>/dev/null");
   ASSERT_EQ(dom.status, 0) << dom.out;
   EXPECT_NE(dom.out.find("<h1>allocscope report</h1>"), std::string::npos) << dom.out.substr(0, 2000);
@@ -222,7 +248,8 @@ TEST(Report, HtmlOpensInHeadlessChromium) {
     at = dom.out.find('"', img);  // end of the src attribute (std::regex would overflow the stack here)
     if (at == std::string::npos) break;
   }
-  for (const char* bad : {"No charts", "Traceback", "Error", "NaN"}) EXPECT_EQ(text.find(bad), std::string::npos) << bad;
+  for (const char* bad : {"No charts", "Traceback", "Error", "NaN"})
+    EXPECT_EQ(text.find(bad), std::string::npos) << bad;
   auto shot = sh(std::string(CHROMIUM) + flags + "--screenshot=" + d + "/report.png file://" + d + "/rep/report.html");
   EXPECT_TRUE(fs::exists(d + "/report.png")) << shot.out;
   EXPECT_GT(fs::file_size(d + "/report.png"), 10000u);

@@ -189,7 +189,8 @@ TEST(Verdict, CiRuleAcceptsAWholeCiBeyondTheThreshold) {
   ci.ci_alone = true;
   EXPECT_EQ(compare_metric(*d, pol, base, cand, 0.05, ci).verdict, Verdict::Regressed);
   // Not with fewer than 5 rounds per side.
-  EXPECT_NE(compare_metric(*d, pol, {1.0, 1.01, 3.0, 3.1}, {1.2, 1.21, 2.9, 3.0}, 0.05, ci).verdict, Verdict::Regressed);
+  EXPECT_NE(compare_metric(*d, pol, {1.0, 1.01, 3.0, 3.1}, {1.2, 1.21, 2.9, 3.0}, 0.05, ci).verdict,
+            Verdict::Regressed);
 }
 
 TEST(Verdict, TooFewRoundsCannotRegress) {
@@ -228,8 +229,13 @@ TEST(Verdict, MemoryFloor) {
 
 TEST(Comparison, MatchesJobsAndComputesGeomean) {
   auto run = [](const std::string& alloc, const std::string& wl, int round, double ops) {
-    return json{{"allocator", alloc}, {"workload", wl}, {"params", {{"ops", "10"}}}, {"threads", 1},
-                {"round", round}, {"warmup", false}, {"status", "ok"},
+    return json{{"allocator", alloc},
+                {"workload", wl},
+                {"params", {{"ops", "10"}}},
+                {"threads", 1},
+                {"round", round},
+                {"warmup", false},
+                {"status", "ok"},
                 {"metrics", {{"ops_per_s", ops}, {"syscalls_total", 10}}}};
   };
   json doc{{"schema", kResultsSchema}, {"runs", json::array()}};

@@ -1,5 +1,6 @@
 // Trace record -> info -> replay round trips, an independent count of a real
 // program's calls, rejection of corrupt files, mtrace import.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,12 +10,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "trace_io.hpp"
 
@@ -80,9 +79,9 @@ constexpr int kThreads = 4, kIters = 300;
 
 // Calls per thread and iteration made by trace_mt_ops (see its header).
 const std::map<std::string, uint64_t> kPerIteration{
-    {"malloc", 2},        {"calloc", 1},        {"realloc", 1},       {"reallocarray", 1}, {"memalign", 1},
-    {"posix_memalign", 1}, {"aligned_alloc", 1}, {"valloc", 1},        {"pvalloc", 1},      {"new", 3},
-    {"new[]", 1},          {"delete", 3},        {"delete[]", 1},      {"free", 9}};
+    {"malloc", 2},         {"calloc", 1},        {"realloc", 1},  {"reallocarray", 1}, {"memalign", 1},
+    {"posix_memalign", 1}, {"aligned_alloc", 1}, {"valloc", 1},   {"pvalloc", 1},      {"new", 3},
+    {"new[]", 1},          {"delete", 3},        {"delete[]", 1}, {"free", 9}};
 
 TEST_F(TraceTest, InfoReportsTheKnownCountsOfAMultithreadedProgram) {
   const json base = info(record_mt(kThreads, 0, "base.trace"));
@@ -158,9 +157,10 @@ TEST_F(TraceTest, RealProgramCountsMatchAnIndependentCounter) {
   const std::string plain = run(fmt::format("PYTHONMALLOC=malloc /usr/bin/python3 {}/small_alloc.py", TEST_INPUTS)).out;
   // The counter sits below the recorder: LD_PRELOAD="recorder counter".
   // TRACE_COUNT_OUT is set for the recorded program only (env execs it).
-  Result r = run(fmt::format("LD_PRELOAD={} {} record -q --out {} -- /usr/bin/env TRACE_COUNT_OUT={} "
-                             "PYTHONMALLOC=malloc /usr/bin/python3 {}/small_alloc.py",
-                             COUNT_LIB, ALLOCSCOPE_BIN, trace, counts, TEST_INPUTS));
+  Result r =
+      run(fmt::format("LD_PRELOAD={} {} record -q --out {} -- /usr/bin/env TRACE_COUNT_OUT={} "
+                      "PYTHONMALLOC=malloc /usr/bin/python3 {}/small_alloc.py",
+                      COUNT_LIB, ALLOCSCOPE_BIN, trace, counts, TEST_INPUTS));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, plain) << "recording changed the output";
   const json t = info(trace);
@@ -180,8 +180,8 @@ TEST_F(TraceTest, RealProgramCountsMatchAnIndependentCounter) {
 
 TEST_F(TraceTest, ChildProcessesWriteTheirOwnFiles) {
   const std::string trace = path("sh.trace");
-  Result r = run(fmt::format("{} record -q --out {} -- /bin/sh -c 'ls / >/dev/null; ls / >/dev/null'",
-                             ALLOCSCOPE_BIN, trace));
+  Result r =
+      run(fmt::format("{} record -q --out {} -- /bin/sh -c 'ls / >/dev/null; ls / >/dev/null'", ALLOCSCOPE_BIN, trace));
   ASSERT_EQ(r.status, 0) << r.err;
   int children = 0;
   for (const auto& e : fs::directory_iterator(dir_)) {
@@ -256,8 +256,8 @@ TEST_F(TraceTest, RandomDamageNeverCrashesTheReader) {
     for (int k = 0, n = 1 + static_cast<int>(rng() % 4); k < n && !d.empty(); ++k)
       d[rng() % d.size()] = static_cast<char>(rng());
     try {
-      allocscope::trace::Trace t = allocscope::trace::read_trace_buffer(
-          reinterpret_cast<const uint8_t*>(d.data()), d.size(), "mutant");
+      allocscope::trace::Trace t =
+          allocscope::trace::read_trace_buffer(reinterpret_cast<const uint8_t*>(d.data()), d.size(), "mutant");
       (void)allocscope::trace::summarize(t);
     } catch (const std::runtime_error& e) {
       ++rejected;

@@ -24,26 +24,51 @@ namespace {
 // Workload specs run at --threads 2 (multithreaded ones) under glibc.
 const std::vector<std::string> kSpecs = {
     // classic
-    "larson:rounds=2,ops=1000,slots=100", "xmalloc:blocks=10000", "threadtest:iterations=5,objects=2000",
-    "cache-scratch:iterations=100,writes=10", "cache-thrash:iterations=100,writes=10",
-    "sh6bench:iterations=10,batch=100", "sh8bench:iterations=10,batch=100", "mstress:rounds=2,steps=1000",
-    "rptest:iterations=10,batch=100,slots=400", "alloc-test:steps=20000,slots=1000",
-    "glibc-simple:n=100,iterations=10", "glibc-simple:n=25,iterations=10,arena=thread", "glibc-thread:ops=20000",
-    "malloc-large:ops=3,live=2,min=33M,max=40M", "mleak:rounds=5,allocs=50",
+    "larson:rounds=2,ops=1000,slots=100",
+    "xmalloc:blocks=10000",
+    "threadtest:iterations=5,objects=2000",
+    "cache-scratch:iterations=100,writes=10",
+    "cache-thrash:iterations=100,writes=10",
+    "sh6bench:iterations=10,batch=100",
+    "sh8bench:iterations=10,batch=100",
+    "mstress:rounds=2,steps=1000",
+    "rptest:iterations=10,batch=100,slots=400",
+    "alloc-test:steps=20000,slots=1000",
+    "glibc-simple:n=100,iterations=10",
+    "glibc-simple:n=25,iterations=10,arena=thread",
+    "glibc-thread:ops=20000",
+    "malloc-large:ops=3,live=2,min=33M,max=40M",
+    "mleak:rounds=5,allocs=50",
     // synthetic
-    "churn:ops=10000", "mt-churn:ops=10000", "large-blocks:ops=10",
+    "churn:ops=10000",
+    "mt-churn:ops=10000",
+    "large-blocks:ops=10",
     // adversarial
-    "top-pinning:count=20000", "mmap-ratchet:count=16,rounds=2", "mmap-ratchet:count=16,rounds=2,ratchet=0",
-    "arena-blowup:oversubscribe=2,rounds=2,working_set=256K", "producer-consumer-blowup:blocks=20000,burst=100,queue=1000",
-    "hole-punching:count=20000", "phases:objects=2000,sample=100", "free-all-retention:count=100000",
-    "alternating-large-small:count=100,rounds=2", "growing-arrays:max=1M,rounds=2",
-    "realloc-one-by-one:elements=1000,arrays=2", "realloc-doubling:max=1M,rounds=2",
-    "bursty-idle:bursts=2,blocks=1000,idle_ms=10,tick=10", "aligned-heavy:ops=2000,slots=100",
+    "top-pinning:count=20000",
+    "mmap-ratchet:count=16,rounds=2",
+    "mmap-ratchet:count=16,rounds=2,ratchet=0",
+    "arena-blowup:oversubscribe=2,rounds=2,working_set=256K",
+    "producer-consumer-blowup:blocks=20000,burst=100,queue=1000",
+    "hole-punching:count=20000",
+    "phases:objects=2000,sample=100",
+    "free-all-retention:count=100000",
+    "alternating-large-small:count=100,rounds=2",
+    "growing-arrays:max=1M,rounds=2",
+    "realloc-one-by-one:elements=1000,arrays=2",
+    "realloc-doubling:max=1M,rounds=2",
+    "bursty-idle:bursts=2,blocks=1000,idle_ms=10,tick=10",
+    "aligned-heavy:ops=2000,slots=100",
     // seeds
-    "lazy-touch:size=64M", "brk-vs-mmap:size=256K,count=16", "brk-vs-mmap:size=64K,count=16", "trim:count=20000",
+    "lazy-touch:size=64M",
+    "brk-vs-mmap:size=256K,count=16",
+    "brk-vs-mmap:size=64K,count=16",
+    "trim:count=20000",
     "overcommit:reserve=2G,touch=16M",
     // whole programs (skipped by the plan when not installed)
-    "python3:scale=1000", "sqlite3:rows=1000", "redis:requests=200,clients=2", "gxx:opt=O0",
+    "python3:scale=1000",
+    "sqlite3:rows=1000",
+    "redis:requests=200,clients=2",
+    "gxx:opt=O0",
 };
 
 std::string tmp_dir() {
@@ -68,7 +93,8 @@ class Catalog : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(tmp_dir());
-    std::string cmd = std::string(ALLOCSCOPE_BIN) + " run -q --allocators glibc --threads 2 --timeout 120 --out " + *dir_ + "/all";
+    std::string cmd =
+        std::string(ALLOCSCOPE_BIN) + " run -q --allocators glibc --threads 2 --timeout 120 --out " + *dir_ + "/all";
     for (const auto& s : kSpecs) cmd += " -w " + s;
     rc_ = run(cmd + " > " + *dir_ + "/all.log 2>&1");
     doc_ = new json(load(*dir_ + "/all/results.json"));
@@ -244,9 +270,10 @@ TEST_F(Catalog, OvercommitUnderMemLimitEndsAsOom) {
   const std::string out = *dir_ + "/oom";
   // An address-space limit (RLIMIT_AS) refuses the reservation itself; a
   // memory cgroup would only stop pages that are touched.
-  const int rc = run(std::string(ALLOCSCOPE_BIN) +
-                     " run -q --allocators glibc --mem-limit 1G --mem-limit-method rlimit -w overcommit:reserve=4G --out " +
-                     out + " > " + out + ".log 2>&1");
+  const int rc =
+      run(std::string(ALLOCSCOPE_BIN) +
+          " run -q --allocators glibc --mem-limit 1G --mem-limit-method rlimit -w overcommit:reserve=4G --out " + out +
+          " > " + out + ".log 2>&1");
   EXPECT_EQ(rc, 1);  // a job not ok; the harness itself went on and wrote results
   const json doc = load(out + "/results.json");
   ASSERT_EQ(doc["runs"].size(), 1u);

@@ -52,7 +52,9 @@ class AlignedHeavy : public Workload {
   uint64_t base_rss_ = 0;
 };
 
-bool power_of_two(uint64_t v) { return v >= sizeof(void*) && (v & (v - 1)) == 0; }
+bool power_of_two(uint64_t v) {
+  return v >= sizeof(void*) && (v & (v - 1)) == 0;
+}
 
 ALLOCSCOPE_WORKLOAD({
     .name = "aligned-heavy",

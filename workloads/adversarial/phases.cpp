@@ -70,7 +70,8 @@ class Phases : public Workload {
       }
     }
     double heap = 0, live = 0;
-    for (const auto& [r, l] : samples_) heap += static_cast<double>(r - std::min(r, base_rss_)), live += static_cast<double>(l);
+    for (const auto& [r, l] : samples_)
+      heap += static_cast<double>(r - std::min(r, base_rss_)), live += static_cast<double>(l);
     if (live > 0) ctx.report("frag_time_avg_ratio", heap / live);
     ctx.report("rss_after_free_all_bytes", static_cast<double>(self_rss_bytes()));
   }

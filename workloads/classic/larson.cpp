@@ -32,8 +32,9 @@ class Larson : public Workload {
       }
       auto& s = stream_[static_cast<size_t>(a)];
       s.resize(rounds_ * per_round_);
-      for (auto& op : s) op = {static_cast<uint32_t>(rng.uniform(0, slots - 1)),
-                               static_cast<uint32_t>(rng.uniform(p.u("min"), p.u("max")))};
+      for (auto& op : s)
+        op = {static_cast<uint32_t>(rng.uniform(0, slots - 1)),
+              static_cast<uint32_t>(rng.uniform(p.u("min"), p.u("max")))};
     }
   }
 

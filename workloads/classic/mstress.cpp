@@ -89,8 +89,10 @@ class Mstress : public Workload {
       } else {
         const size_t k = s.rnd % n;
         void* got = pool_[s.rnd % pool_.size()].exchange(local[k], std::memory_order_acq_rel);
-        if (got) local[k] = got;
-        else local[k] = local[--n];
+        if (got)
+          local[k] = got;
+        else
+          local[k] = local[--n];
       }
     }
     for (size_t i = 0; i < n; ++i) drop_object(st, local[i]);

@@ -43,8 +43,10 @@ class RpTest : public Workload {
         for (size_t j = 0; j < batch_; ++j, ++k) {
           Block& b = s.ws[s.slot[k]];
           if (b.p) {
-            if (remote) s.outbox.push_back(b);
-            else free_block(st, b);
+            if (remote)
+              s.outbox.push_back(b);
+            else
+              free_block(st, b);
           }
           b.size = s.size[k];
           b.p = a_malloc(st, b.size);
@@ -66,7 +68,7 @@ class RpTest : public Workload {
   }
 
  private:
-  struct State {
+  struct alignas(64) State {  // one per thread: no false sharing of its vector headers
     std::vector<Block> ws, outbox;
     std::vector<uint32_t> slot, size;
   };

@@ -10,11 +10,16 @@ namespace allocscope {
 
 std::string type_name(ParamType t) {
   switch (t) {
-    case ParamType::Int: return "integer";
-    case ParamType::Double: return "number";
-    case ParamType::String: return "string";
-    case ParamType::Bool: return "bool (0|1|true|false)";
-    case ParamType::Size: return "size (bytes, K/M/G suffixes)";
+    case ParamType::Int:
+      return "integer";
+    case ParamType::Double:
+      return "number";
+    case ParamType::String:
+      return "string";
+    case ParamType::Bool:
+      return "bool (0|1|true|false)";
+    case ParamType::Size:
+      return "size (bytes, K/M/G suffixes)";
   }
   return "?";
 }
@@ -27,11 +32,16 @@ bool parse_size(const std::string& text, uint64_t* out) {
   if (end == text.c_str() || errno == ERANGE) return false;
   std::string suffix(end);
   unsigned shift = 0;
-  if (suffix == "" || suffix == "B") shift = 0;
-  else if (suffix == "K" || suffix == "k" || suffix == "KiB") shift = 10;
-  else if (suffix == "M" || suffix == "m" || suffix == "MiB") shift = 20;
-  else if (suffix == "G" || suffix == "g" || suffix == "GiB") shift = 30;
-  else return false;
+  if (suffix == "" || suffix == "B")
+    shift = 0;
+  else if (suffix == "K" || suffix == "k" || suffix == "KiB")
+    shift = 10;
+  else if (suffix == "M" || suffix == "m" || suffix == "MiB")
+    shift = 20;
+  else if (suffix == "G" || suffix == "g" || suffix == "GiB")
+    shift = 30;
+  else
+    return false;
   if (shift && v > (~0ULL >> shift)) return false;
   *out = static_cast<uint64_t>(v) << shift;
   return true;
@@ -42,11 +52,10 @@ namespace {
 // Checks one value against its spec; returns the canonical text or throws.
 std::string validate(const std::string& workload, const ParamSpec& spec, const std::string& v) {
   auto bad = [&](const std::string& why) {
-    return ParamError(fmt::format("workload '{}': parameter '{}' = '{}': {} (expected {}{})",
-                                  workload, spec.name, v, why, type_name(spec.type),
-                                  std::isfinite(spec.min) || std::isfinite(spec.max)
-                                      ? fmt::format(" in [{}, {}]", spec.min, spec.max)
-                                      : std::string()));
+    return ParamError(fmt::format(
+        "workload '{}': parameter '{}' = '{}': {} (expected {}{})", workload, spec.name, v, why, type_name(spec.type),
+        std::isfinite(spec.min) || std::isfinite(spec.max) ? fmt::format(" in [{}, {}]", spec.min, spec.max)
+                                                           : std::string()));
   };
   double num = 0;
   switch (spec.type) {
@@ -69,8 +78,7 @@ std::string validate(const std::string& workload, const ParamSpec& spec, const s
       errno = 0;
       char* end = nullptr;
       num = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(num))
-        throw bad("not a number");
+      if (v.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(num)) throw bad("not a number");
       break;
     }
     case ParamType::Bool:
@@ -81,8 +89,8 @@ std::string validate(const std::string& workload, const ParamSpec& spec, const s
       if (!spec.choices.empty()) {
         for (const auto& c : spec.choices)
           if (c == v) return v;
-        throw ParamError(fmt::format("workload '{}': parameter '{}' = '{}': expected one of: {}",
-                                     workload, spec.name, v, fmt::join(spec.choices, ", ")));
+        throw ParamError(fmt::format("workload '{}': parameter '{}' = '{}': expected one of: {}", workload, spec.name,
+                                     v, fmt::join(spec.choices, ", ")));
       }
       return v;
   }
@@ -101,8 +109,7 @@ Params Params::resolve(const std::string& workload, const std::vector<ParamSpec>
     if (!known) {
       std::vector<std::string> names;
       for (const auto& s : specs) names.push_back(s.name);
-      throw ParamError(fmt::format("workload '{}': unknown parameter '{}'; valid parameters: {}",
-                                   workload, k,
+      throw ParamError(fmt::format("workload '{}': unknown parameter '{}'; valid parameters: {}", workload, k,
                                    names.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(names, ", "))));
     }
   }
@@ -118,9 +125,15 @@ const std::string& Params::s(const std::string& name) const {
   if (it == values_.end()) throw ParamError(fmt::format("parameter '{}' is not declared", name));
   return it->second;
 }
-int64_t Params::i(const std::string& name) const { return std::strtoll(s(name).c_str(), nullptr, 10); }
-double Params::d(const std::string& name) const { return std::strtod(s(name).c_str(), nullptr); }
-bool Params::b(const std::string& name) const { return s(name) == "1"; }
+int64_t Params::i(const std::string& name) const {
+  return std::strtoll(s(name).c_str(), nullptr, 10);
+}
+double Params::d(const std::string& name) const {
+  return std::strtod(s(name).c_str(), nullptr);
+}
+bool Params::b(const std::string& name) const {
+  return s(name) == "1";
+}
 
 }  // namespace allocscope
 

@@ -29,7 +29,9 @@ void RunContext::set_track_usable(bool on) {
   for (auto& s : stats_) s->set_track_usable(on);
 }
 
-void RunContext::parallel(const std::function<void(int)>& body) { parallel(threads_, body); }
+void RunContext::parallel(const std::function<void(int)>& body) {
+  parallel(threads_, body);
+}
 
 void RunContext::parallel(int nthreads, const std::function<void(int)>& body) {
   ensure_thread_slots(nthreads);
@@ -50,12 +52,16 @@ void RunContext::parallel(int nthreads, const std::function<void(int)>& body) {
   window_set_ = true;
 }
 
-void RunContext::window_begin() { t0_ = std::chrono::steady_clock::now(); }
+void RunContext::window_begin() {
+  t0_ = std::chrono::steady_clock::now();
+}
 void RunContext::window_end() {
   t1_ = std::chrono::steady_clock::now();
   window_set_ = true;
 }
-double RunContext::window_seconds() const { return std::chrono::duration<double>(t1_ - t0_).count(); }
+double RunContext::window_seconds() const {
+  return std::chrono::duration<double>(t1_ - t0_).count();
+}
 
 void RunContext::mark_peak() {
   peak_marked_ = true;

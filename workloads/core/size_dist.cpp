@@ -31,9 +31,12 @@ uint64_t size_pow2_rare_large(Rng& r, uint64_t lo, uint64_t hi) {
   if (e_hi < e_lo) e_hi = e_lo;
   uint64_t s = 1ULL << r.uniform(static_cast<uint64_t>(e_lo), static_cast<uint64_t>(e_hi));
   const uint64_t roll = r.uniform(0, 9999);
-  if (roll == 0) s *= 10000;
-  else if (roll < 10) s *= 1000;
-  else if (roll < 100) s *= 100;
+  if (roll == 0)
+    s *= 10000;
+  else if (roll < 10)
+    s *= 1000;
+  else if (roll < 100)
+    s *= 100;
   return s;
 }
 

@@ -32,8 +32,12 @@ uint64_t page_size() {
   static const uint64_t ps = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   return ps;
 }
-uint64_t self_rss_bytes() { return statm_field(1) * page_size(); }
-uint64_t self_vm_bytes() { return statm_field(0) * page_size(); }
+uint64_t self_rss_bytes() {
+  return statm_field(1) * page_size();
+}
+uint64_t self_vm_bytes() {
+  return statm_field(0) * page_size();
+}
 uint64_t self_minor_faults() {
   struct rusage ru {};
   ::getrusage(RUSAGE_SELF, &ru);

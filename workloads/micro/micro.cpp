@@ -19,7 +19,9 @@ namespace {
 
 using allocscope::Rng;
 
-void escape(void* p) { benchmark::DoNotOptimize(p); }
+void escape(void* p) {
+  benchmark::DoNotOptimize(p);
+}
 
 // One malloc/free pair of a fixed size per iteration.
 void BM_malloc_free(benchmark::State& state) {

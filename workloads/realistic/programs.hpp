@@ -20,6 +20,8 @@ bool have(std::initializer_list<const char*> programs, std::string* why);
 // own linked allocator.
 std::string glibc_path();
 // No Workload object: these never run inside the worker.
-inline std::unique_ptr<Workload> none() { return nullptr; }
+inline std::unique_ptr<Workload> none() {
+  return nullptr;
+}
 
 }  // namespace allocscope::realistic

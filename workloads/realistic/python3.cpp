@@ -13,12 +13,11 @@ ALLOCSCOPE_WORKLOAD({
                {"pymalloc", ParamType::Bool, "0", "keep Python's own small-object allocator", 0, 1}},
     .multithreaded = false,
     .make = none,
-    .command =
-        [](const Params& p, std::string* why) -> std::vector<std::string> {
-          if (!have({"/usr/bin/env", "/usr/bin/python3"}, why)) return {};
-          return {"/usr/bin/env", p.b("pymalloc") ? "PYTHONMALLOC=pymalloc" : "PYTHONMALLOC=malloc",
-                  "/usr/bin/python3", input("python_workload.py"), p.s("scale")};
-        },
+    .command = [](const Params& p, std::string* why) -> std::vector<std::string> {
+      if (!have({"/usr/bin/env", "/usr/bin/python3"}, why)) return {};
+      return {"/usr/bin/env", p.b("pymalloc") ? "PYTHONMALLOC=pymalloc" : "PYTHONMALLOC=malloc", "/usr/bin/python3",
+              input("python_workload.py"), p.s("scale")};
+    },
 });
 
 }  // namespace

@@ -14,12 +14,10 @@ ALLOCSCOPE_WORKLOAD({
                {"data", ParamType::Size, "64", "value size of SET/GET", 1, 1 << 26}},
     .multithreaded = false,
     .make = none,
-    .command =
-        [](const Params& p, std::string* why) -> std::vector<std::string> {
-          if (!have({"/bin/sh", "/usr/bin/redis-server", "/usr/bin/redis-benchmark", "/usr/bin/redis-cli"}, why))
-            return {};
-          return {"/bin/sh", input("redis_bench.sh"), p.s("requests"), p.s("clients"), p.s("data"), glibc_path()};
-        },
+    .command = [](const Params& p, std::string* why) -> std::vector<std::string> {
+      if (!have({"/bin/sh", "/usr/bin/redis-server", "/usr/bin/redis-benchmark", "/usr/bin/redis-cli"}, why)) return {};
+      return {"/bin/sh", input("redis_bench.sh"), p.s("requests"), p.s("clients"), p.s("data"), glibc_path()};
+    },
 });
 
 }  // namespace

@@ -12,13 +12,12 @@ ALLOCSCOPE_WORKLOAD({
     .params = {{"rows", ParamType::Int, "100000", "rows inserted", 1, 1e9}},
     .multithreaded = false,
     .make = none,
-    .command =
-        [](const Params& p, std::string* why) -> std::vector<std::string> {
-          if (!have({"/usr/bin/sqlite3"}, why)) return {};
-          return {"/usr/bin/sqlite3", ":memory:",
-                  "CREATE TABLE cfg(rows INTEGER); INSERT INTO cfg VALUES(" + p.s("rows") + ");",
-                  ".read " + input("sqlite_workload.sql")};
-        },
+    .command = [](const Params& p, std::string* why) -> std::vector<std::string> {
+      if (!have({"/usr/bin/sqlite3"}, why)) return {};
+      return {"/usr/bin/sqlite3",
+              ":memory:", "CREATE TABLE cfg(rows INTEGER); INSERT INTO cfg VALUES(" + p.s("rows") + ");",
+              ".read " + input("sqlite_workload.sql")};
+    },
 });
 
 }  // namespace

@@ -21,7 +21,8 @@ class LazyTouch : public Workload {
     const uint64_t rss0 = self_rss_bytes();
     void* b = a_malloc(st, size);
     const uint64_t rss1 = self_rss_bytes();
-    if (p.b("thp")) ::madvise(reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(b) & ~(page_size() - 1)), size, MADV_HUGEPAGE);
+    if (p.b("thp"))
+      ::madvise(reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(b) & ~(page_size() - 1)), size, MADV_HUGEPAGE);
     const uint64_t f0 = self_minor_faults();
     touch(b, size, 0x77);
     const uint64_t f1 = self_minor_faults();

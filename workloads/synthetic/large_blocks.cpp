@@ -24,8 +24,7 @@ class LargeBlocks : public Workload {
 
   void run(RunContext& ctx) override {
     ThreadStats& st = ctx.stats(0);
-    for (size_t i = 0; i < slot_of_.size(); ++i)
-      synthetic::replace_block(st, slots_[slot_of_[i]], size_of_[i], 0x5a);
+    for (size_t i = 0; i < slot_of_.size(); ++i) synthetic::replace_block(st, slots_[slot_of_[i]], size_of_[i], 0x5a);
   }
 
   void finish(RunContext& ctx) override { synthetic::free_blocks(ctx.stats(0), slots_); }

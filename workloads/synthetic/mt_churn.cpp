@@ -31,18 +31,16 @@ class MtChurn : public Workload {
       Plan& plan = plans_[static_cast<size_t>(t)];
       ThreadStats& st = ctx.stats(t);
       for (uint64_t i = 0; i < per_thread_; ++i)
-        synthetic::replace_block(st, plan.slots[plan.slot_of[i]], plan.size_of[i],
-                                 static_cast<unsigned char>(i));
+        synthetic::replace_block(st, plan.slots[plan.slot_of[i]], plan.size_of[i], static_cast<unsigned char>(i));
     });
   }
 
   void finish(RunContext& ctx) override {
-    for (size_t t = 0; t < plans_.size(); ++t)
-      synthetic::free_blocks(ctx.stats(static_cast<int>(t)), plans_[t].slots);
+    for (size_t t = 0; t < plans_.size(); ++t) synthetic::free_blocks(ctx.stats(static_cast<int>(t)), plans_[t].slots);
   }
 
  private:
-  struct Plan {
+  struct alignas(64) Plan {  // one per thread: no false sharing
     std::vector<synthetic::Block> slots;
     std::vector<uint32_t> slot_of, size_of;
   };
@@ -55,8 +53,7 @@ ALLOCSCOPE_WORKLOAD({
     .category = "synthetic",
     .doc = "each thread churns a private working set of uniform random sizes; thread "
            "scalability of arenas and thread caches",
-    .params = {{"ops", ParamType::Int, "2000000", "operations in total, split over threads", 1,
-                1e10},
+    .params = {{"ops", ParamType::Int, "2000000", "operations in total, split over threads", 1, 1e10},
                {"slots", ParamType::Int, "4096", "live blocks per thread", 1, 1e8},
                {"min", ParamType::Size, "16", "smallest request", 1, 1 << 30},
                {"max", ParamType::Size, "4096", "largest request", 1, 1 << 30}},

@@ -5,6 +5,7 @@
 // only once every event recorded before its start was replayed. Addresses are
 // mapped to dense block ids in prepare(); memory is written after allocation.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,13 +13,11 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <filesystem>
+#include <limits>
 #include <new>
 #include <thread>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/workload.hpp"
@@ -41,8 +40,8 @@ std::string resolve_trace_path(const std::string& p) {
   if (p[0] == '/' || fs::exists(p, ec)) return p;
   std::string alt = std::string(ALLOCSCOPE_SOURCE_DIR) + "/" + p;
   if (fs::exists(alt, ec)) return alt;
-  throw ParamError(fmt::format("trace: path '{}' not found (relative to the current directory or to {})", p,
-                               ALLOCSCOPE_SOURCE_DIR));
+  throw ParamError(
+      fmt::format("trace: path '{}' not found (relative to the current directory or to {})", p, ALLOCSCOPE_SOURCE_DIR));
 }
 
 void validate_trace(const Params& p) {
@@ -56,15 +55,15 @@ void validate_trace(const Params& p) {
 
 constexpr uint32_t kNoId = 0xffffffffu;
 // ROp flags
-constexpr uint8_t kWaitOld = 1;    // the block consumed was allocated by another thread
-constexpr uint8_t kNotify = 2;     // the block produced is consumed by another thread
-constexpr uint8_t kMarkPeak = 4;   // the trace's live peak is reached after this op
-constexpr uint8_t kAsFree = 8;     // realloc(p, 0) that freed p: replayed as free(p)
+constexpr uint8_t kWaitOld = 1;   // the block consumed was allocated by another thread
+constexpr uint8_t kNotify = 2;    // the block produced is consumed by another thread
+constexpr uint8_t kMarkPeak = 4;  // the trace's live peak is reached after this op
+constexpr uint8_t kAsFree = 8;    // realloc(p, 0) that freed p: replayed as free(p)
 
 struct ROp {
-  uint8_t op;      // tracefmt::Op
-  uint8_t cflags;  // tracefmt flag bits (nothrow, sized, aligned)
-  uint8_t flags;   // kWaitOld | kNotify | kMarkPeak | kAsFree
+  uint8_t op;               // tracefmt::Op
+  uint8_t cflags;           // tracefmt flag bits (nothrow, sized, aligned)
+  uint8_t flags;            // kWaitOld | kNotify | kMarkPeak | kAsFree
   uint32_t id = kNoId;      // block produced (allocations) or consumed (frees)
   uint32_t old_id = kNoId;  // realloc input
   uint64_t size = 0;        // requested bytes (calloc: per element)
@@ -309,10 +308,14 @@ class TraceReplay : public Workload {
     for (const auto& [u, n] : starts_[static_cast<size_t>(tid)]) {
       int spins = 0;
       while (progress_[u].done.load(std::memory_order_acquire) < n) {
-        if (++spins < 64) __builtin_ia32_pause();
-        else if (spins < 256) std::this_thread::yield();
+        if (++spins < 64)
+          __builtin_ia32_pause();
+        else if (spins < 256)
+          std::this_thread::yield();
         else {
-          struct timespec d{0, 20000};
+          struct timespec d {
+            0, 20000
+          };
           nanosleep(&d, nullptr);
         }
       }
@@ -325,11 +328,15 @@ class TraceReplay : public Workload {
     const uint8_t op = kind & 0x1f;
     const bool aligned = kind & kFlagAligned;
     if (op == kNew) {
-      if (aligned) ::operator delete(p, static_cast<std::align_val_t>(align));
-      else ::operator delete(p);
+      if (aligned)
+        ::operator delete(p, static_cast<std::align_val_t>(align));
+      else
+        ::operator delete(p);
     } else if (op == kNewArray) {
-      if (aligned) ::operator delete[](p, static_cast<std::align_val_t>(align));
-      else ::operator delete[](p);
+      if (aligned)
+        ::operator delete[](p, static_cast<std::align_val_t>(align));
+      else
+        ::operator delete[](p);
     } else {
       std::free(p);
     }
@@ -340,15 +347,18 @@ class TraceReplay : public Workload {
     const bool nothrow = r.cflags & kFlagNothrow;
     const bool aligned = r.cflags & kFlagAligned;
     switch (r.op) {
-      case kMalloc: return std::malloc(r.size);
-      case kCalloc: return std::calloc(r.nmemb, r.size);
+      case kMalloc:
+        return std::malloc(r.size);
+      case kCalloc:
+        return std::calloc(r.nmemb, r.size);
       case kMemalign:
       case kPosixMemalign: {
         void* p = nullptr;
         size_t a = r.align < sizeof(void*) ? sizeof(void*) : r.align;
         return posix_memalign(&p, a, r.size) == 0 ? p : nullptr;
       }
-      case kAlignedAlloc: return aligned_alloc(r.align, r.size);
+      case kAlignedAlloc:
+        return aligned_alloc(r.align, r.size);
       // valloc/pvalloc: not every allocator exports them; same request through posix_memalign.
       case kValloc:
       case kPvalloc: {
@@ -366,7 +376,8 @@ class TraceReplay : public Workload {
           return nothrow ? ::operator new[](r.size, static_cast<std::align_val_t>(r.align), std::nothrow)
                          : ::operator new[](r.size, static_cast<std::align_val_t>(r.align));
         return nothrow ? ::operator new[](r.size, std::nothrow) : ::operator new[](r.size);
-      default: return nullptr;
+      default:
+        return nullptr;
     }
   }
 
@@ -376,18 +387,27 @@ class TraceReplay : public Workload {
     const auto al = static_cast<std::align_val_t>(r.align);
     switch (r.op) {
       case kDelete:
-        if (sized && aligned) ::operator delete(p, r.size, al);
-        else if (sized) ::operator delete(p, r.size);
-        else if (aligned) ::operator delete(p, al);
-        else ::operator delete(p);
+        if (sized && aligned)
+          ::operator delete(p, r.size, al);
+        else if (sized)
+          ::operator delete(p, r.size);
+        else if (aligned)
+          ::operator delete(p, al);
+        else
+          ::operator delete(p);
         break;
       case kDeleteArray:
-        if (sized && aligned) ::operator delete[](p, r.size, al);
-        else if (sized) ::operator delete[](p, r.size);
-        else if (aligned) ::operator delete[](p, al);
-        else ::operator delete[](p);
+        if (sized && aligned)
+          ::operator delete[](p, r.size, al);
+        else if (sized)
+          ::operator delete[](p, r.size);
+        else if (aligned)
+          ::operator delete[](p, al);
+        else
+          ::operator delete[](p);
         break;
-      default: std::free(p);
+      default:
+        std::free(p);
     }
   }
 
@@ -413,7 +433,9 @@ class TraceReplay : public Workload {
       if (timing_) {
         uint64_t due = t0 + r.ts;
         if (due > now_ns() + 20000) {
-          struct timespec ts{static_cast<time_t>(due / 1000000000ull), static_cast<long>(due % 1000000000ull)};
+          struct timespec ts {
+            static_cast<time_t>(due / 1000000000ull), static_cast<long>(due % 1000000000ull)
+          };
           clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
         }
       }
@@ -498,8 +520,12 @@ ALLOCSCOPE_WORKLOAD({
     .doc = "replays a recorded allocation trace (allocscope record), one thread per recorded "
            "thread, cross-thread frees synchronised; real programs' allocation patterns",
     .params = {{"path", ParamType::String, "", "trace file (relative paths also tried under the source tree)"},
-               {"timing", ParamType::String, "none", "as-recorded: honour the recorded gaps; none: back to back",
-                -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(),
+               {"timing",
+                ParamType::String,
+                "none",
+                "as-recorded: honour the recorded gaps; none: back to back",
+                -std::numeric_limits<double>::infinity(),
+                std::numeric_limits<double>::infinity(),
                 {"as-recorded", "none"}},
                {"null", ParamType::Bool, "0", "walk the trace without allocating (replayer overhead)"},
                {"touch", ParamType::Bool, "1", "write to allocated memory"}},

@@ -29,7 +29,7 @@ struct Nest {
   std::vector<Nest<T, Depth - 1>> children;
   T sum() const {
     T s{};
-    for (const auto& c : children) s += c.sum();
+    for (const auto &c : children) s += c.sum();
     return s + static_cast<T>(Depth);
   }
 };
@@ -39,10 +39,10 @@ struct Nest<T, 0> {
 };
 
 template <typename K, typename V>
-std::map<V, std::vector<K>> invert(const std::unordered_map<K, V>& m) {
+std::map<V, std::vector<K>> invert(const std::unordered_map<K, V> &m) {
   std::map<V, std::vector<K>> out;
-  for (const auto& [k, v] : m) out[v].push_back(k);
-  for (auto& [v, ks] : out) std::sort(ks.begin(), ks.end());
+  for (const auto &[k, v] : m) out[v].push_back(k);
+  for (auto &[v, ks] : out) std::sort(ks.begin(), ks.end());
   return out;
 }
 
@@ -53,7 +53,7 @@ int main() {
   std::set<long> fibs{Fib<10>::value, Fib<20>::value, Fib<40>::value, Fib<60>::value};
   Nest<double, 3> n;
   n.children.resize(4);
-  for (auto& c : n.children) c.children.resize(3);
+  for (auto &c : n.children) c.children.resize(3);
   std::vector<int> v(10000);
   std::iota(v.begin(), v.end(), 1);
   long total = std::accumulate(v.begin(), v.end(), 0L);

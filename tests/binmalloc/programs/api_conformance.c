@@ -1,17 +1,19 @@
 /* API conformance scenarios for the libc allocation entry points.
  * Usage: bm_api_conformance <scenario>   (see the table at the bottom). */
 #define _GNU_SOURCE 1
-#include "bm_prog.h"
-
 #include <gnu/libc-version.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/resource.h>
 
+#include "bm_prog.h"
+
 static const size_t kPage = 4096;
 
-static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
+static size_t page_size(void) {
+  return (size_t)sysconf(_SC_PAGESIZE);
+}
 
 /* Huge requests that no allocator can satisfy. */
 static const size_t kHuge[] = {
@@ -43,8 +45,7 @@ static void sc_malloc_zero(void) {
     BM_CHECKF(p[i] != NULL, "malloc(0) returned NULL (#%d)", i);
   }
   for (int i = 0; i < N; ++i)
-    for (int j = i + 1; j < N; ++j)
-      BM_CHECKF(p[i] != p[j], "malloc(0) returned the same pointer twice: %p", p[i]);
+    for (int j = i + 1; j < N; ++j) BM_CHECKF(p[i] != p[j], "malloc(0) returned the same pointer twice: %p", p[i]);
   for (int i = 0; i < N; ++i) {
     if (p[i] == NULL) continue;
     BM_CHECKF(((uintptr_t)p[i] & 15) == 0, "malloc(0) result %p not 16-aligned", p[i]);
@@ -93,7 +94,10 @@ static void sc_malloc_sizes(void) {
     BM_CHECKF(((uintptr_t)p[n] & 15) == 0, "malloc(%zu) = %p not 16-aligned", n, p[n]);
     bm_fill(p[n], n, n);
   }
-  for (size_t n = 0; n < N; n += 2) { free(p[n]); p[n] = NULL; }
+  for (size_t n = 0; n < N; n += 2) {
+    free(p[n]);
+    p[n] = NULL;
+  }
   for (size_t n = 1; n < N; n += 2) {
     size_t bad = bm_verify(p[n], n, n);
     BM_CHECKF(bad == (size_t)-1, "block of %zu bytes corrupted at %zu", n, bad);
@@ -106,7 +110,11 @@ static void sc_malloc_sizes(void) {
       BM_CHECKF(q != NULL, "malloc(%zu) returned NULL", sz);
       if (!q) continue;
       BM_CHECKF(((uintptr_t)q & 15) == 0, "malloc(%zu) = %p not 16-aligned", sz, (void *)q);
-      if (sz) { q[0] = 1; q[sz - 1] = 2; q[sz / 2] = 3; }
+      if (sz) {
+        q[0] = 1;
+        q[sz - 1] = 2;
+        q[sz / 2] = 3;
+      }
       free(q);
     }
   }
@@ -131,8 +139,7 @@ static void sc_calloc_overflow(void) {
     errno = 0;
     void *p = calloc(bm_opaque_size(pairs[i][0]), bm_opaque_size(pairs[i][1]));
     BM_CHECKF(p == NULL, "calloc(%#zx, %#zx) returned %p", pairs[i][0], pairs[i][1], p);
-    BM_CHECKF(errno == ENOMEM, "calloc(%#zx, %#zx): errno %d, expected ENOMEM", pairs[i][0],
-              pairs[i][1], errno);
+    BM_CHECKF(errno == ENOMEM, "calloc(%#zx, %#zx): errno %d, expected ENOMEM", pairs[i][0], pairs[i][1], errno);
     if (p) free(p);
   }
 }
@@ -140,7 +147,10 @@ static void sc_calloc_overflow(void) {
 static int all_zero(const void *p, size_t n, size_t *where) {
   const unsigned char *c = (const unsigned char *)p;
   for (size_t i = 0; i < n; ++i)
-    if (c[i] != 0) { *where = i; return 0; }
+    if (c[i] != 0) {
+      *where = i;
+      return 0;
+    }
   return 1;
 }
 
@@ -150,8 +160,7 @@ static void check_calloc_zero(size_t nmemb, size_t size, const char *what) {
   BM_CHECKF(p != NULL, "%s: calloc(%zu, %zu) returned NULL", what, nmemb, size);
   if (!p) return;
   size_t where = 0;
-  BM_CHECKF(all_zero(p, n, &where), "%s: calloc(%zu, %zu) byte %zu is %#x, not 0", what, nmemb,
-            size, where, p[where]);
+  BM_CHECKF(all_zero(p, n, &where), "%s: calloc(%zu, %zu) byte %zu is %#x, not 0", what, nmemb, size, where, p[where]);
   /* The whole usable area must be zero as far as the request goes; dirty it
    * so later reuse is tested too. */
   memset(p, 0xa5, n);
@@ -168,8 +177,8 @@ static void dirty_then_free(size_t n, int count) {
 }
 
 static void sc_calloc_zeroed(void) {
-  static const size_t sizes[] = {1,    8,    16,   24,   25,    40,     64,     100,     120,
-                                 128,  200,  500,  1000, 1024,  1032,   1040,   1500,    4000,
+  static const size_t sizes[] = {1,    8,     16,    24,     25,     40,     64,       100,     120,
+                                 128,  200,   500,   1000,   1024,   1032,   1040,     1500,    4000,
                                  8192, 20000, 65536, 100000, 131072, 200000, 1u << 20, 5u << 20};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; ++i) {
     size_t n = sizes[i];
@@ -219,10 +228,9 @@ static void sc_calloc_zeroed(void) {
 
 static void sc_realloc_content(void) {
   /* Sizes crossing tcache / fastbin / smallbin / largebin / mmap classes. */
-  static const size_t seq[] = {1,    24,     40,      100,      500,      1000,    1032,
-                               1040, 2000,   10000,   65536,    131072,   140000,  200000,
-                               1u << 20, 3u << 20, 8u << 20, 1u << 20, 300000, 130000, 100000, 5000,
-                               1040, 1024,   120,     24,       0x10,     1};
+  static const size_t seq[] = {1,      24,     40,     100,    500,      1000,     1032,     1040,     2000,   10000,
+                               65536,  131072, 140000, 200000, 1u << 20, 3u << 20, 8u << 20, 1u << 20, 300000, 130000,
+                               100000, 5000,   1040,   1024,   120,      24,       0x10,     1};
   for (int variant = 0; variant < 3; ++variant) {
     size_t cur = 1;
     unsigned char *p = (unsigned char *)malloc(1);
@@ -246,10 +254,8 @@ static void sc_realloc_content(void) {
       BM_CHECKF(((uintptr_t)q & 15) == 0, "realloc result %p not 16-aligned", (void *)q);
       size_t keep = cur < next ? cur : next;
       size_t bad = bm_verify(q, keep, 1000 + i);
-      BM_CHECKF(bad == (size_t)-1, "variant %d: realloc %zu -> %zu lost content at byte %zu",
-                variant, cur, next, bad);
-      BM_CHECKF(malloc_usable_size(q) >= next, "realloc to %zu: usable %zu", next,
-                malloc_usable_size(q));
+      BM_CHECKF(bad == (size_t)-1, "variant %d: realloc %zu -> %zu lost content at byte %zu", variant, cur, next, bad);
+      BM_CHECKF(malloc_usable_size(q) >= next, "realloc to %zu: usable %zu", next, malloc_usable_size(q));
       bm_fill(q, next, 1000 + i + 1);
       p = q;
       cur = next;
@@ -271,8 +277,8 @@ static void sc_realloc_content(void) {
       if (!q) break;
       size_t keep = cur < steps[i] ? cur : steps[i];
       size_t bad = bm_verify(q, keep, align + i);
-      BM_CHECKF(bad == (size_t)-1, "realloc of memalign(%zu) block %zu -> %zu lost byte %zu",
-                align, cur, steps[i], bad);
+      BM_CHECKF(bad == (size_t)-1, "realloc of memalign(%zu) block %zu -> %zu lost byte %zu", align, cur, steps[i],
+                bad);
       bm_fill(q, steps[i], align + i + 1);
       a = q;
       cur = steps[i];
@@ -294,8 +300,7 @@ static void sc_realloc_content(void) {
       if (!q) break;
       size_t keep = cur < steps[i] ? cur : steps[i];
       size_t bad = bm_verify(q, keep, align * 3 + i);
-      BM_CHECKF(bad == (size_t)-1,
-                "realloc of mmapped memalign(%zu) block %zu -> %zu lost byte %zu", align, cur,
+      BM_CHECKF(bad == (size_t)-1, "realloc of mmapped memalign(%zu) block %zu -> %zu lost byte %zu", align, cur,
                 steps[i], bad);
       BM_CHECK(malloc_usable_size(q) >= steps[i]);
       bm_fill(q, steps[i], align * 3 + i + 1);
@@ -353,8 +358,7 @@ static void sc_realloc_zero(void) {
   r = realloc(big, bm_opaque_size(0));
   BM_CHECK(r == NULL);
   struct mallinfo2 m2 = mallinfo2();
-  BM_CHECKF(m2.hblks == m0.hblks, "hblks %zu after realloc(big, 0), expected %zu", m2.hblks,
-            m0.hblks);
+  BM_CHECKF(m2.hblks == m0.hblks, "hblks %zu after realloc(big, 0), expected %zu", m2.hblks, m0.hblks);
 }
 
 static void sc_realloc_huge(void) {
@@ -369,10 +373,12 @@ static void sc_realloc_huge(void) {
       void *q = realloc(p, bm_opaque_size(kHuge[i]));
       BM_CHECKF(q == NULL, "realloc(p, %#zx) returned %p", kHuge[i], q);
       BM_CHECKF(errno == ENOMEM, "realloc(p, %#zx): errno %d, expected ENOMEM", kHuge[i], errno);
-      if (q) { p = (unsigned char *)q; continue; }
+      if (q) {
+        p = (unsigned char *)q;
+        continue;
+      }
     }
-    BM_CHECKF(bm_verify(p, sizes[s], 99) == (size_t)-1,
-              "failed realloc damaged the original block of %zu", sizes[s]);
+    BM_CHECKF(bm_verify(p, sizes[s], 99) == (size_t)-1, "failed realloc damaged the original block of %zu", sizes[s]);
     free(p);
   }
 }
@@ -388,10 +394,8 @@ static void sc_reallocarray(void) {
   BM_CHECK(bm_verify(q, 32, 5) == (size_t)-1);
   BM_CHECK(malloc_usable_size(q) >= 10000);
   p = q;
-  static const size_t pairs[][2] = {{SIZE_MAX / 2 + 1, 2},
-                                    {2, SIZE_MAX / 2 + 1},
-                                    {(size_t)1 << 32, (size_t)1 << 32},
-                                    {SIZE_MAX, SIZE_MAX}};
+  static const size_t pairs[][2] = {
+      {SIZE_MAX / 2 + 1, 2}, {2, SIZE_MAX / 2 + 1}, {(size_t)1 << 32, (size_t)1 << 32}, {SIZE_MAX, SIZE_MAX}};
   for (size_t i = 0; i < 4; ++i) {
     errno = 0;
     void *r = reallocarray(p, bm_opaque_size(pairs[i][0]), bm_opaque_size(pairs[i][1]));
@@ -411,8 +415,7 @@ static void sc_reallocarray(void) {
 static void check_aligned(void *p, size_t align, size_t size, const char *fn) {
   BM_CHECKF(p != NULL, "%s(align %zu, size %zu) returned NULL", fn, align, size);
   if (!p) return;
-  BM_CHECKF(((uintptr_t)p & (align - 1)) == 0, "%s(align %zu, size %zu) = %p misaligned", fn,
-            align, size, p);
+  BM_CHECKF(((uintptr_t)p & (align - 1)) == 0, "%s(align %zu, size %zu) = %p misaligned", fn, align, size, p);
   size_t u = malloc_usable_size(p);
   BM_CHECKF(u >= size, "%s(align %zu, size %zu): usable %zu", fn, align, size, u);
   if (size) {
@@ -481,8 +484,7 @@ static void sc_aligned_entry_points(void) {
     void *z2 = aligned_alloc(64, bm_opaque_size(0));
     void *z3 = NULL;
     int zrc = posix_memalign(&z3, 64, bm_opaque_size(0));
-    BM_CHECKF(z1 && z2 && zrc == 0 && z3, "size 0: memalign %p aligned_alloc %p posix_memalign %d/%p",
-              z1, z2, zrc, z3);
+    BM_CHECKF(z1 && z2 && zrc == 0 && z3, "size 0: memalign %p aligned_alloc %p posix_memalign %d/%p", z1, z2, zrc, z3);
     BM_CHECK(z1 != z2 && z2 != z3 && z1 != z3);
     free(z1);
     free(z2);
@@ -538,8 +540,7 @@ static void sc_aligned_huge_alignment(void) {
 }
 
 static void sc_posix_memalign_einval(void) {
-  static const size_t bad[] = {0, 1, 2, 3, 4, 6, 12, 24, 40, 48, 100, 1000, 4097, 3u << 10,
-                               SIZE_MAX, SIZE_MAX - 7};
+  static const size_t bad[] = {0, 1, 2, 3, 4, 6, 12, 24, 40, 48, 100, 1000, 4097, 3u << 10, SIZE_MAX, SIZE_MAX - 7};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
     void *sentinel = (void *)0x5e57;
     void *p = sentinel;
@@ -557,8 +558,7 @@ static void sc_aligned_alloc_einval(void) {
     int maj = 0, min = 0;
     sscanf(gnu_get_libc_version(), "%d.%d", &maj, &min);
     if (maj == 2 && min < 38) {
-      printf("SKIP: glibc %s accepts non-power-of-two alignments in aligned_alloc\n",
-             gnu_get_libc_version());
+      printf("SKIP: glibc %s accepts non-power-of-two alignments in aligned_alloc\n", gnu_get_libc_version());
       return;
     }
   }
@@ -567,8 +567,7 @@ static void sc_aligned_alloc_einval(void) {
     errno = 0;
     void *p = aligned_alloc(bm_opaque_size(bad[i]), 64);
     BM_CHECKF(p == NULL, "aligned_alloc(align %#zx, 64) returned %p", bad[i], p);
-    BM_CHECKF(errno == EINVAL, "aligned_alloc(align %#zx): errno %d, expected EINVAL", bad[i],
-              errno);
+    BM_CHECKF(errno == EINVAL, "aligned_alloc(align %#zx): errno %d, expected EINVAL", bad[i], errno);
     if (p) free(p);
   }
 }
@@ -584,10 +583,8 @@ static void sc_usable_size(void) {
     size_t u = malloc_usable_size(p);
     size_t cs = bm_chunk_size(p);
     BM_CHECKF(!bm_is_mmapped(p), "malloc(%zu) is mmapped", n);
-    BM_CHECKF(cs == bm_request2size(n), "malloc(%zu): chunk size %zu, expected %zu", n, cs,
-              bm_request2size(n));
-    BM_CHECKF(u == cs - 8, "malloc_usable_size(malloc(%zu)) = %zu, expected chunk size %zu - 8",
-              n, u, cs);
+    BM_CHECKF(cs == bm_request2size(n), "malloc(%zu): chunk size %zu, expected %zu", n, cs, bm_request2size(n));
+    BM_CHECKF(u == cs - 8, "malloc_usable_size(malloc(%zu)) = %zu, expected chunk size %zu - 8", n, u, cs);
     BM_CHECK(u >= n);
     memset(p, 0x77, u); /* the whole usable area is ours */
     free(p);
@@ -601,10 +598,9 @@ static void sc_usable_size(void) {
     size_t u = malloc_usable_size(p);
     size_t cs = bm_chunk_size(p);
     BM_CHECKF(bm_is_mmapped(p), "malloc(%zu) (over the mmap threshold) has no IS_MMAPPED bit", n);
-    BM_CHECKF(u == cs - 16, "mmapped malloc(%zu): usable %zu, expected chunk size %zu - 16", n, u,
-              cs);
-    BM_CHECKF(((cs + bm_hdr(p)[0]) & (kPage - 1)) == 0,
-              "mmapped chunk size %zu + pad %zu not page-aligned", cs, bm_hdr(p)[0]);
+    BM_CHECKF(u == cs - 16, "mmapped malloc(%zu): usable %zu, expected chunk size %zu - 16", n, u, cs);
+    BM_CHECKF(((cs + bm_hdr(p)[0]) & (kPage - 1)) == 0, "mmapped chunk size %zu + pad %zu not page-aligned", cs,
+              bm_hdr(p)[0]);
     BM_CHECK(u >= n);
     memset(p, 0x77, u);
     /* Do not free: freeing raises ptmalloc's dynamic mmap threshold. */
@@ -619,8 +615,7 @@ static void sc_usable_size(void) {
       size_t u = malloc_usable_size(p);
       size_t cs = bm_chunk_size(p);
       size_t expect = bm_is_mmapped(p) ? cs - 16 : cs - 8;
-      BM_CHECKF(u == expect && u >= asz[k],
-                "memalign(%zu, %zu): usable %zu, chunk size %zu%s", align, asz[k], u, cs,
+      BM_CHECKF(u == expect && u >= asz[k], "memalign(%zu, %zu): usable %zu, chunk size %zu%s", align, asz[k], u, cs,
                 bm_is_mmapped(p) ? " (mmapped)" : "");
       memset(p, 0x66, u);
       free(p);
@@ -688,9 +683,8 @@ static void sc_mallopt(void) {
       {M_ARENA_TEST, 8, "M_ARENA_TEST"},
       {M_ARENA_MAX, 4, "M_ARENA_MAX"},
   };
-  BM_CHECK(M_MXFAST == 1 && M_TRIM_THRESHOLD == -1 && M_TOP_PAD == -2 &&
-           M_MMAP_THRESHOLD == -3 && M_MMAP_MAX == -4 && M_PERTURB == -6 &&
-           M_ARENA_TEST == -7 && M_ARENA_MAX == -8);
+  BM_CHECK(M_MXFAST == 1 && M_TRIM_THRESHOLD == -1 && M_TOP_PAD == -2 && M_MMAP_THRESHOLD == -3 && M_MMAP_MAX == -4 &&
+           M_PERTURB == -6 && M_ARENA_TEST == -7 && M_ARENA_MAX == -8);
   for (size_t i = 0; i < sizeof good / sizeof good[0]; ++i) {
     int rc = mallopt(good[i].param, good[i].value);
     BM_CHECKF(rc == 1, "mallopt(%s) returned %d, expected 1", good[i].name, rc);
@@ -730,8 +724,8 @@ static void sc_perturb(void) {
     if (!p) continue;
     for (size_t i = 0; i < n; ++i) {
       if (p[i] != (unsigned char)(byte ^ 0xff)) {
-        bm_fail(__FILE__, __LINE__, "malloc(%zu) byte %zu is %#x, expected %#x under M_PERTURB",
-                n, i, p[i], byte ^ 0xff);
+        bm_fail(__FILE__, __LINE__, "malloc(%zu) byte %zu is %#x, expected %#x under M_PERTURB", n, i, p[i],
+                byte ^ 0xff);
         break;
       }
     }
@@ -743,8 +737,7 @@ static void sc_perturb(void) {
     free(p);
     for (size_t i = 32; i + 16 < n; ++i) {
       if (vp[i] != (unsigned char)byte) {
-        bm_fail(__FILE__, __LINE__, "freed block of %zu: byte %zu is %#x, expected %#x", n, i,
-                vp[i], byte);
+        bm_fail(__FILE__, __LINE__, "freed block of %zu: byte %zu is %#x, expected %#x", n, i, vp[i], byte);
         break;
       }
     }
@@ -755,8 +748,9 @@ static void sc_perturb(void) {
     unsigned char *c = (unsigned char *)calloc(1, sizes[s]);
     size_t where = 0;
     BM_CHECK(c != NULL);
-    if (c) BM_CHECKF(all_zero(c, sizes[s], &where), "calloc(%zu) under M_PERTURB: byte %zu = %#x",
-                     sizes[s], where, c[where]);
+    if (c)
+      BM_CHECKF(all_zero(c, sizes[s], &where), "calloc(%zu) under M_PERTURB: byte %zu = %#x", sizes[s], where,
+                c[where]);
     free(c);
   }
 }
@@ -771,27 +765,24 @@ static void sc_mallinfo2(void) {
   void *p = malloc(bm_opaque_size(10000));
   BM_CHECK(p != NULL);
   struct mallinfo2 m1 = mallinfo2();
-  BM_CHECKF(m1.uordblks >= m0.uordblks + 10000, "uordblks %zu -> %zu after malloc(10000)",
-            m0.uordblks, m1.uordblks);
+  BM_CHECKF(m1.uordblks >= m0.uordblks + 10000, "uordblks %zu -> %zu after malloc(10000)", m0.uordblks, m1.uordblks);
   BM_CHECK(m1.arena > 0);
-  BM_CHECKF(m1.arena == m1.uordblks + m1.fordblks, "arena %zu != uordblks %zu + fordblks %zu",
-            m1.arena, m1.uordblks, m1.fordblks);
+  BM_CHECKF(m1.arena == m1.uordblks + m1.fordblks, "arena %zu != uordblks %zu + fordblks %zu", m1.arena, m1.uordblks,
+            m1.fordblks);
   void *big = malloc(bm_opaque_size(4u << 20));
   BM_CHECK(big != NULL);
   struct mallinfo2 m2 = mallinfo2();
   BM_CHECKF(m2.hblks == m1.hblks + 1, "hblks %zu -> %zu after a 4 MiB malloc", m1.hblks, m2.hblks);
-  BM_CHECKF(m2.hblkhd >= m1.hblkhd + (4u << 20), "hblkhd %zu -> %zu after a 4 MiB malloc",
-            m1.hblkhd, m2.hblkhd);
+  BM_CHECKF(m2.hblkhd >= m1.hblkhd + (4u << 20), "hblkhd %zu -> %zu after a 4 MiB malloc", m1.hblkhd, m2.hblkhd);
   free(big);
   struct mallinfo2 m3 = mallinfo2();
-  BM_CHECKF(m3.hblks == m1.hblks, "hblks %zu after freeing the 4 MiB block, expected %zu", m3.hblks,
-            m1.hblks);
+  BM_CHECKF(m3.hblks == m1.hblks, "hblks %zu after freeing the 4 MiB block, expected %zu", m3.hblks, m1.hblks);
   BM_CHECKF(m3.hblkhd == m1.hblkhd, "hblkhd %zu after freeing, expected %zu", m3.hblkhd, m1.hblkhd);
   void *guard = malloc(64);
   free(p);
   struct mallinfo2 m4 = mallinfo2();
-  BM_CHECKF(m4.uordblks + 10000 <= m3.uordblks + 64 + 32,
-            "uordblks %zu -> %zu after free(10000-byte block)", m3.uordblks, m4.uordblks);
+  BM_CHECKF(m4.uordblks + 10000 <= m3.uordblks + 64 + 32, "uordblks %zu -> %zu after free(10000-byte block)",
+            m3.uordblks, m4.uordblks);
   BM_CHECKF(m4.fordblks >= 10000, "fordblks %zu after freeing a 10000-byte block", m4.fordblks);
   /* Fast chunks show up in smblks/fsmblks once the tcache is full. */
   void *f[12];
@@ -799,8 +790,8 @@ static void sc_mallinfo2(void) {
   void *g2 = malloc(24);
   for (int i = 0; i < 12; ++i) free(f[i]);
   struct mallinfo2 m5 = mallinfo2();
-  BM_CHECKF(m5.smblks >= 1 && m5.fsmblks >= 32, "smblks %zu fsmblks %zu after freeing 12 fast chunks",
-            m5.smblks, m5.fsmblks);
+  BM_CHECKF(m5.smblks >= 1 && m5.fsmblks >= 32, "smblks %zu fsmblks %zu after freeing 12 fast chunks", m5.smblks,
+            m5.fsmblks);
   free(g2);
   free(guard);
 }
@@ -825,15 +816,13 @@ static void sc_malloc_info(void) {
   fflush(f);
   const char *s = buf ? buf : "";
   while (*s == ' ' || *s == '\n' || *s == '\t') ++s;
-  BM_CHECKF(strncmp(s, "<malloc", 7) == 0, "malloc_info output does not start with <malloc: %.40s",
-            s);
+  BM_CHECKF(strncmp(s, "<malloc", 7) == 0, "malloc_info output does not start with <malloc: %.40s", s);
   BM_CHECKF(strstr(s, "</malloc>") != NULL, "malloc_info output has no </malloc>");
   /* Per-arena sections are balanced. */
   size_t open_heaps = 0, close_heaps = 0;
   for (const char *q = s; (q = strstr(q, "<heap")) != NULL; ++q) ++open_heaps;
   for (const char *q = s; (q = strstr(q, "</heap>")) != NULL; ++q) ++close_heaps;
-  BM_CHECKF(open_heaps == close_heaps, "malloc_info: %zu <heap> but %zu </heap>", open_heaps,
-            close_heaps);
+  BM_CHECKF(open_heaps == close_heaps, "malloc_info: %zu <heap> but %zu </heap>", open_heaps, close_heaps);
   fclose(f);
   free(buf);
   buf = NULL;
@@ -868,7 +857,10 @@ static void sc_malloc_trim(void) {
   static void *p[N];
   for (int i = 0; i < N; ++i) {
     p[i] = malloc(SZ);
-    if (!p[i]) { bm_fail(__FILE__, __LINE__, "malloc failed"); return; }
+    if (!p[i]) {
+      bm_fail(__FILE__, __LINE__, "malloc failed");
+      return;
+    }
     memset(p[i], 0x42, SZ);
   }
   long before_free = rss_pages();
@@ -879,13 +871,13 @@ static void sc_malloc_trim(void) {
   int rc = malloc_trim(0);
   long after_trim = rss_pages();
   long pg = (long)page_size();
-  printf("rss pages: allocated %ld, after free %ld, after malloc_trim %ld (rc %d)\n", before_free,
-         after_free, after_trim, rc);
+  printf("rss pages: allocated %ld, after free %ld, after malloc_trim %ld (rc %d)\n", before_free, after_free,
+         after_trim, rc);
   BM_CHECK(before_free > 0 && after_trim >= 0);
   long dropped = after_free - after_trim;
   BM_CHECKF(dropped * pg >= 32L * 1024 * 1024,
-            "malloc_trim(0) released only %ld KiB of RSS (after free %ld pages, after trim %ld)",
-            dropped * pg / 1024, after_free, after_trim);
+            "malloc_trim(0) released only %ld KiB of RSS (after free %ld pages, after trim %ld)", dropped * pg / 1024,
+            after_free, after_trim);
   BM_CHECKF(rc == 1, "malloc_trim(0) returned %d although memory was released", rc);
   free(p[N - 1]);
   /* Still works afterwards, and trimming with nothing to release is ok. */
@@ -1009,10 +1001,9 @@ static void sc_interposed_symbols(void) {
     return;
   }
   static const char *const names[] = {
-      "malloc",       "free",          "calloc",        "realloc",    "reallocarray",
-      "memalign",     "posix_memalign", "aligned_alloc", "valloc",     "pvalloc",
-      "malloc_usable_size", "malloc_trim", "mallopt",    "mallinfo2",  "malloc_stats",
-      "malloc_info",  "binmalloc_check_heap"};
+      "malloc",         "free",          "calloc",       "realloc",     "reallocarray",        "memalign",
+      "posix_memalign", "aligned_alloc", "valloc",       "pvalloc",     "malloc_usable_size",  "malloc_trim",
+      "mallopt",        "mallinfo2",     "malloc_stats", "malloc_info", "binmalloc_check_heap"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i) bm_check_symbol_interposed(names[i]);
 }
 
@@ -1028,9 +1019,9 @@ static uint64_t xorshift(uint64_t *s) {
 
 static size_t random_size(uint64_t *s) {
   uint64_t r = xorshift(s) % 100;
-  if (r < 50) return xorshift(s) % 130;           /* tcache / fastbin sizes */
-  if (r < 80) return 130 + xorshift(s) % 1000;    /* small bins */
-  if (r < 99) return 1100 + xorshift(s) % 30000;  /* large bins */
+  if (r < 50) return xorshift(s) % 130;          /* tcache / fastbin sizes */
+  if (r < 80) return 130 + xorshift(s) % 1000;   /* small bins */
+  if (r < 99) return 1100 + xorshift(s) % 30000; /* large bins */
   return 100000 + xorshift(s) % 400000;          /* around the mmap threshold */
 }
 
@@ -1071,8 +1062,7 @@ static void sc_random_ops(void) {
     size_t i = (size_t)(xorshift(&s) % SLOTS);
     if (ptr[i]) {
       size_t bad = verify_sparse(ptr[i], len[i], len[i], seed[i]);
-      BM_CHECKF(bad == (size_t)-1, "op %d: block of %zu (seed %zu) corrupted at %zu", op, len[i],
-                seed[i], bad);
+      BM_CHECKF(bad == (size_t)-1, "op %d: block of %zu (seed %zu) corrupted at %zu", op, len[i], seed[i], bad);
     }
     uint64_t kind = xorshift(&s) % 10;
     if (ptr[i] && kind < 4) {

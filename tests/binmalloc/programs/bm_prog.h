@@ -35,8 +35,7 @@ extern "C" {
 
 static int bm_failures = 0;
 
-static inline void bm_fail(const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static inline void bm_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static inline void bm_fail(const char *file, int line, const char *fmt, ...) {
   /* One write per message, so lines from concurrent processes or threads
    * do not interleave. */
@@ -57,14 +56,14 @@ static inline void bm_fail(const char *file, int line, const char *fmt, ...) {
   ++bm_failures;
 }
 
-#define BM_CHECK(cond)                                              \
-  do {                                                              \
+#define BM_CHECK(cond)                                                   \
+  do {                                                                   \
     if (!(cond)) bm_fail(__FILE__, __LINE__, "check failed: %s", #cond); \
   } while (0)
 
-#define BM_CHECKF(cond, ...)                                        \
-  do {                                                              \
-    if (!(cond)) bm_fail(__FILE__, __LINE__, __VA_ARGS__);          \
+#define BM_CHECKF(cond, ...)                               \
+  do {                                                     \
+    if (!(cond)) bm_fail(__FILE__, __LINE__, __VA_ARGS__); \
   } while (0)
 
 /* Hide a value from the optimizer so that allocation calls are neither
@@ -83,8 +82,12 @@ static inline size_t bm_opaque_size(size_t n) {
 static inline size_t *bm_hdr(void *user) {
   return (size_t *)((char *)bm_launder(user) - 16);
 }
-static inline size_t bm_chunk_size(void *user) { return bm_hdr(user)[1] & ~(size_t)7; }
-static inline int bm_is_mmapped(void *user) { return (bm_hdr(user)[1] & 2) != 0; }
+static inline size_t bm_chunk_size(void *user) {
+  return bm_hdr(user)[1] & ~(size_t)7;
+}
+static inline int bm_is_mmapped(void *user) {
+  return (bm_hdr(user)[1] & 2) != 0;
+}
 
 /* ptmalloc request -> chunk size on 64-bit. */
 static inline size_t bm_request2size(size_t req) {
@@ -111,8 +114,7 @@ static inline void bm_check_symbol_interposed(const char *name) {
   if (!bm_expect_binmalloc()) return;
   const char *owner = bm_symbol_owner(name);
   BM_CHECKF(owner != NULL && strstr(owner, "binmalloc") != NULL,
-            "symbol %s is not provided by libbinmalloc (owner: %s)", name,
-            owner ? owner : "(undefined)");
+            "symbol %s is not provided by libbinmalloc (owner: %s)", name, owner ? owner : "(undefined)");
 }
 
 typedef int (*bm_check_heap_fn)(void);
@@ -123,8 +125,7 @@ static inline void bm_check_heap(const char *where) {
   if (!bm_expect_binmalloc()) return;
   void *sym = dlsym(RTLD_DEFAULT, "binmalloc_check_heap");
   if (sym == NULL) {
-    bm_fail(__FILE__, __LINE__,
-            "%s: binmalloc_check_heap not found: libbinmalloc is not interposed", where);
+    bm_fail(__FILE__, __LINE__, "%s: binmalloc_check_heap not found: libbinmalloc is not interposed", where);
     return;
   }
   bm_check_heap_fn fn;

@@ -12,10 +12,10 @@
  * paths (BINMALLOC_TCACHE_COUNT=0 and glibc.malloc.tcache_count=0); where it
  * matters the scenario also fills the tcache so it works either way. */
 #define _GNU_SOURCE 1
-#include "bm_prog.h"
-
 #include <malloc.h>
 #include <pthread.h>
+
+#include "bm_prog.h"
 
 #define L(p) bm_launder((void *)(p))
 
@@ -165,7 +165,7 @@ static void sc_unaligned_tcache(void) {
   free(a);
   free(b); /* tcache bin: b -> a */
   size_t *b_user = (size_t *)L(b);
-  b_user[0] ^= 8; /* the revealed next pointer becomes a + 8 */
+  b_user[0] ^= 8;       /* the revealed next pointer becomes a + 8 */
   void *x = malloc(40); /* returns b */
   (void)L(x);
   void *y = malloc(40); /* a + 8: unaligned */

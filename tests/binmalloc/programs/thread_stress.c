@@ -2,8 +2,6 @@
  * pattern derived from its id, checked by whichever thread frees it.
  * Usage: bm_thread_stress <cross_thread|thread_churn|fork_while_allocating> */
 #define _GNU_SOURCE 1
-#include "bm_prog.h"
-
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +9,8 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#include "bm_prog.h"
 
 static size_t ncpus(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -43,7 +43,9 @@ struct item {
   uint64_t id;
 };
 
-static void stamp(struct item *it) { bm_fill(it->p, it->size, (size_t)it->id); }
+static void stamp(struct item *it) {
+  bm_fill(it->p, it->size, (size_t)it->id);
+}
 
 static atomic_long g_errors;
 
@@ -51,8 +53,8 @@ static void check_and_free(struct item *it, const char *where) {
   size_t bad = bm_verify(it->p, it->size, (size_t)it->id);
   if (bad != (size_t)-1) {
     if (atomic_fetch_add(&g_errors, 1) < 10)
-      fprintf(stderr, "FAIL: %s: block id %llu size %zu corrupted at byte %zu\n", where,
-              (unsigned long long)it->id, it->size, bad);
+      fprintf(stderr, "FAIL: %s: block id %llu size %zu corrupted at byte %zu\n", where, (unsigned long long)it->id,
+              it->size, bad);
   }
   free(it->p);
 }
@@ -125,7 +127,8 @@ static void *ct_worker(void *varg) {
       it.p = (unsigned char *)calloc(1, it.size);
       if (it.p) {
         size_t where = 0;
-        for (where = 0; where < it.size && it.p[where] == 0; ++where) {}
+        for (where = 0; where < it.size && it.p[where] == 0; ++where) {
+        }
         if (where != it.size && atomic_fetch_add(&g_errors, 1) < 10)
           fprintf(stderr, "FAIL: calloc(%zu) byte %zu not zero\n", it.size, where);
       }
@@ -180,8 +183,7 @@ static void *ct_worker(void *varg) {
           size_t keep = ns < got.size ? ns : got.size;
           size_t bad = bm_verify(np, keep, (size_t)got.id);
           if (bad != (size_t)-1 && atomic_fetch_add(&g_errors, 1) < 10)
-            fprintf(stderr, "FAIL: realloc of a peer block %zu -> %zu lost byte %zu\n", got.size,
-                    ns, bad);
+            fprintf(stderr, "FAIL: realloc of a peer block %zu -> %zu lost byte %zu\n", got.size, ns, bad);
           got.p = np;
           got.size = ns;
           stamp(&got);
@@ -196,8 +198,10 @@ static void *ct_worker(void *varg) {
   /* Keep draining until everyone has finished producing. */
   struct item got;
   while (atomic_load(&g_ct_done) < CT_THREADS) {
-    if (q_pop(mine, &got)) check_and_free(&got, "drain");
-    else sched_yield();
+    if (q_pop(mine, &got))
+      check_and_free(&got, "drain");
+    else
+      sched_yield();
   }
   while (q_pop(mine, &got)) check_and_free(&got, "final drain");
   return NULL;
@@ -284,8 +288,7 @@ static void sc_thread_churn(void) {
   (void)malloc_trim(0);
   bm_check_heap("after malloc_trim");
   struct mallinfo2 mi = mallinfo2();
-  printf("threads: %llu, arena bytes %zu, mmapped %zu\n", (unsigned long long)(next_id - 1),
-         mi.arena, mi.hblkhd);
+  printf("threads: %llu, arena bytes %zu, mmapped %zu\n", (unsigned long long)(next_id - 1), mi.arena, mi.hblkhd);
 }
 
 /* ----------------------------------------------- fork_while_allocating */
@@ -315,7 +318,7 @@ static void *fork_bg_worker(void *varg) {
 }
 
 static int child_work(int round) {
-  alarm(20); /* a deadlocked child dies with SIGALRM instead of hanging */
+  alarm(20);       /* a deadlocked child dies with SIGALRM instead of hanging */
   bm_failures = 0; /* do not inherit the parent's count */
   atomic_store(&g_errors, 0);
   uint64_t s = 0xabcdefull + (uint64_t)round;
@@ -341,8 +344,7 @@ static int child_work(int round) {
 static void sc_fork_while_allocating(void) {
   enum { BG = 3, ROUNDS = 150 };
   pthread_t th[BG];
-  for (int i = 0; i < BG; ++i)
-    BM_CHECK(pthread_create(&th[i], NULL, fork_bg_worker, (void *)(uintptr_t)i) == 0);
+  for (int i = 0; i < BG; ++i) BM_CHECK(pthread_create(&th[i], NULL, fork_bg_worker, (void *)(uintptr_t)i) == 0);
   uint64_t s = 99;
   for (int round = 0; round < ROUNDS; ++round) {
     /* the parent also allocates around the fork */
@@ -370,11 +372,10 @@ static void sc_fork_while_allocating(void) {
       break;
     }
     if (WIFSIGNALED(status)) {
-      bm_fail(__FILE__, __LINE__, "fork round %d: child killed by signal %d%s", round,
-              WTERMSIG(status), WTERMSIG(status) == SIGALRM ? " (deadlock?)" : "");
+      bm_fail(__FILE__, __LINE__, "fork round %d: child killed by signal %d%s", round, WTERMSIG(status),
+              WTERMSIG(status) == SIGALRM ? " (deadlock?)" : "");
     } else if (WEXITSTATUS(status) != 0) {
-      bm_fail(__FILE__, __LINE__, "fork round %d: child exited with %d", round,
-              WEXITSTATUS(status));
+      bm_fail(__FILE__, __LINE__, "fork round %d: child exited with %d", round, WEXITSTATUS(status));
     }
     check_and_free(&it, "parent after fork");
     if (bm_failures > 5) break;
@@ -470,16 +471,14 @@ static void sc_oom_threads(void) {
     void *ret = NULL;
     pthread_join(th[i], &ret);
     total += (size_t)(uintptr_t)ret * sizes[i];
-    int w = snprintf(counts + off, sizeof counts - off, " %zu x %zu B;", (size_t)(uintptr_t)ret,
-                     sizes[i]);
+    int w = snprintf(counts + off, sizeof counts - off, " %zu x %zu B;", (size_t)(uintptr_t)ret, sizes[i]);
     if (w > 0 && off + (size_t)w < sizeof counts) off += (size_t)w;
   }
   printf("blocks per thread:%s\n", counts);
   setrlimit(RLIMIT_AS, &old);
   /* The threads race for the same limit; together they must have used
    * most of it. */
-  BM_CHECKF(total >= ((size_t)24 << 20), "only %zu bytes allocated before the limit (%s)", total,
-            counts);
+  BM_CHECKF(total >= ((size_t)24 << 20), "only %zu bytes allocated before the limit (%s)", total, counts);
   void *big = malloc(100u << 20);
   BM_CHECK(big != NULL);
   free(big);
@@ -543,11 +542,16 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s <scenario>\n", argv[0]);
     return 2;
   }
-  if (strcmp(argv[1], "cross_thread") == 0) sc_cross_thread();
-  else if (strcmp(argv[1], "thread_churn") == 0) sc_thread_churn();
-  else if (strcmp(argv[1], "fork_while_allocating") == 0) sc_fork_while_allocating();
-  else if (strcmp(argv[1], "fork_during_arena_setup") == 0) sc_fork_during_arena_setup();
-  else if (strcmp(argv[1], "oom_threads") == 0) sc_oom_threads();
+  if (strcmp(argv[1], "cross_thread") == 0)
+    sc_cross_thread();
+  else if (strcmp(argv[1], "thread_churn") == 0)
+    sc_thread_churn();
+  else if (strcmp(argv[1], "fork_while_allocating") == 0)
+    sc_fork_while_allocating();
+  else if (strcmp(argv[1], "fork_during_arena_setup") == 0)
+    sc_fork_during_arena_setup();
+  else if (strcmp(argv[1], "oom_threads") == 0)
+    sc_oom_threads();
   else {
     fprintf(stderr, "unknown scenario %s\n", argv[1]);
     return 2;

@@ -11,16 +11,24 @@
  * Prints nanoseconds per operation (per thread). */
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
 #include <time.h>
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
 static size_t N;
 static void *pairs(void *arg) {
   size_t sz = (size_t)arg;
-  for (size_t i = 0; i < N; i++) { void *p = malloc(sz); __asm__ volatile("" ::"r"(p) : "memory"); free(p); }
+  for (size_t i = 0; i < N; i++) {
+    void *p = malloc(sz);
+    __asm__ volatile("" ::"r"(p) : "memory");
+    free(p);
+  }
   return NULL;
 }
 static void *uchurn(void *arg) {
@@ -28,7 +36,9 @@ static void *uchurn(void *arg) {
   enum { SLOTS = 4096 };
   void **slot = calloc(SLOTS, sizeof(void *));
   for (size_t i = 0; i < N; i++) {
-    s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
     size_t j = s % SLOTS;
     free(slot[j]);
     size_t sz = 16 + (s >> 32) % 1009;
@@ -79,10 +89,14 @@ static void *churn(void *arg) {
   enum { SLOTS = 4096 };
   void **slot = calloc(SLOTS, sizeof(void *));
   for (size_t i = 0; i < N; i++) {
-    s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
     size_t j = s % SLOTS;
-    if (slot[j]) { free(slot[j]); slot[j] = NULL; }
-    else {
+    if (slot[j]) {
+      free(slot[j]);
+      slot[j] = NULL;
+    } else {
       unsigned k = (s >> 20) % 100;
       size_t sz = k < 70 ? 8 + (s >> 32) % 256 : k < 95 ? 256 + (s >> 32) % 4096 : 4096 + (s >> 32) % 60000;
       slot[j] = malloc(sz);
@@ -97,7 +111,8 @@ int main(int argc, char **argv) {
   const char *mode = argv[1];
   int threads = argc > 2 ? atoi(argv[2]) : 1;
   N = argc > 3 ? strtoull(argv[3], 0, 10) : 20000000;
-  void *(*fn)(void *) = churn; void *arg;
+  void *(*fn)(void *) = churn;
+  void *arg;
   pthread_t t[64];
   if (!strncmp(mode, "xfer", 4)) {
     XSZ = strtoull(mode + 4, 0, 10);
@@ -109,12 +124,29 @@ int main(int argc, char **argv) {
     printf("%.2f\n", (now() - a) * 1e9 / (double)(N * XB));
     return 0;
   }
-  if (threads == 0) { double a = now(); if (!strcmp(mode, "p16")) pairs((void *)16); else if (!strcmp(mode, "p2000")) pairs((void *)2000); else if (!strcmp(mode, "uchurn")) uchurn((void *)1); else churn((void *)1); printf("%.2f\n", (now() - a) * 1e9 / (double)N); return 0; }
+  if (threads == 0) {
+    double a = now();
+    if (!strcmp(mode, "p16"))
+      pairs((void *)16);
+    else if (!strcmp(mode, "p2000"))
+      pairs((void *)2000);
+    else if (!strcmp(mode, "uchurn"))
+      uchurn((void *)1);
+    else
+      churn((void *)1);
+    printf("%.2f\n", (now() - a) * 1e9 / (double)N);
+    return 0;
+  }
   double t0 = now();
   for (int i = 0; i < threads; i++) {
-    if (!strcmp(mode, "p16")) fn = pairs, arg = (void *)16;
-    else if (!strcmp(mode, "p2000")) fn = pairs, arg = (void *)2000;
-    else { arg = (void *)(uintptr_t)(i + 1); if (!strcmp(mode, "uchurn")) fn = uchurn; }
+    if (!strcmp(mode, "p16"))
+      fn = pairs, arg = (void *)16;
+    else if (!strcmp(mode, "p2000"))
+      fn = pairs, arg = (void *)2000;
+    else {
+      arg = (void *)(uintptr_t)(i + 1);
+      if (!strcmp(mode, "uchurn")) fn = uchurn;
+    }
     pthread_create(&t[i], NULL, fn, arg);
   }
   for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);

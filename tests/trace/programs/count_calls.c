@@ -20,25 +20,54 @@ extern void* __libc_memalign(size_t, size_t);
 extern void* __libc_valloc(size_t);
 extern void* __libc_pvalloc(size_t);
 
-enum { C_MALLOC, C_CALLOC, C_REALLOC, C_REALLOCARRAY, C_FREE, C_MEMALIGN, C_POSIX_MEMALIGN, C_ALIGNED_ALLOC,
-       C_VALLOC, C_PVALLOC, C_N };
-static const char* const names[C_N] = {"malloc", "calloc", "realloc", "reallocarray", "free", "memalign",
-                                       "posix_memalign", "aligned_alloc", "valloc", "pvalloc"};
+enum {
+  C_MALLOC,
+  C_CALLOC,
+  C_REALLOC,
+  C_REALLOCARRAY,
+  C_FREE,
+  C_MEMALIGN,
+  C_POSIX_MEMALIGN,
+  C_ALIGNED_ALLOC,
+  C_VALLOC,
+  C_PVALLOC,
+  C_N
+};
+static const char* const names[C_N] = {"malloc",   "calloc",         "realloc",       "reallocarray", "free",
+                                       "memalign", "posix_memalign", "aligned_alloc", "valloc",       "pvalloc"};
 static atomic_ulong counts[C_N];
 
 #define COUNT(k) atomic_fetch_add_explicit(&counts[k], 1, memory_order_relaxed)
 
-void* malloc(size_t n) { COUNT(C_MALLOC); return __libc_malloc(n); }
-void* calloc(size_t a, size_t b) { COUNT(C_CALLOC); return __libc_calloc(a, b); }
-void* realloc(void* p, size_t n) { COUNT(C_REALLOC); return __libc_realloc(p, n); }
+void* malloc(size_t n) {
+  COUNT(C_MALLOC);
+  return __libc_malloc(n);
+}
+void* calloc(size_t a, size_t b) {
+  COUNT(C_CALLOC);
+  return __libc_calloc(a, b);
+}
+void* realloc(void* p, size_t n) {
+  COUNT(C_REALLOC);
+  return __libc_realloc(p, n);
+}
 void* reallocarray(void* p, size_t a, size_t b) {
   COUNT(C_REALLOCARRAY);
   size_t n;
-  if (__builtin_mul_overflow(a, b, &n)) { errno = ENOMEM; return NULL; }
+  if (__builtin_mul_overflow(a, b, &n)) {
+    errno = ENOMEM;
+    return NULL;
+  }
   return __libc_realloc(p, n);
 }
-void free(void* p) { COUNT(C_FREE); __libc_free(p); }
-void* memalign(size_t a, size_t n) { COUNT(C_MEMALIGN); return __libc_memalign(a, n); }
+void free(void* p) {
+  COUNT(C_FREE);
+  __libc_free(p);
+}
+void* memalign(size_t a, size_t n) {
+  COUNT(C_MEMALIGN);
+  return __libc_memalign(a, n);
+}
 int posix_memalign(void** out, size_t a, size_t n) {
   COUNT(C_POSIX_MEMALIGN);
   if (a < sizeof(void*) || (a & (a - 1))) return EINVAL;
@@ -47,9 +76,18 @@ int posix_memalign(void** out, size_t a, size_t n) {
   *out = p;
   return 0;
 }
-void* aligned_alloc(size_t a, size_t n) { COUNT(C_ALIGNED_ALLOC); return __libc_memalign(a, n); }
-void* valloc(size_t n) { COUNT(C_VALLOC); return __libc_valloc(n); }
-void* pvalloc(size_t n) { COUNT(C_PVALLOC); return __libc_pvalloc(n); }
+void* aligned_alloc(size_t a, size_t n) {
+  COUNT(C_ALIGNED_ALLOC);
+  return __libc_memalign(a, n);
+}
+void* valloc(size_t n) {
+  COUNT(C_VALLOC);
+  return __libc_valloc(n);
+}
+void* pvalloc(size_t n) {
+  COUNT(C_PVALLOC);
+  return __libc_pvalloc(n);
+}
 
 __attribute__((destructor)) static void report(void) {
   const char* path = getenv("TRACE_COUNT_OUT");
@@ -60,6 +98,7 @@ __attribute__((destructor)) static void report(void) {
   int len = 0;
   for (int k = 0; k < C_N; ++k)
     len += snprintf(buf + len, sizeof buf - (size_t)len, "%s %lu\n", names[k], atomic_load(&counts[k]));
-  if (write(fd, buf, (size_t)len) < 0) { /* nothing to do */ }
+  if (write(fd, buf, (size_t)len) < 0) { /* nothing to do */
+  }
   close(fd);
 }

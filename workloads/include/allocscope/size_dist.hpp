@@ -11,7 +11,9 @@
 namespace allocscope {
 
 // Uniform in [lo, hi].
-inline uint64_t size_uniform(Rng& r, uint64_t lo, uint64_t hi) { return r.uniform(lo, hi); }
+inline uint64_t size_uniform(Rng& r, uint64_t lo, uint64_t hi) {
+  return r.uniform(lo, hi);
+}
 
 // Density proportional to 1/s^2 on [lo, hi] (glibc's thread benchmark shape):
 // inverse-CDF sampling.

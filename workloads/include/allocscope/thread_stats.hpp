@@ -2,11 +2,12 @@
 // requested bytes and their peak, usable bytes, and sampled latencies.
 #pragma once
 
+#include <malloc.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <malloc.h>
 #include <vector>
 
 namespace allocscope {
@@ -14,7 +15,7 @@ namespace allocscope {
 // Live bytes summed over threads. Threads publish their local delta in
 // batches so the hot path stays free of shared atomics; the global peak is
 // therefore exact for one thread and within threads x kFlushBytes otherwise.
-struct GlobalLive {
+struct alignas(64) GlobalLive {
   static constexpr int64_t kFlushBytes = 64 * 1024;
   std::atomic<int64_t> live{0};
   std::atomic<int64_t> peak{0};
@@ -26,7 +27,11 @@ struct GlobalLive {
   }
 };
 
-class ThreadStats {
+// Each thread's counters sit on cache lines of their own: they are written on
+// every operation, and two threads' counters sharing a line (false sharing)
+// would slow every multithreaded workload by an amount that depends on where
+// the heap happened to place them.
+class alignas(64) ThreadStats {
  public:
   ThreadStats(GlobalLive* global, uint64_t sample_every)
       : global_(global), sample_every_(sample_every), countdown_(sample_every) {

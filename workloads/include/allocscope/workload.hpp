@@ -61,15 +61,14 @@ class WorkloadRegistry {
 #define ALLOCSCOPE_CONCAT_INNER(a, b) a##b
 #define ALLOCSCOPE_CONCAT(a, b) ALLOCSCOPE_CONCAT_INNER(a, b)
 // Registers a workload at static-initialisation time: ALLOCSCOPE_WORKLOAD({...});
-#define ALLOCSCOPE_WORKLOAD(...)                                  \
+#define ALLOCSCOPE_WORKLOAD(...)                                          \
   static const bool ALLOCSCOPE_CONCAT(allocscope_registered_, __LINE__) = \
       ::allocscope::WorkloadRegistry::instance().add(::allocscope::WorkloadInfo __VA_ARGS__)
 
 // Everything a running workload can see and report.
 class RunContext {
  public:
-  RunContext(const WorkloadInfo& info, Params params, int threads, uint64_t seed,
-             uint64_t latency_sample_every);
+  RunContext(const WorkloadInfo& info, Params params, int threads, uint64_t seed, uint64_t latency_sample_every);
 
   const Params& params() const { return params_; }
   int threads() const { return threads_; }

@@ -33,10 +33,14 @@ std::string describe(const Value& v) {
   return std::visit(
       [](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, int>) return "int " + std::to_string(x);
-        else if constexpr (std::is_same_v<T, double>) return "double " + std::to_string(x);
-        else if constexpr (std::is_same_v<T, std::string>) return "string " + x;
-        else return "vector of " + std::to_string(x.size());
+        if constexpr (std::is_same_v<T, int>)
+          return "int " + std::to_string(x);
+        else if constexpr (std::is_same_v<T, double>)
+          return "double " + std::to_string(x);
+        else if constexpr (std::is_same_v<T, std::string>)
+          return "string " + x;
+        else
+          return "vector of " + std::to_string(x.size());
       },
       v);
 }
@@ -65,8 +69,10 @@ std::vector<std::string> words(const std::string& text) {
   std::vector<std::string> out;
   std::string cur;
   for (char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) cur += c;
-    else if (!cur.empty()) out.push_back(std::move(cur)), cur.clear();
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+      cur += c;
+    else if (!cur.empty())
+      out.push_back(std::move(cur)), cur.clear();
   }
   if (!cur.empty()) out.push_back(cur);
   return out;
@@ -83,8 +89,8 @@ int main(int argc, char** argv) {
   std::set<std::string> keys;
   for (const auto& [k, v] : counts) keys.insert(k);
   std::ostringstream os;
-  os << sample::Fib<40>::value << ' ' << std::accumulate(squares.begin(), squares.end(), 0.0) << ' '
-     << keys.size() << ' ' << sample::describe(sample::Value{std::vector<int>{1, 2, 3}});
+  os << sample::Fib<40>::value << ' ' << std::accumulate(squares.begin(), squares.end(), 0.0) << ' ' << keys.size()
+     << ' ' << sample::describe(sample::Value{std::vector<int>{1, 2, 3}});
   auto p = std::make_shared<std::string>(os.str());
   return static_cast<int>(p->size() % 2);
 }

@@ -11,15 +11,15 @@ namespace allocscope::tracefmt {
 
 inline constexpr char kMagic[8] = {'A', 'S', 'C', 'T', 'R', 'A', 'C', 'E'};
 inline constexpr uint32_t kVersion = 1;
-inline constexpr uint32_t kFileHeaderSize = 40;   // fixed part; the program name follows
+inline constexpr uint32_t kFileHeaderSize = 40;  // fixed part; the program name follows
 inline constexpr uint32_t kMaxProgramLen = 4096;
 inline constexpr uint32_t kChunkHeaderSize = 40;
-inline constexpr uint32_t kMaxChunkRaw = 16u << 20;  // readers reject larger chunks
+inline constexpr uint32_t kMaxChunkRaw = 16u << 20;    // readers reject larger chunks
 inline constexpr uint32_t kMaxEventSize = 1 + 10 * 7;  // op byte + up to 7 varints
 
 // File header flags.
-inline constexpr uint32_t kFlagZstd = 1;       // some chunks are zstd-compressed
-inline constexpr uint32_t kFlagNoTiming = 2;   // timestamps are not meaningful (converted mtrace)
+inline constexpr uint32_t kFlagZstd = 1;      // some chunks are zstd-compressed
+inline constexpr uint32_t kFlagNoTiming = 2;  // timestamps are not meaningful (converted mtrace)
 
 // Chunk types (first byte of a chunk header).
 inline constexpr uint8_t kChunkRaw = 'C';
@@ -53,44 +53,65 @@ inline constexpr uint8_t kFlagAligned = 0x80;  // aligned new/delete: carries th
 
 inline const char* op_name(int op) {
   switch (op) {
-    case kMalloc: return "malloc";
-    case kCalloc: return "calloc";
-    case kRealloc: return "realloc";
-    case kReallocarray: return "reallocarray";
-    case kFree: return "free";
-    case kMemalign: return "memalign";
-    case kPosixMemalign: return "posix_memalign";
-    case kAlignedAlloc: return "aligned_alloc";
-    case kValloc: return "valloc";
-    case kPvalloc: return "pvalloc";
-    case kNew: return "new";
-    case kNewArray: return "new[]";
-    case kDelete: return "delete";
-    case kDeleteArray: return "delete[]";
-    case kThreadStart: return "thread_start";
-    case kThreadExit: return "thread_exit";
-    default: return nullptr;
+    case kMalloc:
+      return "malloc";
+    case kCalloc:
+      return "calloc";
+    case kRealloc:
+      return "realloc";
+    case kReallocarray:
+      return "reallocarray";
+    case kFree:
+      return "free";
+    case kMemalign:
+      return "memalign";
+    case kPosixMemalign:
+      return "posix_memalign";
+    case kAlignedAlloc:
+      return "aligned_alloc";
+    case kValloc:
+      return "valloc";
+    case kPvalloc:
+      return "pvalloc";
+    case kNew:
+      return "new";
+    case kNewArray:
+      return "new[]";
+    case kDelete:
+      return "delete";
+    case kDeleteArray:
+      return "delete[]";
+    case kThreadStart:
+      return "thread_start";
+    case kThreadExit:
+      return "thread_exit";
+    default:
+      return nullptr;
   }
 }
 inline bool op_allocates(int op) {
   return (op >= kMalloc && op <= kReallocarray) || (op >= kMemalign && op <= kNewArray);
 }
-inline bool op_frees(int op) { return op == kFree || op == kDelete || op == kDeleteArray; }
-inline bool op_reallocs(int op) { return op == kRealloc || op == kReallocarray; }
+inline bool op_frees(int op) {
+  return op == kFree || op == kDelete || op == kDeleteArray;
+}
+inline bool op_reallocs(int op) {
+  return op == kRealloc || op == kReallocarray;
+}
 
 // What an event carries; unused fields are zero. Pointers are addresses in
 // the recorded process (only their identity matters).
 struct EventFields {
-  uint8_t op = 0;      // Op | flags
-  uint64_t seq = 0;    // global order (the recorded process's atomic counter)
-  uint64_t ts = 0;     // ns since the start of recording
-  uint64_t size = 0;   // requested bytes (per element for calloc/reallocarray)
-  uint64_t nmemb = 0;  // calloc/reallocarray element count
-  uint64_t align = 0;  // memalign family, aligned new/delete
-  uint64_t old_ptr = 0;   // realloc/reallocarray input
-  uint64_t ptr = 0;       // result (allocations) or the block freed
-  uint64_t seq_gap = 0;   // realloc: seq minus the sequence number taken before the call
-  uint64_t os_tid = 0;    // thread start
+  uint8_t op = 0;        // Op | flags
+  uint64_t seq = 0;      // global order (the recorded process's atomic counter)
+  uint64_t ts = 0;       // ns since the start of recording
+  uint64_t size = 0;     // requested bytes (per element for calloc/reallocarray)
+  uint64_t nmemb = 0;    // calloc/reallocarray element count
+  uint64_t align = 0;    // memalign family, aligned new/delete
+  uint64_t old_ptr = 0;  // realloc/reallocarray input
+  uint64_t ptr = 0;      // result (allocations) or the block freed
+  uint64_t seq_gap = 0;  // realloc: seq minus the sequence number taken before the call
+  uint64_t os_tid = 0;   // thread start
 };
 
 // Per-chunk delta state: sequence number, timestamp and last pointer.
@@ -106,8 +127,12 @@ __attribute__((always_inline)) inline uint8_t* put_varint(uint8_t* out, uint64_t
   *out++ = static_cast<uint8_t>(v);
   return out;
 }
-inline uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-inline int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+inline uint64_t zigzag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+inline int64_t unzigzag(uint64_t v) {
+  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
 
 // A pointer: 0 for NULL, else zigzag(delta from the last non-NULL pointer) + 1.
 __attribute__((always_inline)) inline uint8_t* put_ptr(uint8_t* out, DeltaState& st, uint64_t p) {
@@ -127,21 +152,36 @@ inline Layout layout(uint8_t opbyte) {
   const uint8_t op = opbyte & 0x1f;
   const bool aligned = opbyte & kFlagAligned, sized = opbyte & kFlagSized;
   switch (op) {
-    case kMalloc: case kValloc: case kPvalloc: case kNew: case kNewArray:
+    case kMalloc:
+    case kValloc:
+    case kPvalloc:
+    case kNew:
+    case kNewArray:
       return aligned ? Layout{3, {fSize, fAlign, fPtr}} : Layout{2, {fSize, fPtr}};
-    case kCalloc: return Layout{3, {fNmemb, fSize, fPtr}};
-    case kRealloc: return Layout{4, {fSize, fOld, fPtr, fSeqGap}};
-    case kReallocarray: return Layout{5, {fNmemb, fSize, fOld, fPtr, fSeqGap}};
-    case kFree: return Layout{1, {fPtr}};
-    case kMemalign: case kPosixMemalign: case kAlignedAlloc: return Layout{3, {fAlign, fSize, fPtr}};
-    case kDelete: case kDeleteArray:
+    case kCalloc:
+      return Layout{3, {fNmemb, fSize, fPtr}};
+    case kRealloc:
+      return Layout{4, {fSize, fOld, fPtr, fSeqGap}};
+    case kReallocarray:
+      return Layout{5, {fNmemb, fSize, fOld, fPtr, fSeqGap}};
+    case kFree:
+      return Layout{1, {fPtr}};
+    case kMemalign:
+    case kPosixMemalign:
+    case kAlignedAlloc:
+      return Layout{3, {fAlign, fSize, fPtr}};
+    case kDelete:
+    case kDeleteArray:
       if (sized && aligned) return Layout{3, {fPtr, fSize, fAlign}};
       if (sized) return Layout{2, {fPtr, fSize}};
       if (aligned) return Layout{2, {fPtr, fAlign}};
       return Layout{1, {fPtr}};
-    case kThreadStart: return Layout{1, {fTid}};
-    case kThreadExit: return Layout{0, {}};
-    default: return Layout{255, {}};  // unknown op
+    case kThreadStart:
+      return Layout{1, {fTid}};
+    case kThreadExit:
+      return Layout{0, {}};
+    default:
+      return Layout{255, {}};  // unknown op
   }
 }
 
@@ -157,7 +197,11 @@ __attribute__((always_inline)) inline uint8_t* encode_event(uint8_t* out, DeltaS
   const uint8_t op = e.op & 0x1f;
   const bool aligned = e.op & kFlagAligned, sized = e.op & kFlagSized;
   switch (op) {
-    case kMalloc: case kValloc: case kPvalloc: case kNew: case kNewArray:
+    case kMalloc:
+    case kValloc:
+    case kPvalloc:
+    case kNew:
+    case kNewArray:
       out = put_varint(out, e.size);
       if (aligned) out = put_varint(out, e.align);
       return put_ptr(out, st, e.ptr);
@@ -173,18 +217,24 @@ __attribute__((always_inline)) inline uint8_t* encode_event(uint8_t* out, DeltaS
       out = put_ptr(out, st, e.old_ptr);
       out = put_ptr(out, st, e.ptr);
       return put_varint(out, e.seq_gap);
-    case kFree: return put_ptr(out, st, e.ptr);
-    case kMemalign: case kPosixMemalign: case kAlignedAlloc:
+    case kFree:
+      return put_ptr(out, st, e.ptr);
+    case kMemalign:
+    case kPosixMemalign:
+    case kAlignedAlloc:
       out = put_varint(out, e.align);
       out = put_varint(out, e.size);
       return put_ptr(out, st, e.ptr);
-    case kDelete: case kDeleteArray:
+    case kDelete:
+    case kDeleteArray:
       out = put_ptr(out, st, e.ptr);
       if (sized) out = put_varint(out, e.size);
       if (aligned) out = put_varint(out, e.align);
       return out;
-    case kThreadStart: return put_varint(out, e.os_tid);
-    default: return out;  // kThreadExit
+    case kThreadStart:
+      return put_varint(out, e.os_tid);
+    default:
+      return out;  // kThreadExit
   }
 }
 
@@ -227,8 +277,8 @@ inline void put_chunk_header(uint8_t* p, const ChunkHeader& h) {
 
 // Fixed file header: magic, version, header size, page size, flags, start
 // time (unix ns), pid, program name length; the name follows.
-inline uint32_t put_file_header(uint8_t* p, uint32_t page_size, uint32_t flags, uint64_t start_unix_ns,
-                                uint32_t pid, const char* program, uint32_t program_len) {
+inline uint32_t put_file_header(uint8_t* p, uint32_t page_size, uint32_t flags, uint64_t start_unix_ns, uint32_t pid,
+                                const char* program, uint32_t program_len) {
   if (program_len > kMaxProgramLen) program_len = kMaxProgramLen;
   memcpy(p, kMagic, 8);
   put_u32(p + 8, kVersion);

@@ -1,6 +1,7 @@
 #include "trace_io.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <cstring>
 #include <fstream>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #ifdef ALLOCSCOPE_HAVE_ZSTD
 #include <zstd.h>
@@ -64,8 +63,7 @@ class Parser {
   }
 
   Header header() {
-    if (n_ < kFileHeaderSize)
-      fail(n_, fmt::format("truncated file header ({} of {} bytes)", n_, kFileHeaderSize));
+    if (n_ < kFileHeaderSize) fail(n_, fmt::format("truncated file header ({} of {} bytes)", n_, kFileHeaderSize));
     if (std::memcmp(d_, kMagic, 8) != 0) fail(0, "not an allocscope trace (bad magic)");
     Header h;
     h.version = get_u32(d_ + 8);
@@ -126,7 +124,8 @@ class Parser {
       if (h.type != kChunkRaw && h.type != kChunkZstd)
         fail(at, fmt::format("unknown chunk type {:#04x}", static_cast<unsigned>(h.type)));
       if (h.raw_len > kMaxChunkRaw) fail(at + 12, fmt::format("chunk size {} exceeds {}", h.raw_len, kMaxChunkRaw));
-      if (h.count == 0 || h.count > h.raw_len) fail(at + 8, fmt::format("bad event count {} for {} bytes", h.count, h.raw_len));
+      if (h.count == 0 || h.count > h.raw_len)
+        fail(at + 8, fmt::format("bad event count {} for {} bytes", h.count, h.raw_len));
       if (h.type == kChunkRaw && h.stored_len != h.raw_len)
         fail(at + 16, fmt::format("raw chunk stored length {} differs from its length {}", h.stored_len, h.raw_len));
       if (h.stored_len > n_ - pos_)
@@ -217,8 +216,7 @@ class Parser {
       const Layout l = layout(opbyte);
       if (l.n == 255) fail(where(ev_at), why(ev_at, fmt::format("unknown operation {}", static_cast<unsigned>(e.op))));
       const bool cxx = e.op == kNew || e.op == kNewArray || e.op == kDelete || e.op == kDeleteArray;
-      if (e.flags && !cxx)
-        fail(where(ev_at), why(ev_at, fmt::format("flag bits {:#x} on {}", e.flags, op_name(e.op))));
+      if (e.flags && !cxx) fail(where(ev_at), why(ev_at, fmt::format("flag bits {:#x} on {}", e.flags, op_name(e.op))));
       if ((e.flags & kFlagSized) && (e.op == kNew || e.op == kNewArray))
         fail(where(ev_at), why(ev_at, "sized flag on operator new"));
       if ((e.flags & kFlagNothrow) && (e.op == kDelete || e.op == kDeleteArray) && (e.flags & kFlagSized))
@@ -232,18 +230,30 @@ class Parser {
       e.ts = st.ts;
       for (uint8_t f = 0; f < l.n; ++f) {
         switch (l.f[f]) {
-          case fSize: e.size = varint(); break;
-          case fNmemb: e.nmemb = varint(); break;
-          case fAlign: e.align = varint(); break;
-          case fOld: e.old_ptr = ptr(); break;
-          case fPtr: e.ptr = ptr(); break;
+          case fSize:
+            e.size = varint();
+            break;
+          case fNmemb:
+            e.nmemb = varint();
+            break;
+          case fAlign:
+            e.align = varint();
+            break;
+          case fOld:
+            e.old_ptr = ptr();
+            break;
+          case fPtr:
+            e.ptr = ptr();
+            break;
           case fSeqGap: {
             uint64_t g = varint();
             if (g > e.seq || g > 0xffffffffu) fail(where(ev_at), why(ev_at, "realloc sequence gap out of range"));
             e.seq_gap = static_cast<uint32_t>(g);
             break;
           }
-          case fTid: e.os_tid = varint(); break;
+          case fTid:
+            e.os_tid = varint();
+            break;
         }
       }
       t.events.push_back(e);
@@ -363,8 +373,10 @@ void Writer::flush(uint32_t thread, Open& o) {
   uint8_t hdr[kChunkHeaderSize];
   put_chunk_header(hdr, o.h);
   write_bytes(hdr, sizeof hdr);
-  if (o.h.type == kChunkZstd) write_bytes(out.data(), out.size());
-  else write_bytes(o.buf.data(), o.buf.size());
+  if (o.h.type == kChunkZstd)
+    write_bytes(out.data(), out.size());
+  else
+    write_bytes(o.buf.data(), o.buf.size());
   o.buf.clear();
   o.h = ChunkHeader{};
 }
@@ -395,7 +407,10 @@ bool parse_hex(const std::string& s, uint64_t* out) {
   uint64_t v = 0;
   for (size_t i = 2; i < s.size(); ++i) {
     char c = s[i];
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    int d = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                   : -1;
     if (d < 0) return false;
     v = v << 4 | static_cast<uint64_t>(d);
   }
@@ -494,7 +509,8 @@ Trace read_mtrace(const std::string& path) {
     t.events.push_back(e);
   }
   if (pending) throw InputError(fmt::format("{}:{}: realloc '<' is not followed by '>'", path, pending_line));
-  if (!any) throw InputError(fmt::format("{}: no mtrace lines (expected '= Start', '@ ... + 0xADDR 0xSIZE', ...)", path));
+  if (!any)
+    throw InputError(fmt::format("{}: no mtrace lines (expected '= Start', '@ ... + 0xADDR 0xSIZE', ...)", path));
   return t;
 }
 
@@ -568,8 +584,10 @@ Summary summarize(const Trace& t) {
     }
     if (op_frees(e.op)) {
       ++s.free_ops;
-      if (e.ptr == 0) ++s.null_frees;
-      else release(e.ptr, e.thread);
+      if (e.ptr == 0)
+        ++s.null_frees;
+      else
+        release(e.ptr, e.thread);
     } else if (op_allocates(e.op)) {
       ++s.alloc_ops;
       if (e.ptr == 0) {

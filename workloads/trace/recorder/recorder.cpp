@@ -107,8 +107,8 @@ struct ThreadBuf {
 };
 
 AS_TLS ThreadBuf* t_buf;
-AS_TLS int t_depth;       // > 0: inside the tracer (its own calls are not traced)
-AS_TLS int t_exited;      // the thread's buffer was finalised (TLS destructor ran)
+AS_TLS int t_depth;   // > 0: inside the tracer (its own calls are not traced)
+AS_TLS int t_exited;  // the thread's buffer was finalised (TLS destructor ran)
 AS_TLS int64_t t_index = -1;
 
 std::atomic<uint64_t> g_seq{1};
@@ -121,11 +121,11 @@ pthread_key_t g_key;
 size_t g_buf_size = kDefaultBuf;
 int g_zstd_level = 0;
 
-char g_out[4096];            // path of this process's file
+char g_out[4096];  // path of this process's file
 int g_fd = -1;
 dev_t g_dev;
 ino_t g_ino;
-uint64_t g_written = 0;      // events written so far (under g_write_mu)
+uint64_t g_written = 0;  // events written so far (under g_write_mu)
 uint64_t g_start_mono = 0;
 uint64_t g_start_unix = 0;
 uint32_t g_page = 4096;
@@ -142,7 +142,9 @@ inline uint64_t mono_ns() {
   clock_gettime(g_clock, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
-inline uint64_t now_ts() { return mono_ns() - g_start_mono; }
+inline uint64_t now_ts() {
+  return mono_ns() - g_start_mono;
+}
 
 // ---- small libc-free helpers ------------------------------------------------
 size_t cstrlen(const char* s) {
@@ -347,8 +349,10 @@ ThreadBuf* thread_begin() {
 }
 
 void unlink_buf(ThreadBuf* b) {
-  if (b->prev) b->prev->next = b->next;
-  else g_list = b->next;
+  if (b->prev)
+    b->prev->next = b->next;
+  else
+    g_list = b->next;
   if (b->next) b->next->prev = b->prev;
 }
 
@@ -538,7 +542,9 @@ inline bool recording() {
   }
   return m == kRecording && t_depth == 0;
 }
-inline bool resolving() { return g_mode.load(std::memory_order_acquire) == kResolving; }
+inline bool resolving() {
+  return g_mode.load(std::memory_order_acquire) == kResolving;
+}
 
 // Process exit: flush every live thread's buffer under the lock and write the
 // end record. Events after this point are written one by one.
@@ -705,7 +711,9 @@ static void* realloc_common(uint8_t op, void* old, size_t nmemb, size_t size) {
   return p;
 }
 
-AS_EXPORT void* realloc(void* old, size_t size) { return realloc_common(kRealloc, old, 0, size); }
+AS_EXPORT void* realloc(void* old, size_t size) {
+  return realloc_common(kRealloc, old, 0, size);
+}
 
 AS_EXPORT void* reallocarray(void* old, size_t nmemb, size_t size) {
   if (!real.reallocarray && g_mode.load() >= kPassThrough) {
@@ -777,10 +785,18 @@ AS_EXPORT void* pvalloc(size_t size) {
 }  // extern "C"
 
 // ---- the C++ entry points ----------------------------------------------------------
-AS_EXPORT void* operator new(size_t n) { return cxx_new(kNew, n, false); }
-AS_EXPORT void* operator new[](size_t n) { return cxx_new(kNewArray, n, false); }
-AS_EXPORT void* operator new(size_t n, const std::nothrow_t&) noexcept { return cxx_new(kNew, n, true); }
-AS_EXPORT void* operator new[](size_t n, const std::nothrow_t&) noexcept { return cxx_new(kNewArray, n, true); }
+AS_EXPORT void* operator new(size_t n) {
+  return cxx_new(kNew, n, false);
+}
+AS_EXPORT void* operator new[](size_t n) {
+  return cxx_new(kNewArray, n, false);
+}
+AS_EXPORT void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  return cxx_new(kNew, n, true);
+}
+AS_EXPORT void* operator new[](size_t n, const std::nothrow_t&) noexcept {
+  return cxx_new(kNewArray, n, true);
+}
 AS_EXPORT void* operator new(size_t n, std::align_val_t a) {
   return cxx_new_aligned(kNew, n, static_cast<size_t>(a), false);
 }
@@ -794,11 +810,21 @@ AS_EXPORT void* operator new[](size_t n, std::align_val_t a, const std::nothrow_
   return cxx_new_aligned(kNewArray, n, static_cast<size_t>(a), true);
 }
 
-AS_EXPORT void operator delete(void* p) noexcept { cxx_delete(kDelete, p, 0, 0, 0); }
-AS_EXPORT void operator delete[](void* p) noexcept { cxx_delete(kDeleteArray, p, 0, 0, 0); }
-AS_EXPORT void operator delete(void* p, size_t n) noexcept { cxx_delete(kDelete, p, n, 0, kFlagSized); }
-AS_EXPORT void operator delete[](void* p, size_t n) noexcept { cxx_delete(kDeleteArray, p, n, 0, kFlagSized); }
-AS_EXPORT void operator delete(void* p, const std::nothrow_t&) noexcept { cxx_delete(kDelete, p, 0, 0, kFlagNothrow); }
+AS_EXPORT void operator delete(void* p) noexcept {
+  cxx_delete(kDelete, p, 0, 0, 0);
+}
+AS_EXPORT void operator delete[](void* p) noexcept {
+  cxx_delete(kDeleteArray, p, 0, 0, 0);
+}
+AS_EXPORT void operator delete(void* p, size_t n) noexcept {
+  cxx_delete(kDelete, p, n, 0, kFlagSized);
+}
+AS_EXPORT void operator delete[](void* p, size_t n) noexcept {
+  cxx_delete(kDeleteArray, p, n, 0, kFlagSized);
+}
+AS_EXPORT void operator delete(void* p, const std::nothrow_t&) noexcept {
+  cxx_delete(kDelete, p, 0, 0, kFlagNothrow);
+}
 AS_EXPORT void operator delete[](void* p, const std::nothrow_t&) noexcept {
   cxx_delete(kDeleteArray, p, 0, 0, kFlagNothrow);
 }
