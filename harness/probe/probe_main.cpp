@@ -36,21 +36,9 @@ T* launder(T* p) {
   return p;
 }
 
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      o += '\\', o += c;
-    else if (static_cast<unsigned char>(c) < 0x20)
-      o += ' ';
-    else
-      o += c;
-  }
-  return o;
-}
-
 int outcome(const char* what, const std::string& detail) {
-  allocscope::write_result_record("{\"outcome\":\"" + std::string(what) + "\",\"detail\":\"" + esc(detail) + "\"}");
+  allocscope::write_result_record("{\"outcome\":\"" + std::string(what) + "\",\"detail\":\"" +
+                                  allocscope::json_escape(detail) + "\"}");
   return 0;
 }
 
@@ -380,7 +368,7 @@ int api_report() {
     std::string obj = object_of(sym);
     if (std::string(name) == "malloc") malloc_obj = obj;
     bool interposed = sym && sym != in_libc;
-    j += std::string(first ? "" : ",") + "\"" + name + "\":{\"object\":\"" + esc(obj) +
+    j += std::string(first ? "" : ",") + "\"" + name + "\":{\"object\":\"" + allocscope::json_escape(obj) +
          "\",\"interposed\":" + (interposed ? "true" : "false") + "}";
     first = false;
   }
@@ -389,9 +377,9 @@ int api_report() {
   for (const Check& c : kChecks) {
     bool crashed = false;
     std::string r = run_isolated(c.fn, &crashed);
-    j += std::string(first ? "" : ",") + "{\"name\":\"" + c.name + "\",\"doc\":\"" + esc(c.doc) +
+    j += std::string(first ? "" : ",") + "{\"name\":\"" + c.name + "\",\"doc\":\"" + allocscope::json_escape(c.doc) +
          "\",\"ok\":" + (r.empty() ? "true" : "false") + ",\"crashed\":" + (crashed ? "true" : "false") +
-         ",\"detail\":\"" + esc(r) + "\"}";
+         ",\"detail\":\"" + allocscope::json_escape(r) + "\"}";
     first = false;
   }
   j += "]}";

@@ -98,19 +98,6 @@ size_t check(const void* p, size_t n, uint64_t id) {
   return SIZE_MAX;
 }
 
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      o += '\\', o += c;
-    else if (static_cast<unsigned char>(c) < 0x20)
-      o += ' ';
-    else
-      o += c;
-  }
-  return o;
-}
-
 // Reports the first violation (later ones are ignored) and stops every thread.
 void violation(const char* op, size_t size, int thread, uint64_t op_index, uint64_t id, const char* fmt, ...) {
   bool expected = false;
@@ -125,7 +112,7 @@ void violation(const char* op, size_t size, int thread, uint64_t op_index, uint6
   std::snprintf(buf, sizeof buf,
                 "{\"ok\":false,\"violation\":{\"op\":\"%s\",\"size\":%zu,\"thread\":%d,\"op_index\":%" PRIu64
                 ",\"block_id\":%" PRIu64 ",\"detail\":\"%s\"},\"seed\":%" PRIu64 ",\"threads\":%d}",
-                op, size, thread, op_index, id, json_escape(detail).c_str(), g_opt.seed, g_opt.threads);
+                op, size, thread, op_index, id, allocscope::json_escape(detail).c_str(), g_opt.seed, g_opt.threads);
   std::fprintf(stderr,
                "allocscope-stress: VIOLATION op=%s size=%zu thread=%d op_index=%" PRIu64 " seed=%" PRIu64 ": %s\n", op,
                size, thread, op_index, g_opt.seed, detail);
