@@ -30,6 +30,9 @@ struct Adapter {
   std::string preload;  // shared library for LD_PRELOAD; empty = the system allocator
   std::string version;
   std::string doc;
+  // Environment added when the job runs under Valgrind (--metric instructions),
+  // so that the allocator is counted on the path it takes natively.
+  std::vector<std::string> valgrind_env;
   // Worker side, called with the allocator loaded. Null when there is no API.
   AllocatorStats (*read_stats)() = nullptr;
   void (*release)() = nullptr;  // return free memory to the OS

@@ -77,7 +77,8 @@ json assemble_metrics(const LaunchResult& lr, const json& w) {
 // Runs the job once more under cachegrind (which, unlike memcheck, does not
 // replace malloc: the preloaded allocator is the one counted) and returns the
 // total instructions, or -1 with `why` set.
-long long count_instructions(const LaunchSpec& base, const RunOptions& opt, size_t index, std::string* why) {
+long long count_instructions(const LaunchSpec& base, const Adapter* adapter, const RunOptions& opt, size_t index,
+                             std::string* why) {
   LaunchSpec spec = base;
   std::string out = fmt::format("/tmp/allocscope-cg.{}.{}.out", ::getpid(), index);
   spec.argv.insert(spec.argv.begin(), {opt.valgrind_path, "--tool=cachegrind", "--cache-sim=no", "--branch-sim=no",
@@ -86,9 +87,7 @@ long long count_instructions(const LaunchSpec& base, const RunOptions& opt, size
   spec.rss_interval_s = 0;
   spec.timeout_s = base.timeout_s * 50;  // Valgrind runs programs tens of times slower
   spec.mem_limit_bytes = 0;              // Valgrind reserves a large address space
-  // binmalloc switches to its memcheck-support path when it sees Valgrind;
-  // the count must be of the path that runs natively.
-  spec.env_set.push_back("BINMALLOC_VALGRIND=0");
+  if (adapter) spec.env_set.insert(spec.env_set.end(), adapter->valgrind_env.begin(), adapter->valgrind_env.end());
   LaunchResult lr = launch(spec);
   std::string text = read_text_file(out);
   ::unlink(out.c_str());
@@ -187,7 +186,7 @@ json run_job(const Job& job, const RunOptions& opt) {
   r["metrics"] = assemble_metrics(lr, worker_out);
   if (opt.count_instructions && lr.status == "ok") {
     std::string why;
-    long long ir = count_instructions(spec, opt, job.index, &why);
+    long long ir = count_instructions(spec, adapter, opt, job.index, &why);
     if (ir >= 0)
       r["metrics"]["instructions"] = ir;
     else
