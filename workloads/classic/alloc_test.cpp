@@ -3,7 +3,7 @@
 // is freed, so the live set drifts around half the slots; sizes up to 1 KiB,
 // skewed towards small.
 #include "allocscope/alloc_ops.hpp"
-#include "allocscope/size_dist.hpp"
+#include "allocscope/slot_stream.hpp"
 #include "allocscope/workload.hpp"
 
 namespace allocscope {
@@ -13,23 +13,14 @@ class AllocTest : public Workload {
  public:
   void prepare(RunContext& ctx) override {
     const auto& p = ctx.params();
-    const size_t T = static_cast<size_t>(ctx.threads()), slots = p.u("slots");
-    per_thread_ = p.u("steps") / T;
-    state_.resize(T);
-    for (size_t t = 0; t < T; ++t) {
-      Rng rng(thread_seed(ctx.seed(), static_cast<int>(t)));
-      auto& s = state_[t];
-      s.ws.assign(slots, Block{});
-      s.slot.resize(per_thread_);
-      for (auto& k : s.slot) k = static_cast<uint32_t>(rng.uniform(0, slots - 1));
-      s.size = draw_sizes(rng, per_thread_, "skewed", p.u("min"), p.u("max"));
-    }
+    per_thread_ = p.u("steps") / static_cast<uint64_t>(ctx.threads());
+    state_ = draw_slot_streams(ctx, p.u("slots"), per_thread_, "skewed", p.u("min"), p.u("max"));
   }
 
   void run(RunContext& ctx) override {
     ctx.parallel([&](int t) {
       ThreadStats& st = ctx.stats(t);
-      State& s = state_[static_cast<size_t>(t)];
+      SlotStream& s = state_[static_cast<size_t>(t)];
       for (uint64_t i = 0; i < per_thread_; ++i) {
         Block& b = s.ws[s.slot[i]];
         if (b.p) {
@@ -43,18 +34,11 @@ class AllocTest : public Workload {
     });
   }
 
-  void finish(RunContext& ctx) override {
-    for (size_t t = 0; t < state_.size(); ++t)
-      for (auto& b : state_[t].ws) setup_free(ctx.stats(static_cast<int>(t)), b.p, b.size), b = Block{};
-  }
+  void finish(RunContext& ctx) override { free_slot_streams(ctx, state_); }
 
  private:
-  struct alignas(64) State {  // one per thread: no false sharing of its vector headers
-    std::vector<Block> ws;
-    std::vector<uint32_t> slot, size;
-  };
   uint64_t per_thread_ = 0;
-  std::vector<State> state_;
+  std::vector<SlotStream> state_;
 };
 
 ALLOCSCOPE_WORKLOAD({

@@ -3,7 +3,7 @@
 // block of 4-32768 B drawn with density ~ 1/size^2. Fixed op count by
 // default, or a fixed time (seconds > 0) like the original.
 #include "allocscope/alloc_ops.hpp"
-#include "allocscope/size_dist.hpp"
+#include "allocscope/slot_stream.hpp"
 #include "allocscope/workload.hpp"
 
 namespace allocscope {
@@ -13,24 +13,15 @@ class GlibcThread : public Workload {
  public:
   void prepare(RunContext& ctx) override {
     const auto& p = ctx.params();
-    const size_t T = static_cast<size_t>(ctx.threads());
-    per_thread_ = p.u("ops") / T;
+    per_thread_ = p.u("ops") / static_cast<uint64_t>(ctx.threads());
     seconds_ = p.d("seconds");
-    state_.resize(T);
-    for (size_t t = 0; t < T; ++t) {
-      Rng rng(thread_seed(ctx.seed(), static_cast<int>(t)));
-      auto& s = state_[t];
-      s.ws.assign(p.u("slots"), Block{});
-      s.slot.resize(per_thread_);
-      for (auto& k : s.slot) k = static_cast<uint32_t>(rng.uniform(0, s.ws.size() - 1));
-      s.size = draw_sizes(rng, per_thread_, "inverse-square", p.u("min"), p.u("max"));
-    }
+    state_ = draw_slot_streams(ctx, p.u("slots"), per_thread_, "inverse-square", p.u("min"), p.u("max"));
   }
 
   void run(RunContext& ctx) override {
     ctx.parallel([&](int t) {
       ThreadStats& st = ctx.stats(t);
-      State& s = state_[static_cast<size_t>(t)];
+      SlotStream& s = state_[static_cast<size_t>(t)];
       const auto deadline = ThreadStats::now() + std::chrono::duration<double>(seconds_);
       for (uint64_t i = 0;; ++i) {
         if (i == per_thread_) {
@@ -47,19 +38,12 @@ class GlibcThread : public Workload {
     });
   }
 
-  void finish(RunContext& ctx) override {
-    for (size_t t = 0; t < state_.size(); ++t)
-      for (auto& b : state_[t].ws) setup_free(ctx.stats(static_cast<int>(t)), b.p, b.size), b = Block{};
-  }
+  void finish(RunContext& ctx) override { free_slot_streams(ctx, state_); }
 
  private:
-  struct alignas(64) State {  // one per thread: no false sharing of its vector headers
-    std::vector<Block> ws;
-    std::vector<uint32_t> slot, size;
-  };
   uint64_t per_thread_ = 0;
   double seconds_ = 0;
-  std::vector<State> state_;
+  std::vector<SlotStream> state_;
 };
 
 ALLOCSCOPE_WORKLOAD({

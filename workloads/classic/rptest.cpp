@@ -5,7 +5,7 @@
 #include <barrier>
 
 #include "allocscope/alloc_ops.hpp"
-#include "allocscope/size_dist.hpp"
+#include "allocscope/slot_stream.hpp"
 #include "allocscope/workload.hpp"
 
 namespace allocscope {
@@ -17,17 +17,9 @@ class RpTest : public Workload {
     const auto& p = ctx.params();
     iters_ = p.u("iterations");
     batch_ = p.u("batch");
-    const size_t T = static_cast<size_t>(ctx.threads()), slots = p.u("slots");
-    state_.resize(T);
-    for (size_t t = 0; t < T; ++t) {
-      Rng rng(thread_seed(ctx.seed(), static_cast<int>(t)));
-      auto& s = state_[t];
-      s.ws.assign(slots, Block{});
-      s.slot.resize(iters_ * batch_);
-      for (auto& k : s.slot) k = static_cast<uint32_t>(rng.uniform(0, slots - 1));
-      s.size = draw_sizes(rng, iters_ * batch_, "linear-dropoff", p.u("min"), p.u("max"));
-      s.outbox.reserve(batch_);
-    }
+    streams_ = draw_slot_streams(ctx, p.u("slots"), iters_ * batch_, "linear-dropoff", p.u("min"), p.u("max"));
+    outboxes_.resize(streams_.size());
+    for (auto& o : outboxes_) o.blocks.reserve(batch_);
   }
 
   void run(RunContext& ctx) override {
@@ -35,8 +27,9 @@ class RpTest : public Workload {
     std::barrier sync(T);
     ctx.parallel([&](int t) {
       ThreadStats& st = ctx.stats(t);
-      State& s = state_[static_cast<size_t>(t)];
-      State& prev = state_[static_cast<size_t>((t + T - 1) % T)];
+      SlotStream& s = streams_[static_cast<size_t>(t)];
+      std::vector<Block>& outbox = outboxes_[static_cast<size_t>(t)].blocks;
+      std::vector<Block>& prev_outbox = outboxes_[static_cast<size_t>((t + T - 1) % T)].blocks;
       size_t k = 0;
       for (uint64_t it = 0; it < iters_; ++it) {
         const bool remote = it % 2 == 1;
@@ -44,7 +37,7 @@ class RpTest : public Workload {
           Block& b = s.ws[s.slot[k]];
           if (b.p) {
             if (remote)
-              s.outbox.push_back(b);
+              outbox.push_back(b);
             else
               free_block(st, b);
           }
@@ -54,27 +47,24 @@ class RpTest : public Workload {
         }
         if (remote) {
           sync.arrive_and_wait();
-          for (Block& b : prev.outbox) free_block(st, b);
+          for (Block& b : prev_outbox) free_block(st, b);
           sync.arrive_and_wait();
-          s.outbox.clear();
+          outbox.clear();
         }
       }
     });
   }
 
-  void finish(RunContext& ctx) override {
-    for (auto& s : state_)
-      for (auto& b : s.ws) setup_free(ctx.stats(0), b.p, b.size), b = Block{};
-  }
+  void finish(RunContext& ctx) override { free_slot_streams(ctx, streams_); }
 
  private:
-  struct alignas(64) State {  // one per thread: no false sharing of its vector headers
-    std::vector<Block> ws, outbox;
-    std::vector<uint32_t> slot, size;
+  struct alignas(64) Outbox {  // one per thread: no false sharing of its vector header
+    std::vector<Block> blocks;
   };
   uint64_t iters_ = 0;
   size_t batch_ = 0;
-  std::vector<State> state_;
+  std::vector<SlotStream> streams_;
+  std::vector<Outbox> outboxes_;
 };
 
 ALLOCSCOPE_WORKLOAD({

@@ -19,7 +19,7 @@ class Churn : public Workload {
  public:
   void prepare(RunContext& ctx) override {
     const auto& p = ctx.params();
-    slots_.assign(p.u("slots"), synthetic::Block{});
+    slots_.assign(p.u("slots"), Block{});
     Rng rng(ctx.seed());
     ops_.resize(p.u("ops"));
     for (auto& op : ops_) {
@@ -34,11 +34,11 @@ class Churn : public Workload {
       synthetic::replace_block(st, slots_[op.slot], op.size, static_cast<unsigned char>(op.slot));
   }
 
-  void finish(RunContext& ctx) override { synthetic::free_blocks(ctx.stats(0), slots_); }
+  void finish(RunContext& ctx) override { free_blocks(ctx.stats(0), slots_); }
 
  private:
   std::vector<Op> ops_;
-  std::vector<synthetic::Block> slots_;
+  std::vector<Block> slots_;
 };
 
 ALLOCSCOPE_WORKLOAD({

@@ -15,7 +15,7 @@ class LargeBlocks : public Workload {
   void prepare(RunContext& ctx) override {
     const auto& p = ctx.params();
     Rng rng(ctx.seed());
-    slots_.assign(p.u("live"), synthetic::Block{});
+    slots_.assign(p.u("live"), Block{});
     slot_of_.resize(p.u("ops"));
     for (auto& s : slot_of_) s = static_cast<uint32_t>(rng.uniform(0, slots_.size() - 1));
     size_of_.resize(p.u("ops"));
@@ -27,10 +27,10 @@ class LargeBlocks : public Workload {
     for (size_t i = 0; i < slot_of_.size(); ++i) synthetic::replace_block(st, slots_[slot_of_[i]], size_of_[i], 0x5a);
   }
 
-  void finish(RunContext& ctx) override { synthetic::free_blocks(ctx.stats(0), slots_); }
+  void finish(RunContext& ctx) override { free_blocks(ctx.stats(0), slots_); }
 
  private:
-  std::vector<synthetic::Block> slots_;
+  std::vector<Block> slots_;
   std::vector<uint32_t> slot_of_;
   std::vector<uint64_t> size_of_;
 };

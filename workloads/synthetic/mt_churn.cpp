@@ -1,9 +1,6 @@
 // mt-churn: every thread churns its own working set (no sharing); with more
 // threads, arena/cache scalability and per-thread memory retention show.
-#include <cstdlib>
-
-#include "allocscope/exit_codes.hpp"
-#include "allocscope/rng.hpp"
+#include "allocscope/slot_stream.hpp"
 #include "allocscope/workload.hpp"
 #include "slot_block.hpp"
 
@@ -15,37 +12,23 @@ class MtChurn : public Workload {
   void prepare(RunContext& ctx) override {
     const auto& p = ctx.params();
     per_thread_ = p.u("ops") / static_cast<uint64_t>(ctx.threads());
-    plans_.resize(static_cast<size_t>(ctx.threads()));
-    for (int t = 0; t < ctx.threads(); ++t) {
-      Rng rng(thread_seed(ctx.seed(), t));
-      Plan& plan = plans_[static_cast<size_t>(t)];
-      plan.slots.assign(p.u("slots"), synthetic::Block{});
-      plan.slot_of.resize(per_thread_);
-      for (auto& s : plan.slot_of) s = static_cast<uint32_t>(rng.uniform(0, plan.slots.size() - 1));
-      plan.size_of = uniform_sizes(rng, per_thread_, p.u("min"), p.u("max"));
-    }
+    plans_ = draw_slot_streams(ctx, p.u("slots"), per_thread_, "uniform", p.u("min"), p.u("max"));
   }
 
   void run(RunContext& ctx) override {
     ctx.parallel([&](int t) {
-      Plan& plan = plans_[static_cast<size_t>(t)];
+      SlotStream& plan = plans_[static_cast<size_t>(t)];
       ThreadStats& st = ctx.stats(t);
       for (uint64_t i = 0; i < per_thread_; ++i)
-        synthetic::replace_block(st, plan.slots[plan.slot_of[i]], plan.size_of[i], static_cast<unsigned char>(i));
+        synthetic::replace_block(st, plan.ws[plan.slot[i]], plan.size[i], static_cast<unsigned char>(i));
     });
   }
 
-  void finish(RunContext& ctx) override {
-    for (size_t t = 0; t < plans_.size(); ++t) synthetic::free_blocks(ctx.stats(static_cast<int>(t)), plans_[t].slots);
-  }
+  void finish(RunContext& ctx) override { free_slot_streams(ctx, plans_); }
 
  private:
-  struct alignas(64) Plan {  // one per thread: no false sharing
-    std::vector<synthetic::Block> slots;
-    std::vector<uint32_t> slot_of, size_of;
-  };
   uint64_t per_thread_ = 0;
-  std::vector<Plan> plans_;
+  std::vector<SlotStream> plans_;
 };
 
 ALLOCSCOPE_WORKLOAD({

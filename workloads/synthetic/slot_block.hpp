@@ -6,16 +6,12 @@
 #include <cstdlib>
 #include <vector>
 
+#include "allocscope/alloc_ops.hpp"
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/thread_stats.hpp"
 #include "allocscope/workload.hpp"
 
 namespace allocscope::synthetic {
-
-struct Block {
-  void* p = nullptr;
-  size_t size = 0;
-};
 
 inline void replace_block(ThreadStats& st, Block& b, size_t size, unsigned char fill) {
   const bool timed = st.sample();
@@ -31,16 +27,6 @@ inline void replace_block(ThreadStats& st, Block& b, size_t size, unsigned char 
   st.on_alloc(b.p, size);
   touch(b.p, size, fill);
   st.add_ops();
-}
-
-// Tear-down: frees every block still held (not an op, not timed).
-inline void free_blocks(ThreadStats& st, std::vector<Block>& blocks) {
-  for (Block& b : blocks)
-    if (b.p) {
-      st.on_free(b.p, b.size);
-      std::free(b.p);
-      b = Block{};
-    }
 }
 
 }  // namespace allocscope::synthetic

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdlib>
+#include <vector>
 
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/thread_stats.hpp"
@@ -96,6 +97,14 @@ struct Block {
 inline void free_block(ThreadStats& st, Block& b) {
   a_free(st, b.p, b.size);
   b = Block{};
+}
+
+// Tear-down: frees every block still held (not an op, not timed).
+inline void free_blocks(ThreadStats& st, std::vector<Block>& blocks) {
+  for (Block& b : blocks) {
+    setup_free(st, b.p, b.size);
+    b = Block{};
+  }
 }
 
 }  // namespace allocscope

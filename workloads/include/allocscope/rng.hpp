@@ -31,7 +31,4 @@ inline uint64_t thread_seed(uint64_t seed, int tid) {
   return seed * 0x100000001b3ULL + static_cast<uint64_t>(tid) * 0x9e3779b97f4a7c15ULL + 1;
 }
 
-// n sizes uniform in [lo, hi].
-std::vector<uint32_t> uniform_sizes(Rng& rng, size_t n, uint64_t lo, uint64_t hi);
-
 }  // namespace allocscope
