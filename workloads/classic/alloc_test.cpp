@@ -26,9 +26,7 @@ class AllocTest : public Workload {
         if (b.p) {
           free_block(st, b);
         } else {
-          b.size = s.size[i];
-          b.p = a_malloc(st, b.size);
-          touch(b.p, b.size, static_cast<unsigned char>(i));
+          alloc_block(st, b, s.size[i], static_cast<unsigned char>(i));
         }
       }
     });

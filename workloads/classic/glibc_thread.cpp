@@ -31,9 +31,7 @@ class GlibcThread : public Workload {
         if (seconds_ > 0 && (i & 1023) == 0 && ThreadStats::now() >= deadline) break;
         Block& b = s.ws[s.slot[i]];
         free_block(st, b);
-        b.size = s.size[i];
-        b.p = a_malloc(st, b.size);
-        touch(b.p, b.size, static_cast<unsigned char>(i));
+        alloc_block(st, b, s.size[i], static_cast<unsigned char>(i));
       }
     });
   }

@@ -54,9 +54,7 @@ class Larson : public Workload {
           for (uint64_t i = 0; i < per_round_; ++i, ++op) {
             Block& b = arr[op->slot];
             a_free(st, b.p, b.size);
-            b.size = op->size;
-            b.p = a_malloc(st, b.size);
-            touch(b.p, b.size, static_cast<unsigned char>(i));
+            alloc_block(st, b, op->size, static_cast<unsigned char>(i));
           }
           st.flush();
         });

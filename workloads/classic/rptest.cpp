@@ -41,9 +41,7 @@ class RpTest : public Workload {
             else
               free_block(st, b);
           }
-          b.size = s.size[k];
-          b.p = a_malloc(st, b.size);
-          touch(b.p, b.size, static_cast<unsigned char>(k));
+          alloc_block(st, b, s.size[k], static_cast<unsigned char>(k));
         }
         if (remote) {
           sync.arrive_and_wait();

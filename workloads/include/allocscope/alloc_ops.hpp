@@ -13,6 +13,7 @@
 
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/thread_stats.hpp"
+#include "allocscope/workload.hpp"
 
 namespace allocscope {
 
@@ -93,6 +94,13 @@ struct Block {
   void* p = nullptr;
   size_t size = 0;
 };
+
+// Allocates `size` bytes into an empty slot and writes them with `fill`.
+inline void alloc_block(ThreadStats& st, Block& b, size_t size, unsigned char fill) {
+  b.size = size;
+  b.p = a_malloc(st, size);
+  touch(b.p, size, fill);
+}
 
 inline void free_block(ThreadStats& st, Block& b) {
   a_free(st, b.p, b.size);
