@@ -27,6 +27,7 @@ extern "C" {
 #define BINMALLOC_M_TOP_PAD -2
 #define BINMALLOC_M_MMAP_THRESHOLD -3
 #define BINMALLOC_M_MMAP_MAX -4
+#define BINMALLOC_M_CHECK_ACTION -5 /* accepted, no effect: corruption always aborts */
 #define BINMALLOC_M_PERTURB -6
 #define BINMALLOC_M_ARENA_TEST -7
 #define BINMALLOC_M_ARENA_MAX -8

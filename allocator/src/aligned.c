@@ -91,8 +91,8 @@ int bm_posix_memalign(void **out, size_t align, size_t n) {
   if (align % sizeof(void *) != 0 || !is_pow2(align / sizeof(void *)) || align == 0) return EINVAL;
   int saved = errno;
   void *m = memalign_impl(align, n);
+  if (!m) return ENOMEM; /* errno stays ENOMEM too, as the C library leaves it */
   errno = saved;
-  if (!m) return ENOMEM;
   *out = m;
   return 0;
 }

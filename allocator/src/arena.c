@@ -47,21 +47,51 @@ static size_t count_cores(void) {
   return n ? n : 1;
 }
 
-/* ---- fork safety ---------------------------------------------------------- */
+/* ---- fork safety -------------------------------------------------------------
+ * While the process has never had a second thread, fork takes no lock at all,
+ * as the C library does: no other thread can hold one, and a fork from a
+ * signal handler that interrupted malloc, or another fork's handlers, must not
+ * wait for a lock its own thread holds.
+ *
+ * With threads, the prepare handler takes stdio's list lock before the
+ * allocator's locks.  The C library takes that lock itself after every prepare
+ * handler, and a thread may hold it while it waits for a FILE lock
+ * (fflush(NULL)) whose owner waits for an arena lock (getline allocating):
+ * taking it first gives the one order list lock -> FILE lock -> arena lock, so
+ * no cycle.  The lock is recursive, so the library's own acquisition that
+ * follows succeeds; the library resets it in the child. */
+extern void _IO_list_lock(void) __attribute__((weak));
+extern void _IO_list_unlock(void) __attribute__((weak));
+extern void _IO_list_resetlock(void) __attribute__((weak));
+static int fork_locked; /* the prepare handler took the locks */
+
 static void fork_prepare(void) {
-  if (!bm_inited) return;
+  fork_locked = 0;
+  if (!bm_inited || !bm_need_lock()) return;
+  if (_IO_list_lock) _IO_list_lock();
   bm_lock(&bm_list_lock);
   for (arena_t *a = &bm_main_arena; a; a = a->next) bm_lock(&a->lock);
+  fork_locked = 1;
 }
 
 static void fork_parent(void) {
-  if (!bm_inited) return;
+  if (!fork_locked) return;
+  fork_locked = 0;
   for (arena_t *a = &bm_main_arena; a; a = a->next) bm_unlock(&a->lock);
   bm_unlock(&bm_list_lock);
+  if (_IO_list_unlock) _IO_list_unlock();
 }
 
 static void fork_child(void) {
   if (!bm_inited) return;
+  bm_lock_reinit(&bm_list_lock);
+  bm_lock_reinit(&init_lock);
+  if (!fork_locked) {
+    for (arena_t *a = &bm_main_arena; a; a = a->next) bm_lock_reinit(&a->lock);
+    return;
+  }
+  fork_locked = 0;
+  if (_IO_list_resetlock) _IO_list_resetlock();
   /* Only the forking thread survives: every other arena becomes free. */
   free_list = NULL;
   for (arena_t *a = &bm_main_arena; a; a = a->next) {
@@ -74,8 +104,6 @@ static void fork_child(void) {
       free_list = a;
     }
   }
-  bm_lock_reinit(&bm_list_lock);
-  bm_lock_reinit(&init_lock);
 }
 
 static void register_atfork(void) {

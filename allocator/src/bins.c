@@ -77,10 +77,10 @@ void bm_bin_insert(arena_t *a, chunk_t *p, size_t sz) {
   lead->bk_nextsize = p;
 }
 
-void bm_unsorted_push(arena_t *a, chunk_t *p) {
+void bm_unsorted_push(arena_t *a, chunk_t *p, const char *msg) {
   chunk_t *head = bin_head(&a->bins[UNSORTED_BIN]);
   chunk_t *first = head->fd;
-  if (unlikely(first->bk != head)) bm_fatal("corrupted double-linked list");
+  if (unlikely(first->bk != head)) bm_fatal(msg);
   p->fd = first;
   p->bk = head;
   first->bk = p;

@@ -72,7 +72,8 @@ static inline int binmap_get(const uint64_t *map, unsigned i) {
 void bm_unlink_chunk(struct arena *a, chunk_t *p);
 /* Put a free chunk into its small or large bin (keeps large bins sorted). */
 void bm_bin_insert(struct arena *a, chunk_t *p, size_t sz);
-/* Put a free chunk at the front of the unsorted bin. */
-void bm_unsorted_push(struct arena *a, chunk_t *p);
+/* Put a free chunk at the front of the unsorted bin; aborts with msg when the
+ * bin's first link is corrupted. */
+void bm_unsorted_push(struct arena *a, chunk_t *p, const char *msg);
 
 #endif

@@ -12,7 +12,6 @@
 void bm_fatal(const char *msg) {
   bm_buf_t b;
   bm_buf_init(&b, 2);
-  bm_buf_str(&b, "binmalloc: ");
   bm_buf_str(&b, msg);
   bm_buf_str(&b, "\n");
   bm_buf_flush(&b);

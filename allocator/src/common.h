@@ -18,7 +18,8 @@
 
 #define BM_PAGE_DEFAULT 4096UL
 
-/* Aborts with "binmalloc: <msg>\n" on stderr. */
+/* Aborts with "<msg>\n" on stderr: the C library's text, no prefix, so that
+ * programs and test suites that match the message see the same line. */
 BM_NORETURN BM_COLD void bm_fatal(const char *msg);
 /* Aborts with "binmalloc: heap check: <what>\n" on stderr. */
 BM_NORETURN BM_COLD void bm_check_fail(const char *what);

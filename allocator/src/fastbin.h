@@ -29,19 +29,22 @@ static inline void bm_fastbin_push(arena_t *a, unsigned idx, chunk_t *p, int mt)
     __atomic_store_n(&a->have_fastchunks, 1, __ATOMIC_RELAXED);
 }
 
-/* Under the arena lock. */
-static inline chunk_t *bm_fastbin_pop(arena_t *a, unsigned idx, int mt) {
+/* Under the arena lock.  A misaligned head aborts with victim_msg (the served
+ * chunk: "... detected 2", a chunk stashed into the tcache: "... detected 3");
+ * a misaligned successor is caught here while other threads may push (it would
+ * be published by the swap), else when it becomes the head. */
+static inline chunk_t *bm_fastbin_pop(arena_t *a, unsigned idx, int mt, const char *victim_msg) {
   chunk_t **fb = &a->fastbins[idx];
   chunk_t *v = __atomic_load_n(fb, __ATOMIC_ACQUIRE);
   for (;;) {
     if (!v) return NULL;
-    if (unlikely(misaligned_ptr(v))) bm_fatal("malloc(): unaligned fastbin chunk detected");
+    if (unlikely(misaligned_ptr(v))) bm_fatal(victim_msg);
     chunk_t *next = (chunk_t *)reveal_ptr(&v->fd, v->fd);
-    if (unlikely(misaligned_ptr(next))) bm_fatal("malloc(): unaligned fastbin chunk detected");
     if (!mt) {
       *fb = next;
       return v;
     }
+    if (unlikely(next && misaligned_ptr(next))) bm_fatal("malloc(): unaligned fastbin chunk detected");
     if (__atomic_compare_exchange_n(fb, &v, next, 1, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) return v;
   }
 }

@@ -111,7 +111,7 @@ BM_INLINE void int_free_locked(arena_t *a, chunk_t *p, size_t size) {
   size_t nsize = chunksize(next);
   if (unlikely(nsize < FENCE_SIZE || nsize >= a->system_mem)) bm_fatal("free(): invalid next size (normal)");
   if (unlikely(bm_mp.perturb_byte)) memset(chunk2mem(p), bm_mp.perturb_byte & 0xff, size - CHUNK_HDR);
-  size = bm_release_chunk(a, p, size);
+  size = bm_release_chunk(a, p, size, "corrupted size vs. prev_size while consolidating");
   a->ctr.bin_frees++;
   if (size >= FASTBIN_CONSOLIDATION_THRESHOLD) {
     bm_malloc_consolidate(a);

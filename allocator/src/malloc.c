@@ -27,7 +27,7 @@ static chunk_t *split_chunk(arena_t *a, chunk_t *victim, size_t size, size_t nb,
   set_head(victim, nb | PREV_INUSE | a->nm);
   set_head(rem, rsize | PREV_INUSE | a->nm);
   set_foot(rem, rsize);
-  bm_unsorted_push(a, rem);
+  bm_unsorted_push(a, rem, "malloc(): corrupted unsorted chunks");
   if (remember) a->last_remainder = rem;
   return victim;
 }
@@ -39,7 +39,7 @@ static void stash_fastbin(arena_t *a, unsigned fidx, size_t nb) {
   if (!tc || tidx >= bm_tc_nbins) return;
   int mt = bm_need_lock();
   while (tc->counts[tidx] < bm_tc_count) {
-    chunk_t *c = bm_fastbin_pop(a, fidx, mt);
+    chunk_t *c = bm_fastbin_pop(a, fidx, mt, "malloc(): unaligned fastbin chunk detected 3");
     if (!c) break;
     tcache_push(tc, tidx, c);
   }
@@ -71,11 +71,11 @@ void bm_malloc_consolidate(arena_t *a) {
   for (unsigned i = 0; i < NFASTBINS; i++) {
     chunk_t *p = bm_fastbin_take_all(a, i, mt);
     while (p) {
-      if (unlikely(misaligned_ptr(p))) bm_fatal("malloc(): unaligned fastbin chunk detected");
+      if (unlikely(misaligned_ptr(p))) bm_fatal("malloc_consolidate(): unaligned fastbin chunk detected");
       size_t sz = chunksize(p);
       if (unlikely(sz < MIN_CHUNK || fastbin_index(sz) != i)) bm_fatal("malloc_consolidate(): invalid chunk size");
       chunk_t *next = (chunk_t *)reveal_ptr(&p->fd, p->fd);
-      bm_release_chunk(a, p, sz);
+      bm_release_chunk(a, p, sz, "corrupted size vs. prev_size in fastbins");
       p = next;
     }
   }
@@ -116,7 +116,7 @@ static void close_segment(arena_t *a, chunk_t *old_top, size_t old_size) {
   set_head(fence2, FENCE_SIZE | PREV_INUSE | a->nm);
   if (keep) {
     set_head(old_top, keep | PREV_INUSE | a->nm);
-    bm_release_chunk(a, old_top, keep);
+    bm_release_chunk(a, old_top, keep, "corrupted size vs. prev_size");
   }
 }
 
@@ -217,7 +217,7 @@ static void *sysmalloc(arena_t *a, size_t nb) {
 void *bm_int_malloc(arena_t *a, size_t nb) {
   if (nb <= bm_mp.max_fast) {
     unsigned fidx = fastbin_index(nb);
-    chunk_t *victim = bm_fastbin_pop(a, fidx, bm_need_lock());
+    chunk_t *victim = bm_fastbin_pop(a, fidx, bm_need_lock(), "malloc(): unaligned fastbin chunk detected 2");
     if (victim) {
       if (unlikely(fastbin_index(chunksize(victim)) != fidx)) bm_fatal("malloc(): memory corruption (fast)");
       stash_fastbin(a, fidx, nb);
@@ -260,7 +260,9 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
       size_t size = chunksize(victim);
       chunk_t *next = chunk_at(victim, size);
       if (unlikely(size < MIN_CHUNK || size > a->system_mem)) bm_fatal("malloc(): invalid size (unsorted)");
-      if (unlikely(next->prev_size != size)) bm_fatal("corrupted size vs. prev_size");
+      if (unlikely(next->size <= CHUNK_HDR || chunksize(next) > a->system_mem))
+        bm_fatal("malloc(): invalid next size (unsorted)");
+      if (unlikely(next->prev_size != size)) bm_fatal("malloc(): mismatching next->prev_size (unsorted)");
       if (unlikely(bck->fd != victim || victim->fd != uhead))
         bm_fatal("malloc(): unsorted double linked list corrupted");
       if (unlikely(prev_inuse(next))) bm_fatal("malloc(): invalid next->prev_inuse (unsorted)");
@@ -432,6 +434,8 @@ void *bm_calloc(size_t n, size_t m) {
   size_t nb = request2size(bytes);
   size_t tidx = tc_index(nb);
   tcache_t *tc = bm_tcache;
+  /* A thread that only ever callocs gets its cache while memory is there. */
+  if (unlikely(!tc && bm_tcache_state == 0)) tc = bm_tcache_init();
   if (tidx < bm_tc_nbins && tc && tc->entries[tidx]) {
     tc->hits++;
     void *mem = tcache_pop(tc, tidx, tc->entries[tidx]);

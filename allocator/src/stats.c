@@ -1,4 +1,5 @@
 /* Statistics: mallinfo2, malloc_stats, malloc_info and the per-path counters. */
+#include <pthread.h>
 #include <stdio.h>
 
 #include "arena.h"
@@ -90,6 +91,10 @@ void bm_mallinfo2(struct binmalloc_mallinfo2 *mi) {
 void bm_malloc_stats(void) {
   bm_ensure_init();
   vg_enter();
+  /* write() is a cancellation point: the report is written whole or not at
+   * all, and a pending cancellation acts at the caller's next point. */
+  int old_cancel;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old_cancel);
   arena_summary_t s[MAX_REPORTED];
   size_t n = collect(s, MAX_REPORTED);
   bm_buf_t b;
@@ -118,6 +123,7 @@ void bm_malloc_stats(void) {
   bm_buf_u64w(&b, mm, 10);
   bm_buf_str(&b, "\n");
   bm_buf_flush(&b);
+  pthread_setcancelstate(old_cancel, NULL);
   vg_leave();
 }
 

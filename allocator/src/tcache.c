@@ -57,8 +57,8 @@ static void tcache_thread_exit(void *unused) {
   bm_exited_tcache_frees += tc->frees;
   bm_unlock(&bm_list_lock);
   bm_tcache_flush_all(tc);
-  chunk_t *self = mem2chunk(tc);
-  bm_free_to_arena(self, chunksize(self));
+  /* Set up after the arena ran dry, the cache itself may be an mmapped chunk. */
+  bm_free_mmapped_or_arena(mem2chunk(tc));
   bm_arena_thread_exit();
   vg_leave();
 }
@@ -103,10 +103,10 @@ void bm_thread_register_exit(void) {
 
 void bm_tcache_double_free_check(tcache_t *tc, size_t idx, tc_entry_t *e) {
   size_t n = 0;
-  for (tc_entry_t *t = tc->entries[idx]; t; t = (tc_entry_t *)reveal_ptr(&t->next, t->next)) {
-    if (misaligned_ptr(t)) bm_fatal("malloc(): unaligned tcache chunk detected");
-    if (t == e) bm_fatal("free(): double free detected in tcache");
-    if (++n > MAX_TCACHE_COUNT) break;
+  for (tc_entry_t *t = tc->entries[idx]; t; t = (tc_entry_t *)reveal_ptr(&t->next, t->next), n++) {
+    if (n >= bm_tc_count) bm_fatal("free(): too many chunks detected in tcache");
+    if (misaligned_ptr(t)) bm_fatal("free(): unaligned chunk detected in tcache 2");
+    if (t == e) bm_fatal("free(): double free detected in tcache 2");
   }
   /* The key matched by chance (or the chunk sits in another thread's cache). */
 }
@@ -116,7 +116,7 @@ void bm_tcache_flush_all(tcache_t *tc) {
     tc_entry_t *e = tc->entries[i];
     while (e) {
       tc_entry_t *next = (tc_entry_t *)reveal_ptr(&e->next, e->next);
-      if (misaligned_ptr(next)) bm_tcache_unaligned();
+      if (misaligned_ptr(next)) bm_fatal("tcache_thread_shutdown(): unaligned tcache chunk detected");
       e->key = 0;
       chunk_t *c = mem2chunk(e);
       bm_free_to_arena(c, chunksize(c));

@@ -138,6 +138,8 @@ int bm_mallopt(int param, int value) {
       bm_mp.n_mmaps_max = value;
       bm_mp.no_dyn_threshold = 1;
       break;
+    case -5: /* M_CHECK_ACTION: accepted; corruption always aborts with a message */
+      break;
     case -6: /* M_PERTURB */
       bm_mp.perturb_byte = value;
       break;

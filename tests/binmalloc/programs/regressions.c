@@ -1,0 +1,395 @@
+/* Regression scenarios of bugs found by the C library's own malloc tests
+ * (issue 15), each reduced to what the bug needs.  Every scenario bounds its
+ * work (and its child processes with alarm()) so a hang fails instead of
+ * stalling; the driver adds its own time limit.
+ * Usage: bm_regressions <scenario> | --list */
+#define _GNU_SOURCE 1
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "bm_prog.h"
+
+/* Runs fn in a forked child with a time limit; returns 0 when it exited 0. */
+static int in_child(const char *what, void (*fn)(void), unsigned limit_s) {
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    bm_fail(__FILE__, __LINE__, "%s: fork failed", what);
+    return -1;
+  }
+  if (pid == 0) {
+    alarm(limit_s);
+    bm_failures = 0;
+    fn();
+    fflush(stdout);
+    _exit(bm_failures == 0 ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFSIGNALED(status)) {
+    bm_fail(__FILE__, __LINE__, "%s: child killed by signal %d%s", what, WTERMSIG(status),
+            WTERMSIG(status) == SIGALRM ? " (time limit: hang)" : "");
+    return -1;
+  }
+  if (WEXITSTATUS(status) != 0) {
+    bm_fail(__FILE__, __LINE__, "%s: child exited with %d", what, WEXITSTATUS(status));
+    return -1;
+  }
+  return 0;
+}
+
+static size_t vm_bytes(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  unsigned long pages = 0;
+  if (!f || fscanf(f, "%lu", &pages) != 1) pages = 0;
+  if (f) fclose(f);
+  return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* ------------------------------------------------- late_tcache_mmapped
+ * A thread that sets up its cache when the arena has no room gets a cache
+ * that is itself an mmapped chunk; thread exit must release it as one (it
+ * was handed to the arena's free path: "double free or corruption (out)").
+ * The mmap threshold 0 makes every request the arena cannot serve an mmapped
+ * chunk; one arena makes the thread share the exhausted main arena. */
+static void *late_tcache_thread(void *arg) {
+  (void)arg;
+  char *p = (char *)calloc(1, 100); /* the thread's first call: sets up its cache */
+  BM_CHECK(p != NULL);
+  for (int i = 0; p && i < 100; ++i) BM_CHECKF(p[i] == 0, "calloc byte %d not zero", i);
+  free(p);
+  return NULL;
+}
+
+static void late_tcache_child(void) {
+  BM_CHECK(mallopt(M_ARENA_MAX, 1) == 1);
+  BM_CHECK(mallopt(M_MMAP_THRESHOLD, 0) == 1);
+  BM_CHECK(mallopt(M_TOP_PAD, 0) == 1);
+  /* Use up top: once it is too small, requests become mmapped chunks. */
+  int exhausted = 0;
+  for (int i = 0; i < 1000000 && !exhausted; ++i) {
+    void *p = malloc(64);
+    if (!p) break;
+    exhausted = bm_is_mmapped(p);
+  }
+  BM_CHECKF(exhausted, "top was never exhausted");
+  pthread_t t;
+  BM_CHECK(pthread_create(&t, NULL, late_tcache_thread, NULL) == 0);
+  BM_CHECK(pthread_join(t, NULL) == 0);
+  bm_check_heap("after the thread exit");
+}
+
+static void sc_late_tcache_mmapped(void) {
+  for (int i = 0; i < 3; ++i) in_child("late tcache", late_tcache_child, 20);
+}
+
+/* ------------------------------------------------ calloc_until_enomem
+ * The reduction of the C library's thread-failure test: under an
+ * address-space limit a second thread and the main thread calloc 144 bytes
+ * until it fails, then free everything. */
+struct cell {
+  struct cell *next;
+};
+static pthread_barrier_t g_barrier;
+
+static void *calloc_until_enomem(void *arg) {
+  size_t size = (size_t)(uintptr_t)arg;
+  pthread_barrier_wait(&g_barrier);
+  struct cell *head = NULL;
+  size_t n = 0;
+  for (;;) {
+    errno = 0;
+    struct cell *c = (struct cell *)calloc(1, size);
+    if (!c) {
+      BM_CHECKF(errno == ENOMEM, "calloc failed with errno %d", errno);
+      break;
+    }
+    for (size_t i = 0; i < size; i += 8) BM_CHECKF(((char *)c)[i] == 0, "calloc byte %zu not zero", i);
+    c->next = head;
+    head = c;
+    ++n;
+  }
+  pthread_barrier_wait(&g_barrier);
+  while (head) {
+    struct cell *next = head->next;
+    free(head);
+    head = next;
+  }
+  return (void *)n;
+}
+
+static void calloc_enomem_child(void) {
+  struct rlimit lim;
+  getrlimit(RLIMIT_AS, &lim);
+  lim.rlim_cur = (rlim_t)(vm_bytes() + ((size_t)96 << 20));
+  BM_CHECK(setrlimit(RLIMIT_AS, &lim) == 0);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  pthread_barrier_init(&g_barrier, NULL, 2);
+  pthread_t t;
+  BM_CHECK(pthread_create(&t, &attr, calloc_until_enomem, (void *)(uintptr_t)144) == 0);
+  size_t mine = (size_t)(uintptr_t)calloc_until_enomem((void *)(uintptr_t)144);
+  void *theirs = NULL;
+  pthread_join(t, &theirs);
+  BM_CHECKF(mine + (size_t)(uintptr_t)theirs > 50000, "only %zu + %zu blocks before ENOMEM", mine,
+            (size_t)(uintptr_t)theirs);
+  bm_check_heap("after the frees");
+}
+
+static void sc_calloc_until_enomem(void) {
+  for (int i = 0; i < 2; ++i) in_child("calloc until ENOMEM", calloc_enomem_child, 60);
+}
+
+/* ------------------------------------------------ posix_memalign_errno */
+static void sc_posix_memalign_errno(void) {
+  void *p = (void *)1;
+  errno = 0;
+  int rc = posix_memalign(&p, 64, bm_opaque_size(SIZE_MAX / 2));
+  BM_CHECKF(rc == ENOMEM, "posix_memalign returned %d", rc);
+  BM_CHECKF(errno == ENOMEM, "errno %d after a failed posix_memalign", errno);
+  BM_CHECK(p == (void *)1);
+  errno = 0;
+  rc = posix_memalign(&p, 64, 100);
+  BM_CHECK(rc == 0 && p != NULL);
+  BM_CHECKF(errno == 0, "errno %d after a successful posix_memalign", errno);
+  free(p);
+}
+
+/* ------------------------------------------------ mallopt_check_action */
+static void sc_mallopt_check_action(void) {
+  BM_CHECK(mallopt(M_CHECK_ACTION, 1) == 1);
+  BM_CHECK(mallopt(M_CHECK_ACTION, 3) == 1);
+  void *p = malloc(10);
+  BM_CHECK(p != NULL);
+  free(p);
+}
+
+/* ---------------------------------------------- malloc_stats_cancelled
+ * malloc_stats called with a cancellation pending must write its whole report
+ * (write() is a cancellation point). */
+static pthread_barrier_t g_gate;
+static void *stats_thread(void *arg) {
+  (void)arg;
+  pthread_barrier_wait(&g_gate);
+  malloc_stats();
+  fputs("not reached: cancelled at this point\n", stderr);
+  return NULL;
+}
+
+static void stats_child(void) {
+  int fds[2];
+  BM_CHECK(pipe(fds) == 0);
+  int saved = dup(2);
+  dup2(fds[1], 2);
+  close(fds[1]);
+  pthread_barrier_init(&g_gate, NULL, 2);
+  pthread_t t;
+  BM_CHECK(pthread_create(&t, NULL, stats_thread, NULL) == 0);
+  pthread_cancel(t);
+  pthread_barrier_wait(&g_gate);
+  void *rv = NULL;
+  pthread_join(t, &rv);
+  dup2(saved, 2);
+  close(saved);
+  static char buf[65536];
+  size_t len = 0;
+  ssize_t n;
+  while (len < sizeof buf - 1 && (n = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)n;
+  buf[len] = 0;
+  BM_CHECK(rv == PTHREAD_CANCELED);
+  BM_CHECKF(strstr(buf, "max mmap bytes") != NULL, "malloc_stats output incomplete: \"%s\"", buf);
+  BM_CHECKF(strstr(buf, "not reached") == NULL, "the thread was not cancelled after malloc_stats");
+}
+
+static void sc_malloc_stats_cancelled(void) {
+  for (int i = 0; i < 5; ++i) in_child("malloc_stats cancelled", stats_child, 10);
+}
+
+/* ------------------------------------------------ fork_in_signal_handler
+ * A single-threaded process forks from a signal handler while its main
+ * program allocates, frees and forks itself (the handler may interrupt the
+ * outer fork's own handlers).  With no second thread fork takes no allocator
+ * lock, so the nested fork cannot wait for a lock its own thread holds. */
+enum { SIG_SENDERS = 1, SIG_ITERATIONS = 60 };
+static volatile sig_atomic_t g_sig_errors;
+static int *g_handled; /* shared with the sender: signals handled so far */
+
+static pid_t fork_and_reap(void) {
+  pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  if (pid < 0) return pid;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (status != 0) g_sig_errors = 1;
+  return pid;
+}
+
+static void fork_handler(int signo) {
+  (void)signo;
+  int saved = errno;
+  if (fork_and_reap() < 0) g_sig_errors = 1;
+  __atomic_add_fetch(g_handled, 1, __ATOMIC_RELEASE);
+  errno = saved;
+}
+
+static void fork_in_signal_child(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = fork_handler;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, NULL);
+  pid_t parent = getpid();
+  g_handled = (int *)mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (g_handled == MAP_FAILED) {
+    bm_fail(__FILE__, __LINE__, "mmap failed");
+    return;
+  }
+  /* The sender waits until a signal has been handled before the next one
+   * (after a pause of 0.5-4.5 ms): a loaded machine, where a fork takes longer
+   * than the pause, cannot pile up handlers and starve the main loop. */
+  pid_t senders[SIG_SENDERS];
+  for (int i = 0; i < SIG_SENDERS; ++i) {
+    senders[i] = fork();
+    if (senders[i] == 0) {
+      for (unsigned k = 0;; ++k) {
+        int before = __atomic_load_n(g_handled, __ATOMIC_ACQUIRE);
+        if (kill(parent, SIGUSR1) != 0) _exit(0);
+        struct timespec poll = {0, 200000L};
+        while (__atomic_load_n(g_handled, __ATOMIC_ACQUIRE) == before)
+          if (nanosleep(&poll, NULL) != 0 || kill(parent, 0) != 0) _exit(0);
+        struct timespec d = {0, (long)(500000 + (k * 7919u + (unsigned)i * 104729u) % 4000000)};
+        nanosleep(&d, NULL);
+      }
+    }
+  }
+  void *keep[16] = {0};
+  for (int it = 0; it < SIG_ITERATIONS; ++it) {
+    size_t size = (size_t)(16 + (it * 37) % 5000);
+    free(keep[it % 16]);
+    keep[it % 16] = malloc(size);
+    void *t = calloc(1, size / 2 + 1);
+    free(t);
+    if (fork_and_reap() < 0) bm_fail(__FILE__, __LINE__, "fork failed");
+  }
+  for (int i = 0; i < SIG_SENDERS; ++i) {
+    kill(senders[i], SIGKILL);
+    waitpid(senders[i], NULL, 0);
+  }
+  for (int i = 0; i < 16; ++i) free(keep[i]);
+  BM_CHECK(g_sig_errors == 0);
+  bm_check_heap("after forks in signal handlers");
+}
+
+static void sc_fork_in_signal_handler(void) {
+  for (int i = 0; i < 2; ++i) in_child("fork in signal handler", fork_in_signal_child, 20);
+}
+
+/* ------------------------------------------------ fork_stdio_deadlock
+ * A forking thread, a fflush(NULL) thread and threads reading a long line
+ * with getline (which allocates while it holds the FILE lock): the allocator's
+ * fork locks must be ordered with stdio's so the three cannot wait in a ring. */
+enum { READERS = 2 };
+static atomic_int g_stop;
+static char g_line_file[64];
+
+static void *forker(void *arg) {
+  (void)arg;
+  while (!atomic_load(&g_stop)) {
+    pid_t pid = fork();
+    if (pid == 0) _exit(17);
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 17)
+      bm_fail(__FILE__, __LINE__, "fork/waitpid failed (status %d)", status);
+  }
+  return NULL;
+}
+
+static void *flusher(void *arg) {
+  (void)arg;
+  while (!atomic_load(&g_stop)) fflush(NULL);
+  return NULL;
+}
+
+static void *reader(void *arg) {
+  (void)arg;
+  FILE *f = fopen(g_line_file, "r");
+  if (!f) {
+    bm_fail(__FILE__, __LINE__, "cannot open %s", g_line_file);
+    return NULL;
+  }
+  while (!atomic_load(&g_stop)) {
+    rewind(f);
+    char *line = NULL;
+    size_t cap = 0;
+    if (getline(&line, &cap, f) != 50001) bm_fail(__FILE__, __LINE__, "getline");
+    free(line);
+  }
+  fclose(f);
+  return NULL;
+}
+
+static void fork_stdio_child(void) {
+  pthread_t t[2 + READERS];
+  BM_CHECK(pthread_create(&t[0], NULL, forker, NULL) == 0);
+  BM_CHECK(pthread_create(&t[1], NULL, flusher, NULL) == 0);
+  for (int i = 0; i < READERS; ++i) BM_CHECK(pthread_create(&t[2 + i], NULL, reader, NULL) == 0);
+  struct timespec d = {1, 500000000L};
+  nanosleep(&d, NULL);
+  atomic_store(&g_stop, 1);
+  for (int i = 0; i < 2 + READERS; ++i) pthread_join(t[i], NULL);
+  bm_check_heap("after fork/stdio threads");
+}
+
+static void sc_fork_stdio_deadlock(void) {
+  snprintf(g_line_file, sizeof g_line_file, "/tmp/bm_regress_line_%d", (int)getpid());
+  FILE *f = fopen(g_line_file, "w");
+  if (!f) {
+    bm_fail(__FILE__, __LINE__, "cannot create %s", g_line_file);
+    return;
+  }
+  for (int i = 0; i < 50000; ++i) fputc('x', f);
+  fputc('\n', f);
+  fclose(f);
+  for (int i = 0; i < 3; ++i) in_child("fork with stdio threads", fork_stdio_child, 20);
+  unlink(g_line_file);
+}
+
+struct scenario {
+  const char *name;
+  void (*fn)(void);
+};
+static const struct scenario kScenarios[] = {
+    {"late_tcache_mmapped", sc_late_tcache_mmapped},       {"calloc_until_enomem", sc_calloc_until_enomem},
+    {"posix_memalign_errno", sc_posix_memalign_errno},     {"mallopt_check_action", sc_mallopt_check_action},
+    {"malloc_stats_cancelled", sc_malloc_stats_cancelled}, {"fork_in_signal_handler", sc_fork_in_signal_handler},
+    {"fork_stdio_deadlock", sc_fork_stdio_deadlock},
+};
+
+int main(int argc, char **argv) {
+  size_t count = sizeof kScenarios / sizeof kScenarios[0];
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s <scenario> | --list\n", argv[0]);
+    return 2;
+  }
+  if (strcmp(argv[1], "--list") == 0) {
+    for (size_t i = 0; i < count; ++i) printf("%s\n", kScenarios[i].name);
+    return 0;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    if (strcmp(argv[1], kScenarios[i].name) == 0) {
+      kScenarios[i].fn();
+      return bm_finish();
+    }
+  }
+  fprintf(stderr, "unknown scenario %s\n", argv[1]);
+  return 2;
+}

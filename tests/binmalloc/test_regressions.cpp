@@ -1,0 +1,76 @@
+// Regressions of bugs found by the C library's own malloc tests (issue 15),
+// through the drop-in library (programs/regressions.c).  Each scenario runs
+// its racy part several times in child processes with their own time limit,
+// so a hang is a failure, not a stalled test.
+#include "bm_driver.h"
+
+namespace bmtest {
+namespace {
+
+void run_scenario(const std::string &scenario, int timeout_s = 90) {
+  RunOptions o;
+  o.argv = {BMTEST_PROG_REGRESSIONS, scenario};
+  o.timeout_s = timeout_s;
+  o.env["LIBC_FATAL_STDERR_"] = "1";
+  RunResult r = run(o);
+  ASSERT_FALSE(r.timed_out) << r.describe();
+  EXPECT_TRUE(r.ok()) << r.describe();
+  EXPECT_EQ(r.err, "") << r.describe();
+}
+
+// A cache set up while the arena had no room is an mmapped chunk; thread exit
+// freed it through the arena path ("double free or corruption (out)").
+TEST(BinmallocRegressions, LateThreadCacheIsMmappedChunk) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_scenario("late_tcache_mmapped");
+}
+
+// The C library's thread-failure test reduced: calloc until ENOMEM under an
+// address-space limit in two threads, then free everything.
+TEST(BinmallocRegressions, CallocUntilEnomemInTwoThreads) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_scenario("calloc_until_enomem", 180);
+}
+
+TEST(BinmallocRegressions, PosixMemalignFailureSetsErrno) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_scenario("posix_memalign_errno");
+}
+
+TEST(BinmallocRegressions, MalloptCheckActionAccepted) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_scenario("mallopt_check_action");
+}
+
+TEST(BinmallocRegressions, MallocStatsCompleteUnderPendingCancellation) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_scenario("malloc_stats_cancelled");
+}
+
+// Forks from signal handlers in a single-threaded process, while it
+// allocates and forks itself: must never hang (no fork locks without threads).
+TEST(BinmallocRegressions, ForkInSignalHandlerNeverHangs) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_scenario("fork_in_signal_handler");
+}
+
+// Forking thread + fflush(NULL) thread + getline threads: no lock-order
+// cycle between the allocator's fork locks and stdio's locks.
+TEST(BinmallocRegressions, ForkWithStdioThreadsNeverHangs) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_scenario("fork_stdio_deadlock");
+}
+
+TEST(BinmallocRegressions, ScenarioListMatchesProgram) {
+  RunOptions o;
+  o.argv = {BMTEST_PROG_REGRESSIONS, "--list"};
+  o.preload = false;
+  RunResult r = run(o);
+  ASSERT_TRUE(r.ok()) << r.describe();
+  EXPECT_EQ(r.out,
+            "late_tcache_mmapped\ncalloc_until_enomem\nposix_memalign_errno\nmallopt_check_action\n"
+            "malloc_stats_cancelled\nfork_in_signal_handler\nfork_stdio_deadlock\n");
+}
+
+}  // namespace
+}  // namespace bmtest
