@@ -118,6 +118,7 @@ static inline void bm_top_shrunk(arena_t *a, char *end) {
 void *bm_int_malloc(arena_t *a, size_t nb);
 void bm_int_free_locked(arena_t *a, chunk_t *p, size_t sz);
 void bm_malloc_consolidate(arena_t *a);
+int bm_extend_top(arena_t *a, size_t nb);
 void bm_munmap_chunk(chunk_t *p);
 int bm_systrim(arena_t *a, size_t pad);
 int bm_heap_trim(arena_t *a, size_t pad, int force);

@@ -120,14 +120,10 @@ static void close_segment(arena_t *a, chunk_t *old_top, size_t old_size) {
   }
 }
 
-static void *sysmalloc(arena_t *a, size_t nb) {
-  a->ctr.sysmalloc_calls++;
-  int tried_mmap = 0;
-  if (nb >= bm_mp.mmap_threshold) {
-    void *m = mmap_chunk(nb);
-    if (m) return m;
-    tried_mmap = 1;
-  }
+/* Grows the arena's top from the system so that it can serve nb bytes: in place
+ * when the break or the heap can move, else in a new segment / heap (the old
+ * top is then closed).  Returns 0 when the system gives nothing. */
+int bm_extend_top(arena_t *a, size_t nb) {
   chunk_t *old_top = a->top;
   size_t old_size = chunksize(old_top);
   char *old_end = (char *)old_top + old_size;
@@ -145,10 +141,7 @@ static void *sysmalloc(arena_t *a, size_t nb) {
       a->ctr.heap_grows++;
     } else {
       heap_info_t *nh = bm_new_heap(sizeof(heap_info_t) + CHUNK_ALIGN + nb + MIN_CHUNK + bm_mp.top_pad);
-      if (!nh) {
-        if (tried_mmap) return NULL;
-        return mmap_chunk(nb);
-      }
+      if (!nh) return 0;
       nh->ar = a;
       nh->prev = h;
       a->heap = nh;
@@ -165,7 +158,7 @@ static void *sysmalloc(arena_t *a, size_t nb) {
   } else {
     int contiguous = !a->noncontiguous && old_size > 0;
     size_t want = nb + bm_mp.top_pad + MIN_CHUNK;
-    if (want < nb) return NULL;
+    if (want < nb) return 0;
     if (contiguous) want -= old_size < want ? old_size : 0;
     want = bm_align_up(want, bm_pagesize);
     char *brk = NULL;
@@ -176,10 +169,7 @@ static void *sysmalloc(arena_t *a, size_t nb) {
       size_t msize = bm_align_up(nb + bm_mp.top_pad + MIN_CHUNK, bm_pagesize);
       if (msize < 1024 * 1024) msize = 1024 * 1024;
       if (msize >= nb) brk = (char *)bm_sys_mmap(msize);
-      if (!brk) {
-        if (!tried_mmap) return mmap_chunk(nb);
-        return NULL;
-      }
+      if (!brk) return 0;
       want = msize;
       from_mmap = 1;
     }
@@ -205,7 +195,18 @@ static void *sysmalloc(arena_t *a, size_t nb) {
     if (a->system_mem > a->max_system_mem) a->max_system_mem = a->system_mem;
   }
   if (a->system_mem > a->max_system_mem) a->max_system_mem = a->system_mem;
+  return 1;
+}
 
+static void *sysmalloc(arena_t *a, size_t nb) {
+  a->ctr.sysmalloc_calls++;
+  int tried_mmap = 0;
+  if (nb >= bm_mp.mmap_threshold) {
+    void *m = mmap_chunk(nb);
+    if (m) return m;
+    tried_mmap = 1;
+  }
+  if (!bm_extend_top(a, nb)) return tried_mmap ? NULL : mmap_chunk(nb);
   if (chunksize(a->top) >= nb + MIN_CHUNK) {
     a->ctr.top_hits++;
     return chunk2mem(bm_split_top(a, nb));

@@ -34,6 +34,12 @@ static void *int_realloc(arena_t *a, chunk_t *p, size_t oldsize, size_t nb) {
   if (oldsize >= nb) {
     /* shrink (or same size) in place */
   } else if (next == a->top) {
+    /* Growing the chunk below top: when top is too small, top itself grows
+     * (by the whole request plus top_pad, as a malloc of that size would, so a
+     * block grown step by step costs a logarithmic number of system calls)
+     * and the chunk grows into it without a copy. */
+    if (oldsize + nsize < nb + MIN_CHUNK && nb < bm_mp.mmap_threshold && bm_extend_top(a, nb) && a->top == next)
+      nsize = chunksize(next);
     if (oldsize + nsize >= nb + MIN_CHUNK) {
       p->size = nb | (p->size & SIZE_FLAGS);
       chunk_t *top = chunk_at(p, nb);
@@ -50,6 +56,7 @@ static void *int_realloc(arena_t *a, chunk_t *p, size_t oldsize, size_t nb) {
   } else {
     goto move;
   }
+grown:
   a->ctr.realloc_inplace++;
   {
     size_t rsize = newsize - nb;
@@ -68,6 +75,11 @@ static void *int_realloc(arena_t *a, chunk_t *p, size_t oldsize, size_t nb) {
 move : {
   void *mem = bm_int_malloc(a, nb);
   if (!mem) return NULL;
+  if (mem2chunk(mem) == next) {
+    /* The new chunk is the one right after p: p absorbs it, no copy. */
+    newsize = oldsize + chunksize(next);
+    goto grown;
+  }
   memcpy(mem, chunk2mem(p), oldsize - SIZE_SZ);
   bm_free_chunk_locked(a, p, oldsize);
   return mem;

@@ -171,6 +171,32 @@ TEST(System, ReallocInPlaceIntoTopAndShrink) {
   binmalloc_free(sorter);
 }
 
+// The chunk below top grows past top's end: top grows from the system and the
+// chunk grows into it, no copy, and the break moves a logarithmic number of
+// times (top grows by the whole request, as a malloc of it would).
+TEST(System, ReallocGrowsPastTopWithoutCopy) {
+  ASSERT_EQ(binmalloc_mallopt(BINMALLOC_M_TOP_PAD, 0), 1);
+  ASSERT_EQ(binmalloc_mallopt(BINMALLOC_M_MMAP_THRESHOLD, 1 << 20), 1);
+  binmalloc_tcache_flush();
+  size_t top = Counters::now().main_top_size;
+  void *filler = top > 8192 ? binmalloc_malloc(top - 8192) : nullptr;  // leaves a small top
+  size_t n = 2000;
+  char *p = static_cast<char *>(binmalloc_malloc(n));  // from top: top follows it
+  bmtest::fill_pattern(p, n, 11);
+  Counters c;
+  for (; n <= 600000; n += 16) {
+    char *q = static_cast<char *>(binmalloc_realloc(p, n));
+    ASSERT_EQ(q, p) << "moved at " << n << " bytes";
+  }
+  auto d = c.delta();
+  EXPECT_GE(d.heap_grows, 3u);   // it went past top's end several times
+  EXPECT_LE(d.heap_grows, 12u);  // about log2(600000 / 8192) with page rounding
+  EXPECT_TRUE(bmtest::check_pattern(p, 2000, 11));
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  binmalloc_free(p);
+  binmalloc_free(filler);
+}
+
 TEST(System, ReallocGrowsIntoFreeNeighbour) {
   binmalloc_tcache_flush();
   char *a = static_cast<char *>(binmalloc_malloc(2000));
