@@ -55,6 +55,7 @@ const std::vector<std::string> kSpecs = {
     "alternating-large-small:count=100,rounds=2",
     "growing-arrays:max=1M,rounds=2",
     "realloc-one-by-one:elements=1000,arrays=2",
+    "realloc-growth-mixed:bytes=200K,rounds=2",
     "realloc-doubling:max=1M,rounds=2",
     "bursty-idle:bursts=2,blocks=1000,idle_ms=10,tick=10",
     "aligned-heavy:ops=2000,slots=100",
