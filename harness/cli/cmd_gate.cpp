@@ -21,6 +21,7 @@
 #include "report/compare_markdown.hpp"
 #include "report/compare_text.hpp"
 #include "report/progress.hpp"
+#include "results/history.hpp"
 #include "run_setup.hpp"
 #include "runner/launcher.hpp"
 
@@ -140,6 +141,25 @@ std::set<std::string> regressed_jobs(const stats::Comparison& c) {
   return out;
 }
 
+// The baseline of --history: the recent runs of every series on the host.
+json history_baseline(const po::variables_map& vm) {
+  std::vector<std::string> files;
+  if (vm.count("files")) files = vm["files"].as<std::vector<std::string>>();
+  if (files.size() != 1) throw InputError("--history: expected one results file, the candidate");
+  const int k = vm["history-runs"].as<int>();
+  if (k < 1 || k > 1000) throw InputError("--history-runs: expected 1 to 1000");
+  std::string host = vm.count("host") ? vm["host"].as<std::string>() : "";
+  if (host.empty()) host = load_results(results_path(files[0]))["context"].value("host", "");
+  const std::string db = vm["history"].as<std::string>();
+  if (!fs::exists(db)) throw InputError(fmt::format("--history {}: no such file", db));
+  json base = History(db, false).baseline_doc(host, k);
+  if (base["runs"].empty())
+    throw InputError(fmt::format("--history {}: no runs of host '{}' stored (see --host)", db, host));
+  std::fprintf(stderr, "allocscope gate: baseline: the last %d run(s) of each series on %s in %s (%zu records)\n", k,
+               host.c_str(), db.c_str(), base["runs"].size());
+  return base;
+}
+
 }  // namespace
 
 int cmd_gate(const std::vector<std::string>& args) {
@@ -150,12 +170,19 @@ int cmd_gate(const std::vector<std::string>& args) {
       "before failing, re-run the suspect jobs for N more rounds and decide on the combined data")(
       "confirm-out", po::value<std::string>(),
       "write the combined results (with the confirmation rounds) to this results.json");
+  d.add_options()("history", po::value<std::string>(),
+                  "baseline: the recent runs of each series in this history database (allocscope history), on "
+                  "the candidate's host")("history-runs", po::value<int>()->default_value(5),
+                                          "with --history: how many recent runs of each series")(
+      "host", po::value<std::string>(),
+      "with --history: the host whose runs are the baseline (default: the candidate's)");
   add_compare_options(d, pos);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
   if (vm.count("help")) {
     std::cout << "usage: allocscope gate BASE.json NEW.json [--threshold metric=PCT,...] [--confirm N] [--md FILE]\n"
-                 "       allocscope gate RESULTS.json --baseline ALLOC --candidate ALLOC [options]\n\n"
+                 "       allocscope gate RESULTS.json --baseline ALLOC --candidate ALLOC [options]\n"
+                 "       allocscope gate --history DB NEW.json [--history-runs K] [options]\n\n"
                  "A regression gate for CI. The gated metrics are those with a threshold; defaults:\n"
                  "  ops_per_s=5%  peak_rss_bytes=10%  syscalls_total=0% (exact count)\n"
                  "--threshold adds metrics or overrides these ('metric=off' drops one).\n"
@@ -163,12 +190,15 @@ int cmd_gate(const std::vector<std::string>& args) {
                  "of the ratio excludes 1, and the Mann-Whitney p < alpha (--rule ci: or, with 5+ rounds\n"
                  "per side, the whole CI beyond the threshold); exact counts: any change beyond it.\n"
                  "Needs 4+ rounds per side for time and memory verdicts. Rates: docs/gate.md.\n"
+                 "--history DB: the baseline is the K most recent runs (--history-runs) of each series\n"
+                 "on the candidate's host in that history (allocscope history add), their rounds pooled.\n"
                  "Exit status: 0 nothing regressed, 1 something regressed, 2 bad input.\n\n"
               << d;
     return 0;
   }
   po::notify(vm);
-  CompareSetup s = read_compare_setup(vm, &gate_defaults());
+  json history_base = vm.count("history") ? history_baseline(vm) : json();
+  CompareSetup s = read_compare_setup(vm, &gate_defaults(), vm.count("history") ? &history_base : nullptr);
   const int confirm_rounds = vm["confirm"].as<int>();
   if (confirm_rounds < 0 || confirm_rounds > 1000) throw InputError("--confirm: expected 0 to 1000 rounds");
   stats::Comparison c = stats::compare(s.input);

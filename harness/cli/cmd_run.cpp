@@ -13,6 +13,7 @@
 
 #include "allocator_selection.hpp"
 #include "allocscope/params.hpp"
+#include "cluster/slurm_env.hpp"
 #include "commands.hpp"
 #include "input_error.hpp"
 #include "probes/memcg.hpp"
@@ -314,6 +315,8 @@ int cmd_run(const std::vector<std::string>& all_args) {
   context["reps"] = req.reps;
   context["jobs"] = matrix_size;  // the whole matrix; a shard runs part of it
   if (shard.count > 1) context["shard"] = {{"index", shard.index}, {"count", shard.count}, {"jobs", jobs.size()}};
+  opt.record_tags = cluster::record_placement(context.value("host", ""));
+  if (opt.record_tags.contains("slurm")) context["slurm"] = opt.record_tags["slurm"];
 
   std::vector<json> done;
   if (!resume_dir.empty()) {

@@ -28,5 +28,8 @@ int cmd_compare(const std::vector<std::string>& args);
 int cmd_gate(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
 int cmd_report(const std::vector<std::string>& args);
+int cmd_history(const std::vector<std::string>& args);
+int cmd_slurm(const std::vector<std::string>& args);
+int cmd_bisect(const std::vector<std::string>& args);
 
 }  // namespace allocscope

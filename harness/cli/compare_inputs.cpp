@@ -76,20 +76,33 @@ std::string results_path(const std::string& p) {
   return p;
 }
 
-CompareSetup read_compare_setup(const po::variables_map& vm, const std::map<std::string, double>* gate_defaults) {
+CompareSetup read_compare_setup(const po::variables_map& vm, const std::map<std::string, double>* gate_defaults,
+                                const json* history_base) {
   CompareSetup s;
   std::vector<std::string> files;
   if (vm.count("files")) files = vm["files"].as<std::vector<std::string>>();
+  if (history_base) {
+    if (files.size() != 1 || vm.count("baseline") || vm.count("candidate"))
+      throw InputError("--history: expected one results file, the candidate (no --baseline/--candidate)");
+    s.files = {history_base->at("context").value("history", std::string()), results_path(files[0])};
+    s.input.base_doc = *history_base;
+    s.input.cand_doc = load_results(s.files[1]);
+    s.input.base_name = "history " + s.files[0];
+    s.input.cand_name = s.files[1];
+    files.clear();
+  }
   bool one_file = vm.count("baseline") || vm.count("candidate");
   if (one_file && (!vm.count("baseline") || !vm.count("candidate")))
     throw InputError("--baseline and --candidate go together (one results file, two allocators)");
-  if (one_file ? files.size() != 1 : files.size() != 2)
+  if (!history_base && (one_file ? files.size() != 1 : files.size() != 2))
     throw InputError(one_file ? "expected one results file with --baseline/--candidate"
                               : "expected BASE.json NEW.json, or one results file with --baseline A --candidate B");
   for (auto& f : files) s.files.push_back(results_path(f));
   auto& in = s.input;
-  in.base_doc = load_results(s.files[0]);
-  if (one_file) {
+  if (!history_base) in.base_doc = load_results(s.files[0]);
+  if (history_base) {
+    // base and candidate are set above
+  } else if (one_file) {
     in.cand_doc = in.base_doc;
     in.base_alloc = vm["baseline"].as<std::string>();
     in.cand_alloc = vm["candidate"].as<std::string>();

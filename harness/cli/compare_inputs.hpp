@@ -32,7 +32,9 @@ struct CompareSetup {
 
 // Reads the parsed options. `gate_thresholds`: in gate mode the compared
 // metrics are exactly those with a threshold (defaults plus --threshold).
+// `history_base` (gate --history): the baseline document, built from the
+// history; then one results file, the candidate, is expected.
 CompareSetup read_compare_setup(const boost::program_options::variables_map& vm,
-                                const std::map<std::string, double>* gate_defaults);
+                                const std::map<std::string, double>* gate_defaults, const json* history_base = nullptr);
 
 }  // namespace allocscope

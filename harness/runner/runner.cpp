@@ -217,6 +217,7 @@ std::vector<json> run_plan(const std::vector<Job>& jobs, const RunOptions& opt, 
     if (g_stop_requested.load()) break;
     progress.start(job.label());
     json r = run_job(job, opt);
+    for (const auto& [k, v] : opt.record_tags.items()) r[k] = v;
     // Not a result: resume runs it again. A job that went wrong while a stop
     // was pending may have been disturbed by it, so it is not kept either.
     if (r["status"] == "interrupted" || (g_stop_requested.load() && r["status"] != "ok")) break;

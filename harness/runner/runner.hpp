@@ -24,7 +24,8 @@ struct RunOptions {
   bool quiet = false;
   bool count_instructions = false;  // run each job once more under Valgrind for metrics.instructions
   std::string valgrind_path;
-  std::vector<Adapter> allocators;  // every allocator a job may name
+  std::vector<Adapter> allocators;    // every allocator a job may name
+  json record_tags = json::object();  // keys added to every record (where it ran, under Slurm)
 };
 
 // The run record for one job (see docs/results-schema.md).
