@@ -122,3 +122,28 @@ TEST(HistoryCli, EndToEndWithASlowShim) {
   EXPECT_EQ(c[0]["direction"], "regression");
   EXPECT_LT(c[0]["ratio"].get<double>(), 0.9);
 }
+
+// gate --history: the baseline is the recent runs of the series on the
+// candidate's host; a 30% slower candidate fails, an equal one passes.
+TEST(HistoryCli, GateAgainstTheHistory) {
+  const std::string dir = rt::fresh_dir("history-gate");
+  const std::string db = dir + "/h.db";
+  auto base = cluster_test::synthetic_series({{10, 1e6}}, 0.02, 21);
+  for (int k = 0; k < 5; ++k) {
+    std::string file = dir + "/r" + std::to_string(k) + ".json";
+    rt::write_text(file, results_doc({{"glibc", {base[2 * k], base[2 * k + 1]}}}, k).dump());
+    ASSERT_EQ(rt::run_cli({"history", "add", db, file}).rc, 0);
+  }
+  rt::write_text(dir + "/slow.json",
+                 results_doc({{"glibc", cluster_test::synthetic_series({{5, 0.7e6}}, 0.02, 22)}}, 9).dump());
+  rt::write_text(dir + "/same.json",
+                 results_doc({{"glibc", cluster_test::synthetic_series({{5, 1e6}}, 0.02, 23)}}, 9).dump());
+  auto slow = rt::run_cli({"gate", "--history", db, dir + "/slow.json"});
+  EXPECT_EQ(slow.rc, 1) << slow.out << slow.err;
+  EXPECT_NE(slow.out.find("regressed"), std::string::npos) << slow.out;
+  auto same = rt::run_cli({"gate", "--history", db, dir + "/same.json"});
+  EXPECT_EQ(same.rc, 0) << same.out << same.err;
+  auto other_host = rt::run_cli({"gate", "--history", db, "--host", "elsewhere", dir + "/same.json"});
+  EXPECT_EQ(other_host.rc, 2);
+  EXPECT_NE(other_host.err.find("no runs of host 'elsewhere'"), std::string::npos) << other_host.err;
+}
