@@ -86,10 +86,15 @@ uint64_t RunContext::live_peak_bytes() const {
     if (s->requested_total() != 0 || s->live() != 0) ++active, only = s.get();  // allocated or freed
   if (active <= 1) return only ? static_cast<uint64_t>(only->peak()) : 0;
   for (const auto& s : stats_) const_cast<ThreadStats&>(*s).flush();
-  // The batched global peak misses live sets smaller than the flush batch;
-  // no thread's own peak can exceed the true peak, so take the larger.
-  int64_t p = global_->peak.load();
-  for (const auto& s : stats_) p = std::max(p, s->peak());
+  // The batched global peak misses live sets smaller than the flush batch,
+  // by at most one unflushed batch per thread. A thread's own peak is a lower
+  // bound only when it frees what it allocates; a producer whose blocks other
+  // threads free climbs forever, so it may raise the figure up to that bound
+  // and no further.
+  const int64_t global = global_->peak.load();
+  const int64_t bound = global + static_cast<int64_t>(stats_.size()) * GlobalLive::kFlushBytes;
+  int64_t p = global;
+  for (const auto& s : stats_) p = std::max(p, std::min(s->peak(), bound));
   return p < 0 ? 0 : static_cast<uint64_t>(p);
 }
 uint64_t RunContext::usable_peak_bytes() const {
