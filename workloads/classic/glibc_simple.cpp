@@ -50,7 +50,7 @@ ALLOCSCOPE_WORKLOAD({
            "frees, repeated; on the main thread (main arena) or another thread (thread arena)",
     .params = {{"n", ParamType::Int, "400", "blocks per batch (glibc uses 25, 100, 400, 1600)", 1, 1e8},
                {"size", ParamType::Size, "16", "block size", 1, 1 << 30},
-               {"iterations", ParamType::Int, "2000", "batches", 1, 1e9},
+               {"iterations", ParamType::Int, "80000", "batches (default: a window of 0.2 s or more)", 1, 1e9},
                {"arena", ParamType::String, "main", "main | thread", 0, 0, {"main", "thread"}}},
     .multithreaded = false,
     .make = [] { return std::make_unique<GlibcSimple>(); },

@@ -2,6 +2,8 @@
 // 1024-slot working set; each step frees a random slot and refills it with a
 // block of 4-32768 B drawn with density ~ 1/size^2. Fixed op count by
 // default, or a fixed time (seconds > 0) like the original.
+#include <algorithm>
+
 #include "allocscope/alloc_ops.hpp"
 #include "allocscope/slot_stream.hpp"
 #include "allocscope/workload.hpp"
@@ -14,8 +16,9 @@ class GlibcThread : public Workload {
   void prepare(RunContext& ctx) override {
     const auto& p = ctx.params();
     per_thread_ = p.u("ops") / static_cast<uint64_t>(ctx.threads());
+    stream_len_ = std::max<uint64_t>(1, std::min(per_thread_, p.u("stream")));
     seconds_ = p.d("seconds");
-    state_ = draw_slot_streams(ctx, p.u("slots"), per_thread_, "inverse-square", p.u("min"), p.u("max"));
+    state_ = draw_slot_streams(ctx, p.u("slots"), stream_len_, "inverse-square", p.u("min"), p.u("max"));
   }
 
   void run(RunContext& ctx) override {
@@ -23,12 +26,10 @@ class GlibcThread : public Workload {
       ThreadStats& st = ctx.stats(t);
       SlotStream& s = state_[static_cast<size_t>(t)];
       const auto deadline = ThreadStats::now() + std::chrono::duration<double>(seconds_);
-      for (uint64_t i = 0;; ++i) {
-        if (i == per_thread_) {
-          if (seconds_ <= 0) break;
-          i = 0;  // timed mode: cycle over the stream
-        }
-        if (seconds_ > 0 && (i & 1023) == 0 && ThreadStats::now() >= deadline) break;
+      for (uint64_t n = 0, i = 0;; ++n, ++i) {
+        if (n == per_thread_ && seconds_ <= 0) break;
+        if (i == stream_len_) i = 0;  // cycle over the drawn stream
+        if (seconds_ > 0 && (n & 1023) == 0 && ThreadStats::now() >= deadline) break;
         Block& b = s.ws[s.slot[i]];
         free_block(st, b);
         alloc_block(st, b, s.size[i], static_cast<unsigned char>(i));
@@ -39,7 +40,7 @@ class GlibcThread : public Workload {
   void finish(RunContext& ctx) override { free_slot_streams(ctx, state_); }
 
  private:
-  uint64_t per_thread_ = 0;
+  uint64_t per_thread_ = 0, stream_len_ = 1;
   double seconds_ = 0;
   std::vector<SlotStream> state_;
 };
@@ -49,8 +50,9 @@ ALLOCSCOPE_WORKLOAD({
     .category = "classic",
     .doc = "glibc bench-malloc-thread shape: per thread 1024 slots, random free-then-replace "
            "with 4-32768 B sizes of density ~1/size^2; fixed ops, or seconds>0 for fixed time",
-    .params = {{"ops", ParamType::Int, "1000000", "replacements in total, split over threads", 1, 1e10},
+    .params = {{"ops", ParamType::Int, "16000000", "replacements in total, split over threads", 1, 1e10},
                {"seconds", ParamType::Double, "0", "if > 0: run this long, cycling over the stream", 0, 3600},
+               {"stream", ParamType::Int, "1048576", "steps drawn per thread; longer runs cycle over them", 1, 1e9},
                {"slots", ParamType::Int, "1024", "working-set slots per thread", 1, 1e8},
                {"min", ParamType::Size, "4", "smallest request", 1, 1 << 30},
                {"max", ParamType::Size, "32768", "largest request", 1, 1 << 30}},
