@@ -122,6 +122,8 @@ std::unique_ptr<Tally> run_counted(const std::string& name, const std::map<std::
 // Allowance for the harness's own calls inside run() (thread start-up
 // records: a few per thread started).
 constexpr uint64_t kSlack = 64;
+// Calls of other kinds the start of one thread may make (TLS set-up).
+constexpr uint64_t kPerThread = 2;
 
 TEST(ClassicMix, XmallocHandsOverWholeBatchesOfFixedSizeBlocks) {
   auto c = run_counted("xmalloc", {{"blocks", "20000"}, {"batch", "1000"}, {"queue", "3"}}, 2);
@@ -129,8 +131,9 @@ TEST(ClassicMix, XmallocHandsOverWholeBatchesOfFixedSizeBlocks) {
   EXPECT_GE(c->malloc, 20000u + 20u);
   EXPECT_LE(c->malloc, 20000u + 20u + kSlack);
   EXPECT_GE(c->free, 20000u + 20u);
-  EXPECT_EQ(c->calloc, 0u);
-  EXPECT_EQ(c->aligned, 0u);
+  // No calloc or memalign of its own (thread start-up may make a few: TLS).
+  EXPECT_LE(c->calloc, 4u * kPerThread);
+  EXPECT_LE(c->aligned, 4u * kPerThread);
   EXPECT_EQ(c->hist[1], 20000u);  // every block is 64 B (bucket 64-127)
 }
 
@@ -147,7 +150,7 @@ TEST(ClassicMix, LarsonReplacesSlotsWithSizesOfItsRange) {
   EXPECT_GE(c->malloc, 12000u);
   EXPECT_LE(c->malloc, 12000u + kSlack);
   EXPECT_GE(c->free, 12000u);
-  EXPECT_EQ(c->calloc + c->aligned + c->realloc, 0u);
+  EXPECT_LE(c->calloc + c->aligned + c->realloc, 8u * kPerThread);  // 2 drivers + 6 lives
   uint64_t in_range = 0;
   for (size_t b = 0; b < 16; ++b) in_range += c->hist[b];  // < 1024 B
   EXPECT_EQ(in_range, c->malloc);
