@@ -1,6 +1,9 @@
 # Locate the preloadable shared library of each optional allocator. Each one
 # found becomes a compile definition ALLOCSCOPE_LIB_<NAME>="path" and a line in
-# the configure summary; a missing one is reported and left out.
+# the configure summary. A missing one fails the configuration, so that a
+# build (or a CI run) never silently drops an allocator; configure with
+# -DALLOCSCOPE_ALLOW_MISSING_ALLOCATORS=ON to build without it (a warning).
+option(ALLOCSCOPE_ALLOW_MISSING_ALLOCATORS "Build without the allocators that are not installed" OFF)
 set(ALLOCSCOPE_ALLOCATOR_DEFS "")
 
 macro(allocscope_find_allocator name libname pkg)
@@ -24,7 +27,12 @@ macro(allocscope_find_allocator name libname pkg)
     endif()
     message(STATUS "allocscope: allocator ${name}: ${_path}")
   else()
-    message(WARNING "allocscope: allocator ${name} not found (install ${libname}); it is left out")
+    if(ALLOCSCOPE_ALLOW_MISSING_ALLOCATORS)
+      message(WARNING "allocscope: allocator ${name} not found (install ${libname}); it is left out")
+    else()
+      message(FATAL_ERROR "allocscope: allocator ${name} not found: install ${libname} (scripts/bootstrap), "
+                          "or configure with -DALLOCSCOPE_ALLOW_MISSING_ALLOCATORS=ON to build without it")
+    endif()
   endif()
 endmacro()
 

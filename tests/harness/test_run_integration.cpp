@@ -5,8 +5,10 @@
 #include <map>
 #include <set>
 
+#include "../common/expected_allocators.hpp"
 #include "cli_runner.hpp"
 
+using allocscope::test::expected_allocators;
 using allocscope::test::read_json;
 using allocscope::test::run_cmd;
 using allocscope::test::TempDir;
@@ -14,8 +16,9 @@ using json = nlohmann::json;
 
 namespace {
 
-std::vector<std::string> available_allocators() {
+std::vector<std::string> listed_allocators() {
   auto r = run_cmd({ALLOCSCOPE_BIN, "list", "allocators"});
+  EXPECT_EQ(r.status, 0) << r.err;
   std::vector<std::string> names;
   std::stringstream ss(r.out);
   for (std::string line; std::getline(ss, line);)
@@ -23,10 +26,38 @@ std::vector<std::string> available_allocators() {
   return names;
 }
 
+// The allocator's own statistics at the end of the window against what the
+// workload holds (live_end_bytes, counted by the workload): the allocator's
+// bytes in use cover it, plus at most 2 MiB of the worker's own allocations.
+// mimalloc's statistics have no bytes-in-use figure.
+void expect_stats_hold_live_bytes(const std::string& allocator, const json& m) {
+  const double live = m["live_end_bytes"].get<double>();
+  const json& st = m["alloc_stats_end"];
+  double in_use = -1;
+  if (allocator == "glibc" || allocator == "binmalloc")
+    in_use = st["uordblks"].get<double>() + st["hblkhd"].get<double>();
+  else if (allocator == "jemalloc")
+    in_use = st["allocated"].get<double>();
+  else if (allocator == "tcmalloc")
+    in_use = st["generic.current_allocated_bytes"].get<double>();
+  if (in_use < 0) return;
+  EXPECT_GE(in_use, live) << allocator << " " << st.dump();
+  EXPECT_LE(in_use, live + 2.0 * 1024 * 1024) << allocator << " " << st.dump();
+}
+
+// The build offers exactly the allocators written down in the tests, glibc first.
+TEST(RunIntegration, ListAllocatorsIsTheExpectedSet) {
+  auto listed = listed_allocators();
+  ASSERT_FALSE(listed.empty());
+  EXPECT_EQ(listed.front(), "glibc");
+  EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()),
+            std::set<std::string>(expected_allocators().begin(), expected_allocators().end()));
+  EXPECT_EQ(listed.size(), expected_allocators().size()) << "each allocator listed once";
+}
+
+// Without --allocators, run uses every allocator of the build: the expected set.
 TEST(RunIntegration, EveryAllocatorOnThePipelineWorkloads) {
-  auto allocators = available_allocators();
-  ASSERT_GE(allocators.size(), 1u);
-  EXPECT_EQ(allocators.front(), "glibc");
+  const auto& allocators = expected_allocators();
   TempDir dir;
   auto r = run_cmd({ALLOCSCOPE_BIN, "run", "-w", "churn:ops=30000,slots=512", "-w", "mt-churn:ops=30000,slots=512",
                     "-w", "large-blocks:ops=60,live=4", "--threads", "2", "--quiet", "--out", dir.path()});
@@ -73,8 +104,11 @@ TEST(RunIntegration, EveryAllocatorOnThePipelineWorkloads) {
     }
     ASSERT_TRUE(run["rss_series"].is_array());
     EXPECT_GE(run["rss_series"].size(), 1u);
+    if (run["workload"] == "churn") expect_stats_hold_live_bytes(run["allocator"], m);
   }
   EXPECT_EQ(seen.size(), runs.size()) << "each allocator x workload exactly once";
+  for (const auto& a : allocators)
+    for (const char* w : {"churn", "mt-churn", "large-blocks"}) EXPECT_EQ(seen.count(a + "/" + w), 1u) << a << "/" << w;
   // The table names every allocator.
   for (const auto& a : allocators) EXPECT_NE(r.out.find(a), std::string::npos) << a;
 }
@@ -113,8 +147,7 @@ TEST(RunIntegration, ExecRunsAnyProgramWithProcessMetrics) {
   auto r = run_cmd({ALLOCSCOPE_BIN, "run", "--quiet", "--out", dir.path(), "--exec", "--", MMAP_BLOCKS_BIN, "10"});
   ASSERT_EQ(r.status, 0) << r.err;
   json doc = read_json(dir.path() + "/results.json");
-  auto allocators = available_allocators();
-  ASSERT_EQ(doc["runs"].size(), allocators.size());
+  ASSERT_EQ(doc["runs"].size(), expected_allocators().size());
   for (const auto& run : doc["runs"]) {
     EXPECT_EQ(run["status"], "ok");
     EXPECT_EQ(run["workload"], "exec");
@@ -125,13 +158,16 @@ TEST(RunIntegration, ExecRunsAnyProgramWithProcessMetrics) {
 
 TEST(RunIntegration, TimeoutIsRecordedAndTheRunGoesOn) {
   TempDir dir;
+  // The job would sleep 600 s; it ends at its 0.5 s limit and the next one runs.
   auto r = run_cmd({ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--timeout", "0.5", "--out", dir.path(),
-                    "--exec", "--", "sleep", "30"});
+                    "--exec", "--", "sleep", "600"});
   EXPECT_EQ(r.status, 1);
   json doc = read_json(dir.path() + "/results.json");
   ASSERT_EQ(doc["runs"].size(), 1u);
   EXPECT_EQ(doc["runs"][0]["status"], "timeout");
-  EXPECT_LT(doc["runs"][0]["metrics"]["wall_s"].get<double>(), 5.0);
+  const double wall = doc["runs"][0]["metrics"]["wall_s"].get<double>();
+  EXPECT_GE(wall, 0.5);  // not ended before its limit
+  EXPECT_LT(wall, 600);  // ended by the limit, not by the program
 }
 
 // Peak RSS comes from the child's own VmHWM, so a tiny program reports a tiny

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include "../common/expected_allocators.hpp"
 #include "trace_io.hpp"
 
 namespace fs = std::filesystem;
@@ -106,15 +107,8 @@ TEST_F(TraceTest, InfoReportsTheKnownCountsOfAMultithreadedProgram) {
 TEST_F(TraceTest, ReplayUnderEveryAllocatorKeepsOpsAndPeak) {
   const std::string trace = record_mt(kThreads, kIters, "mt.trace");
   const json t = info(trace);
-  Result list = run(fmt::format("{} list allocators", ALLOCSCOPE_BIN));
-  ASSERT_EQ(list.status, 0);
-  std::vector<std::string> allocators;
-  std::stringstream ls(list.out);
-  for (std::string line; std::getline(ls, line);)
-    if (!line.empty()) allocators.push_back(line.substr(0, line.find(' ')));
-  ASSERT_FALSE(allocators.empty());
-  std::string csv;
-  for (const auto& a : allocators) csv += (csv.empty() ? "" : ",") + a;
+  const auto& allocators = allocscope::test::expected_allocators();
+  const std::string csv = allocscope::test::expected_allocators_csv();
   const std::string out = path("run");
   Result r = run(fmt::format("{} run -q -w trace:path={} -a {} --out {}", ALLOCSCOPE_BIN, trace, csv, out));
   ASSERT_EQ(r.status, 0) << r.err;
