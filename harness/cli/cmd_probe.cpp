@@ -3,6 +3,7 @@
 // malloc API? Each probe runs in its own child under the allocator
 // (allocscope-probe, launched with LD_PRELOAD); whatever the child does,
 // allocscope only records it.
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
@@ -15,7 +16,9 @@
 #include "allocator_selection.hpp"
 #include "child_tool.hpp"
 #include "commands.hpp"
+#include "conform/misuse_matrix.hpp"
 #include "input_error.hpp"
+#include "probe_matrix.hpp"
 #include "results/results_io.hpp"
 
 namespace po = boost::program_options;
@@ -66,6 +69,23 @@ json classify(const LaunchResult& lr) {
   return r;
 }
 
+int run_matrix(const po::variables_map& vm, const std::vector<const Adapter*>& chosen, const std::string& bin,
+               const std::vector<std::string>& args) {
+  MatrixOptions opt;
+  opt.program = bin;
+  opt.out_dir = vm.count("out")
+                    ? vm["out"].as<std::string>()
+                    : fmt::format("results/runs/misuse-{:%Y%m%d-%H%M%S}", fmt::localtime(std::time(nullptr)));
+  opt.cases = vm["cases"].as<std::string>();
+  opt.sizes = vm["sizes"].as<std::string>();
+  opt.timeout_s = vm["timeout"].as<double>();
+  opt.jobs = vm["jobs"].as<int>();
+  if (opt.jobs < 1) throw InputError("--jobs: expected a positive number");
+  opt.command_line = "allocscope probe";
+  for (const auto& a : args) opt.command_line += " " + a;
+  return run_probe_matrix(opt, chosen);
+}
+
 }  // namespace
 
 int cmd_probe(const std::vector<std::string>& args) {
@@ -76,8 +96,13 @@ int cmd_probe(const std::vector<std::string>& args) {
       "user-defined allocator NAME=/path/lib.so; repeatable")(
       "probes,p", po::value<std::string>()->default_value("all"), "comma-separated misuse probes, 'all' or 'none'")(
       "no-api", po::bool_switch(), "skip the API conformance check")("timeout", po::value<double>()->default_value(10),
-                                                                     "seconds per probe")("json", po::bool_switch(),
-                                                                                          "print the report as JSON");
+                                                                     "seconds per probe")(
+      "json", po::bool_switch(), "print the report as JSON")("matrix", po::bool_switch(),
+                                                             "run the heap-misuse matrix instead (see below)")(
+      "cases", po::value<std::string>()->default_value("all"), "--matrix: comma-separated cases or groups")(
+      "sizes", po::value<std::string>()->default_value("all"), "--matrix: comma-separated sizes (small,page,large)")(
+      "jobs,j", po::value<int>()->default_value(2), "--matrix: cases run at once")(
+      "out,o", po::value<std::string>(), "--matrix: run folder (default results/runs/misuse-DATE-TIME)");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).run(), vm);
   const std::string bin = helper_dir() + "/allocscope-probe";
@@ -93,9 +118,18 @@ int cmd_probe(const std::vector<std::string>& args) {
                  "API conformance: which object defines each malloc entry point (is it\n"
                  "interposed?) and whether each behaves (ENOMEM, EINVAL, alignment, usable\n"
                  "size, freeable through the allocator's free).\n"
+                 "--matrix: every case of the heap-misuse matrix at a small (64 B), a page\n"
+                 "(4096 B) and a large (1 MiB) block, each in its own process; one letter per\n"
+                 "size: C caught at the misuse (a diagnostic or an abort there, or an impossible\n"
+                 "size refused with NULL), L caught later (in the ordinary allocations after\n"
+                 "it), X crashed (a fault, no diagnostic), T timed out, - not caught. Writes\n"
+                 "OUT/misuse.json and OUT/misuse.md.\n"
                  "Exit status: 0 report printed, 2 bad input.\n\n"
               << d << "\nprobes:\n";
     for (const auto& p : probe_list(bin)) std::cout << fmt::format("  {:<22} {}\n", p.name, p.doc);
+    std::cout << "\nmatrix cases (--matrix; --cases takes names or groups such as double_free):\n";
+    for (const auto& c : conform::list_misuse_cases(bin))
+      std::cout << fmt::format("  {:<24} {:<20} {}\n", c.name, c.group, c.doc);
     return 0;
   }
   po::notify(vm);
@@ -105,6 +139,7 @@ int cmd_probe(const std::vector<std::string>& args) {
   if (vm.count("allocator-lib")) user_libs = vm["allocator-lib"].as<std::vector<std::string>>();
   auto all = available_allocators(user_libs);
   auto chosen = select_allocators(all, vm["allocators"].as<std::string>());
+  if (vm["matrix"].as<bool>()) return run_matrix(vm, chosen, bin, args);
   auto probes = probe_list(bin);
   std::vector<ProbeInfo> selected;
   std::string csv = vm["probes"].as<std::string>();

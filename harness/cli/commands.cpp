@@ -18,6 +18,7 @@ const std::vector<Command>& commands() {
       {"merge", "combine results of shards (run --shard I/N) into one results.json", cmd_merge},
       {"stress", "check each allocator's correctness under multithreaded load", cmd_stress},
       {"probe", "heap-misuse detection and malloc API conformance per allocator", cmd_probe},
+      {"conform", "glibc's own malloc tests run under each allocator: a pass/fail table", cmd_conform},
       {"list", "list allocators, workloads, suites or metrics", cmd_list},
       {"micro", "run the Google Benchmark micro-benchmarks under each allocator", cmd_micro},
   };

@@ -20,6 +20,7 @@ int cmd_run(const std::vector<std::string>& args);
 int cmd_merge(const std::vector<std::string>& args);
 int cmd_stress(const std::vector<std::string>& args);
 int cmd_probe(const std::vector<std::string>& args);
+int cmd_conform(const std::vector<std::string>& args);
 int cmd_list(const std::vector<std::string>& args);
 int cmd_record(const std::vector<std::string>& args);
 int cmd_trace(const std::vector<std::string>& args);

@@ -5,6 +5,9 @@
 //                                     on fd 3, or the process dies (detected / crashed)
 //   allocscope-probe api           -> JSON conformance report on fd 3
 //   allocscope-probe list          -> the misuse probe names, one a line
+//   allocscope-probe matrix-list   -> the misuse-matrix cases: NAME<tab>GROUP<tab>DOC lines
+//   allocscope-probe matrix CASE small|page|large
+//                                  -> one case of the misuse matrix (see matrix.hpp)
 // This program writes nothing to stderr itself while a probe runs, so any
 // text there comes from the allocator (its diagnostic).
 #include <dlfcn.h>
@@ -25,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "matrix.hpp"
 #include "worker/result_record.hpp"
 
 namespace {
@@ -387,6 +391,27 @@ int api_report() {
   return 0;
 }
 
+int matrix_list() {
+  std::string text;
+  for (size_t i = 0; i < allocscope::misuse::kMatrixCaseCount; ++i) {
+    const auto& c = allocscope::misuse::kMatrixCases[i];
+    text += std::string(c.name) + "\t" + c.group + "\t" + c.doc + "\n";
+  }
+  allocscope::write_result_record(text);
+  return 0;
+}
+
+int matrix_case(const char* name, const char* size_name) {
+  for (const auto& size : allocscope::misuse::kMatrixSizes) {
+    if (std::strcmp(size.name, size_name) != 0) continue;
+    for (size_t i = 0; i < allocscope::misuse::kMatrixCaseCount; ++i)
+      if (std::strcmp(allocscope::misuse::kMatrixCases[i].name, name) == 0)
+        return allocscope::misuse::kMatrixCases[i].run(size.bytes);
+  }
+  std::fprintf(stderr, "allocscope-probe: unknown matrix case '%s' or size '%s'\n", name, size_name);
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -402,9 +427,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (mode == "api" && argc == 2) return api_report();
+  if (mode == "matrix-list") return matrix_list();
+  if (mode == "matrix" && argc == 4) return matrix_case(argv[2], argv[3]);
   if (mode == "misuse" && argc == 3)
     for (const Probe& p : kProbes)
       if (std::strcmp(p.name, argv[2]) == 0) return p.fn();
-  std::fprintf(stderr, "usage: allocscope-probe list | misuse NAME | api   (started by allocscope probe)\n");
+  std::fprintf(stderr,
+               "usage: allocscope-probe list | misuse NAME | api | matrix-list | matrix CASE SIZE   (started by "
+               "allocscope probe)\n");
   return 2;
 }

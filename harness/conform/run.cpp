@@ -1,0 +1,52 @@
+#include "conform/run.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "conform/child.hpp"
+
+namespace allocscope::conform {
+
+namespace {
+
+Outcome run_one(const std::string& binary, const AllocatorInfo& a, const RunSetup& s) {
+  ChildSpec spec;
+  spec.argv = {binary};
+  if (!a.preload.empty()) spec.env_set.push_back("LD_PRELOAD=" + a.preload);
+  spec.env_set.push_back("TMPDIR=" + s.work_dir);
+  spec.cwd = s.work_dir;
+  spec.timeout_s = s.timeout_s;
+  return classify(run_child(spec), s.timeout_s);
+}
+
+}  // namespace
+
+void run_tests(Table& t, const std::vector<std::string>& names, const BuiltTests& built, const RunSetup& s) {
+  std::filesystem::create_directories(s.work_dir);
+  size_t done = 0, total = names.size() * t.allocators.size();
+  bool stopped = false;
+  for (const auto& name : names) {
+    auto err = built.error.find(name);
+    for (const auto& a : t.allocators) {
+      ++done;
+      Outcome o;
+      if (err != built.error.end()) {
+        o.status = "build-error";
+        o.message = failure_line(err->second);
+      } else if (stopped) {
+        o.status = "interrupted";
+      } else {
+        if (s.progress) s.progress(fmt::format("[{}/{}] {} under {}", done, total, name, a.name));
+        o = run_one(built.binary(name), a, s);
+        stopped = o.status == "interrupted";
+      }
+      if (s.progress && o.status != "pass" && o.status != "interrupted")
+        s.progress(
+            fmt::format("  {} under {}: {}{}", name, a.name, o.status, o.message.empty() ? "" : ": " + o.message));
+      t.cells[{name, a.name}] = o;
+    }
+  }
+}
+
+}  // namespace allocscope::conform
