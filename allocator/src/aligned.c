@@ -11,7 +11,8 @@ static int is_pow2(size_t x) {
 /* Over-allocates, then gives back the misaligned front and the excess tail.
  * Under the arena lock; nb is a chunk size, align a power of two > 16. */
 void *bm_int_memalign(arena_t *a, size_t align, size_t nb) {
-  if (nb > MAX_REQUEST - align - MIN_CHUNK) {
+  /* align may reach 2^63: compare without letting the subtraction wrap. */
+  if (align + MIN_CHUNK > MAX_REQUEST || nb > MAX_REQUEST - align - MIN_CHUNK) {
     errno = ENOMEM;
     return NULL;
   }

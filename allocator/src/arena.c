@@ -63,7 +63,11 @@ static size_t count_cores(void) {
 extern void _IO_list_lock(void) __attribute__((weak));
 extern void _IO_list_unlock(void) __attribute__((weak));
 extern void _IO_list_resetlock(void) __attribute__((weak));
-static int fork_locked; /* the prepare handler took the locks */
+/* Whether this thread's prepare handler took the locks.  Per thread: the C
+ * library runs prepare handlers of concurrent forks at the same time, and a
+ * shared flag let one fork's prepare clear another's, whose parent handler then
+ * left every lock held (a hang in the C library's fork-deadlock test). */
+static BM_TLS int fork_locked;
 
 static void fork_prepare(void) {
   fork_locked = 0;

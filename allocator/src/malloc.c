@@ -433,16 +433,11 @@ void *bm_calloc(size_t n, size_t m) {
     return NULL;
   }
   size_t nb = request2size(bytes);
-  size_t tidx = tc_index(nb);
-  tcache_t *tc = bm_tcache;
-  /* A thread that only ever callocs gets its cache while memory is there. */
-  if (unlikely(!tc && bm_tcache_state == 0)) tc = bm_tcache_init();
-  if (tidx < bm_tc_nbins && tc && tc->entries[tidx]) {
-    tc->hits++;
-    void *mem = tcache_pop(tc, tidx, tc->entries[tidx]);
-    memset(mem, 0, nb - SIZE_SZ);
-    return mem;
-  }
+  /* A thread that only ever callocs gets its cache while memory is there.
+   * calloc itself never takes from the cache, as in the C library (2.36):
+   * programs and the C library's own tests rely on calloc/free cycles
+   * filling the cache (e.g. to send the next frees to the fastbins). */
+  if (unlikely(!bm_tcache && bm_tcache_state == 0)) bm_tcache_init();
   /* Memory the system added to top and nobody used since is still zero:
    * when the chunk was carved from top, only its part below the arena's
    * fresh boundary needs clearing (the break only moves in whole pages, and

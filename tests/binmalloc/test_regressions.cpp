@@ -61,6 +61,19 @@ TEST(BinmallocRegressions, ForkWithStdioThreadsNeverHangs) {
   run_scenario("fork_stdio_deadlock");
 }
 
+// memalign(2^63, n) crashed (the C library's too-large test): the size check wrapped.
+TEST(BinmallocRegressions, HugeAlignmentFailsCleanly) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_scenario("huge_alignment");
+}
+
+// Threads forking at once: a shared "prepare took the locks" flag left every
+// lock held after one of the forks (the C library's fork-deadlock test hung).
+TEST(BinmallocRegressions, ConcurrentForksNeverHang) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_scenario("concurrent_forks");
+}
+
 TEST(BinmallocRegressions, ScenarioListMatchesProgram) {
   RunOptions o;
   o.argv = {BMTEST_PROG_REGRESSIONS, "--list"};
@@ -69,7 +82,7 @@ TEST(BinmallocRegressions, ScenarioListMatchesProgram) {
   ASSERT_TRUE(r.ok()) << r.describe();
   EXPECT_EQ(r.out,
             "late_tcache_mmapped\ncalloc_until_enomem\nposix_memalign_errno\nmallopt_check_action\n"
-            "malloc_stats_cancelled\nfork_in_signal_handler\nfork_stdio_deadlock\n");
+            "malloc_stats_cancelled\nfork_in_signal_handler\nfork_stdio_deadlock\nhuge_alignment\nconcurrent_forks\n");
 }
 
 }  // namespace

@@ -163,6 +163,27 @@ static void sc_posix_memalign_errno(void) {
   free(p);
 }
 
+/* ------------------------------------------------ huge_alignment */
+/* memalign with an alignment of 2^63 (the C library's too-large test): the
+ * size check subtracted the alignment from the largest request and wrapped,
+ * so the request went on and the split wrote far outside the heap. */
+static void sc_huge_alignment(void) {
+  const size_t align = SIZE_MAX / 2 + 1;
+  const size_t sizes[] = {1, 4096, SIZE_MAX / 2, SIZE_MAX - 1};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; ++i) {
+    errno = 0;
+    void *p = memalign(align, bm_opaque_size(sizes[i]));
+    BM_CHECKF(p == NULL, "memalign(2^63, %zu) returned %p", sizes[i], p);
+    BM_CHECKF(errno == ENOMEM, "errno %d after memalign(2^63, %zu)", errno, sizes[i]);
+    void *q = (void *)1;
+    int rc = posix_memalign(&q, align, bm_opaque_size(sizes[i]));
+    BM_CHECKF(rc == ENOMEM && q == (void *)1, "posix_memalign(2^63, %zu) returned %d", sizes[i], rc);
+  }
+  void *ok = malloc(100); /* the heap is still usable */
+  BM_CHECK(ok != NULL);
+  free(ok);
+}
+
 /* ------------------------------------------------ mallopt_check_action */
 static void sc_mallopt_check_action(void) {
   BM_CHECK(mallopt(M_CHECK_ACTION, 1) == 1);
@@ -363,15 +384,54 @@ static void sc_fork_stdio_deadlock(void) {
   unlink(g_line_file);
 }
 
+/* ------------------------------------------------ concurrent_forks
+ * Several threads forking at once while another allocates: the C library runs
+ * their prepare handlers concurrently, so whether a prepare handler took the
+ * allocator's locks must be remembered per thread (a shared flag let one fork
+ * clear another's, whose parent handler then left the locks held). */
+enum { FORKERS = 3 };
+
+static void *allocator_loop(void *arg) {
+  (void)arg;
+  void *keep[32] = {0};
+  for (unsigned i = 0; !atomic_load(&g_stop); ++i) {
+    free(keep[i % 32]);
+    keep[i % 32] = malloc(16 + (i * 131u) % 3000);
+  }
+  for (int i = 0; i < 32; ++i) free(keep[i]);
+  return NULL;
+}
+
+static void concurrent_forks_child(void) {
+  atomic_store(&g_stop, 0);
+  pthread_t t[FORKERS + 1];
+  for (int i = 0; i < FORKERS; ++i) BM_CHECK(pthread_create(&t[i], NULL, forker, NULL) == 0);
+  BM_CHECK(pthread_create(&t[FORKERS], NULL, allocator_loop, NULL) == 0);
+  struct timespec d = {1, 500000000L};
+  nanosleep(&d, NULL);
+  atomic_store(&g_stop, 1);
+  for (int i = 0; i <= FORKERS; ++i) pthread_join(t[i], NULL);
+  bm_check_heap("after concurrent forks");
+}
+
+static void sc_concurrent_forks(void) {
+  for (int i = 0; i < 4; ++i) in_child("concurrent forks", concurrent_forks_child, 20);
+}
+
 struct scenario {
   const char *name;
   void (*fn)(void);
 };
 static const struct scenario kScenarios[] = {
-    {"late_tcache_mmapped", sc_late_tcache_mmapped},       {"calloc_until_enomem", sc_calloc_until_enomem},
-    {"posix_memalign_errno", sc_posix_memalign_errno},     {"mallopt_check_action", sc_mallopt_check_action},
-    {"malloc_stats_cancelled", sc_malloc_stats_cancelled}, {"fork_in_signal_handler", sc_fork_in_signal_handler},
+    {"late_tcache_mmapped", sc_late_tcache_mmapped},
+    {"calloc_until_enomem", sc_calloc_until_enomem},
+    {"posix_memalign_errno", sc_posix_memalign_errno},
+    {"mallopt_check_action", sc_mallopt_check_action},
+    {"malloc_stats_cancelled", sc_malloc_stats_cancelled},
+    {"fork_in_signal_handler", sc_fork_in_signal_handler},
     {"fork_stdio_deadlock", sc_fork_stdio_deadlock},
+    {"huge_alignment", sc_huge_alignment},
+    {"concurrent_forks", sc_concurrent_forks},
 };
 
 int main(int argc, char **argv) {
