@@ -21,7 +21,7 @@ bool cluster_up() {
 }
 
 const std::vector<std::string> kRun{
-    "--workload", "churn:ops=100000", "--workload", "larson:rounds=2,ops=5000", "--threads", "1,2", "--allocators",
+    "--workload", "churn:ops=100000", "--workload", "larson:lives=2,ops=5000", "--threads", "1,2", "--allocators",
     "glibc",      "--reps",           "1"};
 
 }  // namespace
