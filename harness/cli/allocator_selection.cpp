@@ -26,21 +26,28 @@ std::vector<Adapter> available_allocators(const std::vector<std::string>& user_l
   return all;
 }
 
-std::vector<const Adapter*> select_allocators(const std::vector<Adapter>& all, const std::string& csv) {
+std::vector<std::string> parse_allocator_list(const std::string& csv) {
+  std::vector<std::string> names;
+  if (csv.empty() || csv == "all") return names;
+  std::stringstream ss(csv);
+  for (std::string name; std::getline(ss, name, ',');) names.push_back(name);
+  return names;
+}
+
+std::vector<const Adapter*> select_allocators(const std::vector<Adapter>& all, const std::vector<std::string>& names) {
   std::vector<const Adapter*> out;
-  if (csv.empty() || csv == "all") {
+  if (names.empty()) {
     for (const auto& a : all) out.push_back(&a);
     return out;
   }
-  std::stringstream ss(csv);
-  for (std::string name; std::getline(ss, name, ',');) {
+  for (const auto& name : names) {
     const Adapter* found = nullptr;
     for (const auto& a : all)
       if (a.name == name) found = &a;
     if (!found) {
-      std::vector<std::string> names;
-      for (const auto& a : all) names.push_back(a.name);
-      throw InputError(fmt::format("unknown allocator '{}'; valid allocators: {}", name, fmt::join(names, ", ")));
+      std::vector<std::string> valid;
+      for (const auto& a : all) valid.push_back(a.name);
+      throw InputError(fmt::format("unknown allocator '{}'; valid allocators: {}", name, fmt::join(valid, ", ")));
     }
     out.push_back(found);
   }

@@ -83,7 +83,7 @@ double parse_measurement(const std::string& out, const std::string& rev) {
 }
 
 double metric_mean(const std::string& file, const std::string& metric, const std::string& rev) {
-  json doc = load_results(file);
+  json doc = to_json(load_results(file));  // the history store reads the JSON form
   std::vector<double> v;
   for (const auto& r : doc["runs"])
     if (r.value("status", "") == "ok" && !r.value("warmup", false) && r["metrics"].contains(metric))

@@ -10,12 +10,39 @@
 #include "commands.hpp"
 #include "compare_inputs.hpp"
 #include "input_error.hpp"
+#include "report/console.hpp"
 #include "report/exports.hpp"
+#include "results/metrics.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
 namespace allocscope {
+
+namespace {
+
+void print_help(const po::options_description& d) {
+  std::string formats;
+  for (const auto& f : export_formats()) {
+    std::string help = f.help;
+    for (size_t at = help.find('\n'); at != std::string::npos; at = help.find('\n', at + 1))
+      help.replace(at, 1, "\n          ");
+    formats += fmt::format("  {:<7} {}\n", f.name, help);
+  }
+  std::cout << "usage: allocscope export RESULTS.json --format FORMAT --out PATH\n\n" << formats << "\n" << d;
+}
+
+std::vector<std::string> parse_metric_list(const std::string& csv) {
+  std::vector<std::string> out;
+  std::stringstream ss(csv);
+  for (std::string m; std::getline(ss, m, ',');) {
+    if (!find_metric(m)) throw InputError(fmt::format("--metrics: unknown metric '{}'", m));
+    out.push_back(m);
+  }
+  return out;
+}
+
+}  // namespace
 
 int cmd_export(const std::vector<std::string>& args) {
   po::options_description d("allocscope export options");
@@ -28,53 +55,18 @@ int cmd_export(const std::vector<std::string>& args) {
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
   if (vm.count("help")) {
-    std::cout << "usage: allocscope export RESULTS.json --format gbench|csv|bmf|gab --out PATH\n\n"
-                 "  gbench  Google Benchmark JSON, OUT/ALLOC.json per allocator, one iteration row per round\n"
-                 "          (iterations = ops, real_time = window ns/op, cpu_time = process CPU ns/op,\n"
-                 "          metrics as counters); compare two allocators with Google Benchmark's\n"
-                 "          tools/compare.py benchmarks OUT/glibc.json OUT/jemalloc.json\n"
-                 "  csv     one row per run and metric\n"
-                 "  bmf     Bencher Metric Format {bench: {metric: {value, lower_value, upper_value}}}\n"
-                 "  gab     github-action-benchmark custom JSON: OUT/bigger-is-better.json and\n"
-                 "          OUT/smaller-is-better.json\n\n"
-              << d;
+    print_help(d);
     return 0;
   }
   po::notify(vm);
   if (!vm.count("results") || !vm.count("format") || !vm.count("out"))
     throw InputError("expected RESULTS.json --format gbench|csv|bmf|gab --out PATH");
-  json doc = load_results(results_path(vm["results"].as<std::string>()));
-  std::string format = vm["format"].as<std::string>(), out = vm["out"].as<std::string>();
+  const Results doc = load_results(results_path(vm["results"].as<std::string>()));
+  const ExportFormat& format = export_format(vm["format"].as<std::string>());
   ExportOptions opt;
-  if (vm.count("metrics")) {
-    std::stringstream ss(vm["metrics"].as<std::string>());
-    for (std::string m; std::getline(ss, m, ',');) {
-      if (!find_metric(m)) throw InputError(fmt::format("--metrics: unknown metric '{}'", m));
-      opt.metrics.push_back(m);
-    }
-  }
-  ExportFiles files;
-  bool to_dir = false;
-  if (format == "gbench")
-    files = GbenchExport::render(doc, opt), to_dir = true;
-  else if (format == "csv")
-    files = CsvExport::render(doc, opt);
-  else if (format == "bmf")
-    files = BmfExport::render(doc, opt);
-  else if (format == "gab")
-    files = GabExport::render(doc, opt), to_dir = true;
-  else
-    throw InputError(fmt::format("--format '{}': expected gbench, csv, bmf or gab", format));
-  if (to_dir) {
-    std::error_code ec;
-    fs::create_directories(out, ec);
-    if (ec) throw InputError(fmt::format("--out {}: cannot create the folder: {}", out, ec.message()));
-  }
-  for (const auto& [name, text] : files) {
-    std::string path = name.empty() ? out : out + "/" + name;
-    write_file_atomic(path, text);
-    std::cerr << "allocscope export: wrote " << path << "\n";
-  }
+  if (vm.count("metrics")) opt.metrics = parse_metric_list(vm["metrics"].as<std::string>());
+  for (const auto& path : write_export(format, doc, opt, vm["out"].as<std::string>()))
+    note("allocscope export: wrote {}", path);
   return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "report/compare_text.hpp"
 #include "report/progress.hpp"
 #include "results/history.hpp"
+#include "results/run_dir.hpp"
 #include "run_setup.hpp"
 #include "runner/launcher.hpp"
 
@@ -39,19 +40,33 @@ const std::map<std::string, double>& gate_defaults() {
 
 // The recorded `allocscope run` of a results file, or null when there is no run.json.
 std::unique_ptr<RunSetup> recorded_run(const std::string& results_file) {
-  std::string run_json = (fs::path(results_file).parent_path() / "run.json").string();
-  if (::access(run_json.c_str(), R_OK) != 0) return nullptr;
-  json saved = json::parse(read_text_file(run_json), nullptr, false);
-  if (!saved.is_object() || !saved.contains("args")) return nullptr;
-  auto s = setup_run(saved["args"].get<std::vector<std::string>>(), saved.value("exec", std::vector<std::string>{}));
+  const std::string folder = RunDir::folder_of(results_file);
+  if (folder.empty()) return nullptr;
+  RunArguments saved;
+  try {
+    saved = RunDir::existing(folder).load_arguments();
+  } catch (const InputError&) {
+    return nullptr;
+  }
+  auto s = setup_run(saved.args, saved.exec);
   s->opt.quiet = true;
   return s;
 }
 
-int max_round(const json& doc) {
+int max_round(const Results& doc) {
   int r = -1;
-  for (const auto& run : doc["runs"]) r = std::max(r, run.value("round", 0));
+  for (const auto& run : doc.runs) r = std::max(r, run.job.round);
   return r;
+}
+
+JobIdentity cell_of(const Job& j) {
+  JobIdentity id;
+  id.allocator = j.allocator_name();
+  id.workload = j.workload;
+  id.params = j.params;
+  id.command = j.exec_argv;
+  id.threads = j.threads;
+  return id;
 }
 
 // Re-runs the suspect jobs `rounds` more times, interleaved in a fresh random
@@ -72,10 +87,8 @@ size_t confirm(stats::CompareInput& in, const std::vector<std::string>& files, c
     std::set<std::string> seen;
     for (const Job& j : side.setup->jobs) {
       if (j.warmup) continue;
-      if (one_file && j.allocator != alloc_a && j.allocator != alloc_b) continue;
-      json probe{{"allocator", j.allocator}, {"workload", j.workload}, {"params", j.params}, {"threads", j.threads}};
-      if (!j.exec_argv.empty()) probe["command"] = j.exec_argv;
-      if (!suspects.count(stats::job_key(probe, !one_file))) continue;
+      if (one_file && j.allocator_name() != alloc_a && j.allocator_name() != alloc_b) continue;
+      if (!suspects.count(stats::job_key(cell_of(j), !one_file))) continue;
       if (!seen.insert(j.key()).second) continue;
       side.jobs.push_back(j);
     }
@@ -112,15 +125,14 @@ size_t confirm(stats::CompareInput& in, const std::vector<std::string>& files, c
       Job job = *cell.job;
       job.round = (cell.side->base ? base_round0 : cand_round0) + round;
       progress.start("confirm " + job.label());
-      json r = run_job(job, cell.side->setup->opt);
-      progress.finish(r["status"].get<std::string>(), r["metrics"].value("wall_s", 0.0),
-                      r.value("reason", std::string()));
-      r["confirm"] = true;
+      RunRecord r = run_job(job, cell.side->setup->opt);
+      progress.finish(r.status, r.metrics.number_or("wall_s", 0.0), r.reason);
+      r.confirm = true;
       if (one_file) {
-        in.base_doc["runs"].push_back(r);
-        in.cand_doc["runs"].push_back(r);
+        in.base_doc.runs.push_back(r);
+        in.cand_doc.runs.push_back(r);
       } else {
-        (cell.side->base ? in.base_doc : in.cand_doc)["runs"].push_back(r);
+        (cell.side->base ? in.base_doc : in.cand_doc).runs.push_back(r);
       }
       ++added;
     }
@@ -134,9 +146,13 @@ std::set<std::string> regressed_jobs(const stats::Comparison& c) {
   for (const auto& j : c.jobs)
     for (const auto& m : j.metrics)
       if (m.verdict == stats::Verdict::Regressed) {
-        json probe{{"allocator", j.allocator}, {"workload", j.workload}, {"params", j.params}, {"threads", j.threads}};
-        if (!j.command.empty()) probe["command"] = j.command;
-        out.insert(stats::job_key(probe, !j.allocator.empty()));
+        JobIdentity id;
+        id.allocator = j.allocator;
+        id.workload = j.workload;
+        id.params = j.params;
+        id.command = j.command;
+        id.threads = j.threads;
+        out.insert(stats::job_key(id, !j.allocator.empty()));
       }
   return out;
 }
@@ -149,7 +165,7 @@ json history_baseline(const po::variables_map& vm) {
   const int k = vm["history-runs"].as<int>();
   if (k < 1 || k > 1000) throw InputError("--history-runs: expected 1 to 1000");
   std::string host = vm.count("host") ? vm["host"].as<std::string>() : "";
-  if (host.empty()) host = load_results(results_path(files[0]))["context"].value("host", "");
+  if (host.empty()) host = load_results(results_path(files[0])).context.value("host", "");
   const std::string db = vm["history"].as<std::string>();
   if (!fs::exists(db)) throw InputError(fmt::format("--history {}: no such file", db));
   json base = History(db, false).baseline_doc(host, k);
@@ -209,8 +225,7 @@ int cmd_gate(const std::vector<std::string>& args) {
                  first_regressed, suspects.size(), confirm_rounds);
     confirm(s.input, s.files, suspects, confirm_rounds);
     c = stats::compare(s.input);
-    if (vm.count("confirm-out"))
-      write_file_atomic(vm["confirm-out"].as<std::string>(), s.input.cand_doc.dump(1) + "\n");
+    if (vm.count("confirm-out")) save_results(vm["confirm-out"].as<std::string>(), s.input.cand_doc);
   }
   std::cout << CompareText::render(c);
   if (!s.md_path.empty()) write_file_atomic(s.md_path, CompareMarkdown::render(c, "allocscope gate"));

@@ -101,7 +101,7 @@ int history_add(const std::vector<std::string>& args) {
     throw InputError("history add: expected [DB] RESULTS.json (see 'allocscope history --help')");
   std::string db = p.positional.size() == 2 ? p.positional[0] : kDefaultHistoryPath;
   std::string file = results_path(p.positional.back());
-  json doc = load_results(file);
+  json doc = to_json(load_results(file));  // the history store reads the JSON form
   std::string label = p.vm.count("label") ? p.vm["label"].as<std::string>() : "";
   if (label.empty()) label = doc["context"].value("date", file);
   if (auto parent = fs::path(db).parent_path(); !parent.empty()) fs::create_directories(parent);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -11,6 +12,7 @@
 
 #include "commands.hpp"
 #include "input_error.hpp"
+#include "report/console.hpp"
 #include "results/results_io.hpp"
 
 namespace allocscope {
@@ -45,106 +47,115 @@ json comparable(const json& ctx, const char* key) {
   return out;
 }
 
-}  // namespace
-
-int cmd_merge(const std::vector<std::string>& args) {
+struct MergeArgs {
   std::vector<std::string> inputs;
   std::string out;
   bool force = false;
+  bool help = false;
+};
+
+MergeArgs parse_merge_args(const std::vector<std::string>& args) {
+  MergeArgs m;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
-      std::fputs(kMergeUsage, stdout);
-      return 0;
+      m.help = true;
+      return m;
     } else if (a == "--force") {
-      force = true;
+      m.force = true;
     } else if (a == "-o" || a == "--out") {
       if (i + 1 >= args.size()) throw InputError(a + " needs a file name (-o OUT.json)");
-      out = args[++i];
+      m.out = args[++i];
     } else if (a.rfind("--out=", 0) == 0) {
-      out = a.substr(6);
+      m.out = a.substr(6);
     } else if (a.size() > 1 && a[0] == '-') {
       throw InputError(fmt::format("unknown option '{}' (see 'allocscope merge --help')", a));
     } else {
-      inputs.push_back(a);
+      m.inputs.push_back(a);
     }
   }
-  if (inputs.empty()) throw InputError("no results files given (allocscope merge A.json B.json ... -o OUT.json)");
-  if (out.empty()) throw InputError("no output file: add -o OUT.json");
+  if (m.inputs.empty()) throw InputError("no results files given (allocscope merge A.json B.json ... -o OUT.json)");
+  if (m.out.empty()) throw InputError("no output file: add -o OUT.json");
+  return m;
+}
 
-  std::vector<json> docs;
-  for (const auto& path : inputs) docs.push_back(load_results(path));
-
-  const json& base =
-      docs[0].contains("context") && docs[0]["context"].is_object() ? docs[0]["context"] : json::object();
+// Where the contexts of the inputs disagree with the first one's.
+std::vector<std::string> context_differences(const std::vector<Results>& docs, const std::vector<std::string>& inputs) {
   std::vector<std::string> problems;
-  for (size_t d = 1; d < docs.size(); ++d) {
-    const json ctx =
-        docs[d].contains("context") && docs[d]["context"].is_object() ? docs[d]["context"] : json::object();
+  const json& base = docs[0].context;
+  for (size_t d = 1; d < docs.size(); ++d)
     for (const char* k : kMustMatch) {
-      json a = comparable(base, k), b = comparable(ctx, k);
+      json a = comparable(base, k), b = comparable(docs[d].context, k);
       if (a != b)
         problems.push_back(fmt::format("{} has {} = {} but {} has {}", inputs[d], k, show(b), inputs[0], show(a)));
     }
-  }
-  // Jobs are identified by their index in the full matrix (or, for results
-  // without one, by allocator|workload|params|threads|round).
-  auto job_id = [](const json& r) {
-    if (r.contains("index") && r["index"].is_number_unsigned()) return "#" + std::to_string(r["index"].get<uint64_t>());
-    std::string id = r.value("allocator", "") + "|" + r.value("workload", "");
-    if (r.contains("params")) id += "|" + r["params"].dump();
-    return id + "|t" + std::to_string(r.value("threads", 0)) + "|r" + std::to_string(r.value("round", 0));
-  };
+  return problems;
+}
+
+// Every record once, in matrix order, with the first input's context and
+// the list of sources. A job found twice is a problem (the first copy is
+// kept). Jobs are identified by their index in the full matrix (or, for
+// results without one, by allocator|workload|params|threads|round).
+Results merge_runs(std::vector<Results>& docs, const std::vector<std::string>& inputs,
+                   std::vector<std::string>& problems) {
   std::map<std::string, std::string> seen;  // job id -> file
-  std::vector<json> runs;
+  Results merged;
+  merged.context = docs[0].context;
   json sources = json::array();
   for (size_t d = 0; d < docs.size(); ++d) {
     size_t kept = 0;
-    for (const auto& r : docs[d]["runs"]) {
-      std::string id = job_id(r);
+    for (auto& r : docs[d].runs) {
+      std::string id =
+          r.job.index ? "#" + std::to_string(*r.job.index) : r.job.cell_key(true) + "|r" + std::to_string(r.job.round);
       auto [it, fresh] = seen.emplace(id, inputs[d]);
       if (!fresh) {
-        problems.push_back(fmt::format("job {} ({} {}) is in both {} and {}", id, r.value("allocator", ""),
-                                       r.value("workload", ""), it->second, inputs[d]));
+        problems.push_back(fmt::format("job {} ({} {}) is in both {} and {}", id, r.job.allocator, r.job.workload,
+                                       it->second, inputs[d]));
         continue;
       }
-      runs.push_back(r);
+      merged.runs.push_back(std::move(r));
       ++kept;
     }
-    const json ctx =
-        docs[d].contains("context") && docs[d]["context"].is_object() ? docs[d]["context"] : json::object();
+    const json& ctx = docs[d].context;
     json src{{"file", inputs[d]}, {"host", ctx.value("host", "")}, {"runs", kept}};
     if (ctx.contains("shard")) src["shard"] = ctx["shard"];
     sources.push_back(src);
   }
-  if (!problems.empty() && !force) {
+  std::stable_sort(merged.runs.begin(), merged.runs.end(), [](const RunRecord& a, const RunRecord& b) {
+    return a.job.index.value_or(SIZE_MAX) < b.job.index.value_or(SIZE_MAX);
+  });
+  merged.context.erase("shard");
+  merged.context["merged_from"] = sources;
+  return merged;
+}
+
+}  // namespace
+
+int cmd_merge(const std::vector<std::string>& args) {
+  const MergeArgs m = parse_merge_args(args);
+  if (m.help) {
+    std::fputs(kMergeUsage, stdout);
+    return 0;
+  }
+  std::vector<Results> docs;
+  for (const auto& path : m.inputs) docs.push_back(load_results(path));
+  std::vector<std::string> problems = context_differences(docs, m.inputs);
+  Results merged = merge_runs(docs, m.inputs, problems);
+  if (!problems.empty() && !m.force) {
     std::string msg = "refusing to merge incomparable results (use --force to merge anyway):";
     for (size_t i = 0; i < problems.size() && i < 20; ++i) msg += "\n  " + problems[i];
     if (problems.size() > 20) msg += fmt::format("\n  ... and {} more", problems.size() - 20);
     throw InputError(msg);
   }
-  auto index_of = [](const json& r) {
-    return r.contains("index") && r["index"].is_number_unsigned() ? r["index"].get<uint64_t>() : UINT64_MAX;
-  };
-  std::stable_sort(runs.begin(), runs.end(), [&](const json& a, const json& b) { return index_of(a) < index_of(b); });
-  json ctx = base;
-  ctx.erase("shard");
-  ctx["merged_from"] = sources;
-  if (force && !problems.empty()) ctx["merge_forced"] = problems;
-  json doc;
-  doc["schema"] = kResultsSchema;
-  doc["context"] = ctx;
-  doc["runs"] = runs;
+  if (!problems.empty()) merged.context["merge_forced"] = problems;
   try {
-    write_file_atomic(out, doc.dump(1) + "\n");
+    save_results(m.out, merged);
   } catch (const std::runtime_error& e) {
-    throw InputError(fmt::format("-o {}: {}", out, e.what()));
+    throw InputError(fmt::format("-o {}: {}", m.out, e.what()));
   }
-  size_t expected = base.value("jobs", size_t{0});
-  std::fprintf(stderr, "allocscope merge: %zu runs from %zu files -> %s%s\n", runs.size(), docs.size(), out.c_str(),
-               expected && runs.size() < expected
-                   ? fmt::format(" ({} of {} jobs of the matrix)", runs.size(), expected).c_str()
-                   : "");
+  const size_t n = merged.runs.size(), expected = merged.context.value("jobs", size_t{0});
+  note("allocscope merge: {} runs from {} files -> {}{}", n, docs.size(), m.out,
+       expected && n < expected ? fmt::format(" ({} of {} jobs of the matrix)", n, expected) : "");
   return 0;
 }
 

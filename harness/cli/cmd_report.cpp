@@ -83,14 +83,14 @@ int cmd_report(const std::vector<std::string>& args) {
   po::notify(vm);
   if (!vm.count("results") || !vm.count("out")) throw InputError("expected RESULTS.json --out DIR");
   std::string path = results_path(vm["results"].as<std::string>()), out = vm["out"].as<std::string>();
-  json doc = load_results(path);
+  Results doc = load_results(path);
   std::string reference = vm.count("reference") ? vm["reference"].as<std::string>() : "";
   if (!reference.empty()) {
     bool found = false;
-    for (const auto& r : doc["runs"]) found |= r.value("allocator", "") == reference;
+    for (const auto& r : doc.runs) found |= r.job.allocator == reference;
     if (!found) throw InputError(fmt::format("--reference {}: no runs of that allocator in {}", reference, path));
   }
-  if (doc["runs"].empty()) throw InputError(path + ": no runs to report");
+  if (doc.runs.empty()) throw InputError(path + ": no runs to report");
   std::error_code ec;
   fs::create_directories(out + "/charts", ec);
   if (ec) throw InputError(fmt::format("--out {}: cannot create the folder: {}", out, ec.message()));

@@ -13,12 +13,15 @@
 
 #include "allocator_selection.hpp"
 #include "allocscope/params.hpp"
+#include "child_tool.hpp"
 #include "cluster/slurm_env.hpp"
 #include "commands.hpp"
 #include "input_error.hpp"
 #include "probes/memcg.hpp"
 #include "probes/proc.hpp"
+#include "report/console.hpp"
 #include "report/summary_table.hpp"
+#include "results/run_dir.hpp"
 #include "run_setup.hpp"
 #include "runner/launcher.hpp"
 #include "runner/runner.hpp"
@@ -29,12 +32,6 @@ namespace fs = std::filesystem;
 namespace allocscope {
 
 namespace {
-
-std::string self_dir() {
-  std::error_code ec;
-  auto exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string(".") : exe.parent_path().string();
-}
 
 void on_stop_signal(int) {
   g_stop_requested.store(true);
@@ -47,10 +44,6 @@ void install_stop_handlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-}
-
-std::string default_out_dir() {
-  return fmt::format("results/runs/{:%Y%m%d-%H%M%S}", fmt::localtime(std::time(nullptr)));
 }
 
 po::options_description run_options() {
@@ -156,63 +149,56 @@ void print_help(const po::options_description& d) {
 
 }  // namespace
 
-std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const std::vector<std::string>& exec_argv) {
-  auto sp = std::make_unique<RunSetup>();
-  RunSetup& s = *sp;
-  po::variables_map& vm = s.vm;
-  RunOptions& opt = s.opt;
-  PlanRequest& req = s.req;
-  auto desc = run_options();
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help")) {
-    print_help(desc);
-    s.help = true;
-    return sp;
+namespace {
+
+// Suites named with --suite (or "default" when nothing is named) add their
+// workloads; their threads, reps, timeout and allocators apply where the
+// command line left the default. Returns the allocators to select by name.
+std::vector<std::string> apply_suites(RunSetup& s, const std::vector<std::string>& exec_argv) {
+  const po::variables_map& vm = s.vm;
+  std::vector<std::string> alloc_names = parse_allocator_list(vm["allocators"].as<std::string>());
+  std::vector<std::string> suites;
+  if (vm.count("suite")) suites = vm["suite"].as<std::vector<std::string>>();
+  if (suites.empty() && s.req.workloads.empty() && exec_argv.empty()) suites.push_back("default");
+  for (const auto& suite_name : suites) {
+    Suite suite = load_suite(suite_name);
+    s.suite_names += (s.suite_names.empty() ? "" : ",") + suite.name;
+    s.req.workloads.insert(s.req.workloads.end(), suite.workloads.begin(), suite.workloads.end());
+    if (!suite.threads.empty() && vm["threads"].defaulted()) s.req.threads = suite.threads;
+    if (suite.reps && vm["reps"].defaulted()) s.req.reps = suite.reps;
+    if (suite.timeout && vm["timeout"].defaulted()) s.opt.timeout_s = suite.timeout;
+    if (!suite.allocators.empty() && vm["allocators"].defaulted()) {
+      // A suite names the allocators it wants; those missing here are left out.
+      alloc_names.clear();
+      for (const auto& a : suite.allocators)
+        for (const auto& have : s.opt.allocators)
+          if (have.name == a) alloc_names.push_back(a);
+    }
   }
-  if (vm.count("config")) load_config(vm["config"].as<std::string>(), desc, vm);
-  po::notify(vm);
-  if (vm["exec"].as<bool>() != !exec_argv.empty())
-    throw InputError("--exec needs a command after '--' (allocscope run --exec -- CMD ARGS...)");
+  return alloc_names;
+}
 
-  std::vector<std::string> user_libs;
-  if (vm.count("allocator-lib")) user_libs = vm["allocator-lib"].as<std::vector<std::string>>();
-  opt.allocators = available_allocators(user_libs);
-
+// The plan request's own options: seed, threads, reps, warm-up, workloads.
+void read_plan_options(RunSetup& s, const std::vector<std::string>& exec_argv) {
+  const po::variables_map& vm = s.vm;
+  PlanRequest& req = s.req;
   req.seed = vm["seed"].as<uint64_t>();
   req.threads = parse_int_list(vm["threads"].as<std::string>(), "--threads");
   req.reps = vm["reps"].as<int>();
   if (req.reps < 1 || req.reps > 100000) throw InputError(fmt::format("--reps {}: expected 1 or more", req.reps));
   req.warmup = vm["warmup"].as<bool>();
   req.exec_argv = exec_argv;
-  std::string alloc_csv = vm["allocators"].as<std::string>();
-  opt.timeout_s = vm["timeout"].as<double>();
-  if (!(opt.timeout_s > 0)) throw InputError("--timeout: expected a positive number of seconds");
-
-  std::vector<std::string> suites;
-  if (vm.count("suite")) suites = vm["suite"].as<std::vector<std::string>>();
   if (vm.count("workload"))
     for (const auto& w : vm["workload"].as<std::vector<std::string>>())
       req.workloads.push_back(parse_workload_spec(w, "--workload"));
-  if (suites.empty() && req.workloads.empty() && exec_argv.empty()) suites.push_back("default");
-  std::string suite_names;
-  for (const auto& suite_name : suites) {
-    Suite suite = load_suite(suite_name);
-    suite_names += (suite_names.empty() ? "" : ",") + suite.name;
-    req.workloads.insert(req.workloads.end(), suite.workloads.begin(), suite.workloads.end());
-    if (!suite.threads.empty() && vm["threads"].defaulted()) req.threads = suite.threads;
-    if (suite.reps && vm["reps"].defaulted()) req.reps = suite.reps;
-    if (suite.timeout && vm["timeout"].defaulted()) opt.timeout_s = suite.timeout;
-    if (!suite.allocators.empty() && vm["allocators"].defaulted()) {
-      // A suite names the allocators it wants; those missing here are left out.
-      std::string csv;
-      for (const auto& a : suite.allocators)
-        for (const auto& have : opt.allocators)
-          if (have.name == a) csv += (csv.empty() ? "" : ",") + a;
-      alloc_csv = csv.empty() ? "all" : csv;
-    }
-  }
-  req.allocators = select_allocators(opt.allocators, alloc_csv);
+}
 
+// Limits of each job: wall-clock timeout, memory limit and how it is enforced.
+void read_limits(RunSetup& s) {
+  const po::variables_map& vm = s.vm;
+  RunOptions& opt = s.opt;
+  opt.timeout_s = vm["timeout"].as<double>();
+  if (!(opt.timeout_s > 0)) throw InputError("--timeout: expected a positive number of seconds");
   uint64_t mem = 0;
   if (!parse_size(vm["mem-limit"].as<std::string>(), &mem))
     throw InputError(
@@ -225,8 +211,13 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
     std::string why;
     if (MemCgroup::parent_dir(&why).empty()) throw InputError("--mem-limit-method cgroup: " + why);
   }
-  Shard shard;
-  if (vm.count("shard")) shard = parse_shard(vm["shard"].as<std::string>());
+}
+
+// What is measured besides the defaults: RSS interval, syscall counting,
+// latency samples, usable sizes, instructions under Valgrind.
+void read_measurements(RunSetup& s) {
+  const po::variables_map& vm = s.vm;
+  RunOptions& opt = s.opt;
   opt.rss_interval_s = vm["rss-interval"].as<double>() / 1000.0;
   if (opt.rss_interval_s < 0) throw InputError("--rss-interval: expected 0 or more milliseconds");
   opt.count_syscalls = !vm["no-syscalls"].as<bool>();
@@ -246,117 +237,154 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
     if (opt.valgrind_path.empty())
       throw InputError("--metric instructions needs valgrind on PATH (apt-get install valgrind)");
   }
-  opt.quiet = vm["quiet"].as<bool>();
-  opt.worker_path = self_dir() + "/allocscope-worker";
+}
 
-  s.jobs = build_plan(req);
+}  // namespace
+
+std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const std::vector<std::string>& exec_argv) {
+  auto sp = std::make_unique<RunSetup>();
+  RunSetup& s = *sp;
+  auto desc = run_options();
+  po::store(po::command_line_parser(args).options(desc).run(), s.vm);
+  if (s.vm.count("help")) {
+    print_help(desc);
+    s.help = true;
+    return sp;
+  }
+  if (s.vm.count("config")) load_config(s.vm["config"].as<std::string>(), desc, s.vm);
+  po::notify(s.vm);
+  if (s.vm["exec"].as<bool>() != !exec_argv.empty())
+    throw InputError("--exec needs a command after '--' (allocscope run --exec -- CMD ARGS...)");
+
+  std::vector<std::string> user_libs;
+  if (s.vm.count("allocator-lib")) user_libs = s.vm["allocator-lib"].as<std::vector<std::string>>();
+  s.opt.allocators = available_allocators(user_libs);
+  read_plan_options(s, exec_argv);
+  read_limits(s);
+  s.req.allocators = select_allocators(s.opt.allocators, apply_suites(s, exec_argv));
+  if (s.vm.count("shard")) s.shard = parse_shard(s.vm["shard"].as<std::string>());
+  read_measurements(s);
+  s.opt.quiet = s.vm["quiet"].as<bool>();
+  s.opt.worker_path = helper_dir() + "/allocscope-worker";
+
+  s.jobs = build_plan(s.req);
   if (s.jobs.empty()) throw InputError("nothing to run (every selected workload was skipped)");
   s.matrix_size = s.jobs.size();
-  s.shard = shard;
-  s.jobs = select_shard(s.jobs, shard);
-  s.suite_names = suite_names;
+  s.jobs = select_shard(s.jobs, s.shard);
   return sp;
 }
 
-int cmd_run(const std::vector<std::string>& all_args) {
-  // Split "--exec -- CMD ARGS" off before option parsing.
-  std::vector<std::string> args, exec_argv;
+namespace {
+
+// "--exec -- CMD ARGS": the options before "--", the command after it.
+RunArguments split_exec(const std::vector<std::string>& all_args) {
+  RunArguments out;
   bool after_dashes = false;
   for (const auto& a : all_args) {
     if (after_dashes)
-      exec_argv.push_back(a);
+      out.exec.push_back(a);
     else if (a == "--")
       after_dashes = true;
     else
-      args.push_back(a);
+      out.args.push_back(a);
   }
+  return out;
+}
 
-  std::string resume_dir;
+// The folder of "--resume DIR" (or "--resume=DIR"), "" when not resuming.
+std::string resume_folder(const std::vector<std::string>& args) {
   for (const auto& a : args)
     if ((a == "--resume" || a.rfind("--resume=", 0) == 0) && !(args.size() == 2 && a == args[0]) &&
         !(args.size() == 1 && a != "--resume"))
       throw InputError("--resume DIR takes the run folder and no other option (the run's options are in DIR/run.json)");
-  if (args.size() == 1 && args[0].rfind("--resume=", 0) == 0) args = {"--resume", args[0].substr(9)};
-  if (args.size() == 2 && args[0] == "--resume") {
-    resume_dir = args[1];
-    json saved;
-    try {
-      saved = json::parse(read_text_file(resume_dir + "/run.json"));
-      args = saved.at("args").get<std::vector<std::string>>();
-      exec_argv = saved.at("exec").get<std::vector<std::string>>();
-    } catch (const json::exception&) {
-      throw InputError(fmt::format("--resume {}: no readable run.json (not an allocscope run folder?)", resume_dir));
-    }
-  }
+  if (args.size() == 1 && args[0].rfind("--resume=", 0) == 0) return args[0].substr(9);
+  if (args.size() == 2 && args[0] == "--resume") return args[1];
+  return {};
+}
 
-  auto setup = setup_run(args, exec_argv);
-  if (setup->help) return 0;
-  po::variables_map& vm = setup->vm;
-  RunOptions& opt = setup->opt;
-  PlanRequest& req = setup->req;
-  std::vector<Job>& jobs = setup->jobs;
-  const std::string& suite_names = setup->suite_names;
-  const size_t matrix_size = setup->matrix_size;
-  const Shard shard = setup->shard;
-
-  opt.out_dir = !resume_dir.empty() ? resume_dir : vm.count("out") ? vm["out"].as<std::string>() : default_out_dir();
-  std::error_code ec;
-  fs::create_directories(opt.out_dir, ec);
-  if (ec) throw InputError(fmt::format("--out {}: cannot create the folder: {}", opt.out_dir, ec.message()));
-
+// The facts of this run for results.json's "context".
+json run_context(const std::vector<std::string>& all_args, RunSetup& s) {
   std::string cmdline = "allocscope run";
   for (const auto& a : all_args) cmdline += " " + a;
   json context = collect_context(cmdline);
-  context["suite"] = suite_names;
+  context["suite"] = s.suite_names;
   json allocs = json::object();
-  for (const Adapter* a : req.allocators) allocs[a->name] = {{"version", a->version}, {"path", a->preload}};
+  for (const Adapter* a : s.req.allocators) allocs[a->name] = {{"version", a->version}, {"path", a->preload}};
   context["allocators"] = allocs;
-  context["seed"] = req.seed;
-  context["reps"] = req.reps;
-  context["jobs"] = matrix_size;  // the whole matrix; a shard runs part of it
-  if (shard.count > 1) context["shard"] = {{"index", shard.index}, {"count", shard.count}, {"jobs", jobs.size()}};
-  opt.record_tags = cluster::record_placement(context.value("host", ""));
-  if (opt.record_tags.contains("slurm")) context["slurm"] = opt.record_tags["slurm"];
+  context["seed"] = s.req.seed;
+  context["reps"] = s.req.reps;
+  context["jobs"] = s.matrix_size;  // the whole matrix; a shard runs part of it
+  if (s.shard.count > 1)
+    context["shard"] = {{"index", s.shard.index}, {"count", s.shard.count}, {"jobs", s.jobs.size()}};
+  s.opt.record_tags = cluster::record_placement(context.value("host", ""));
+  if (s.opt.record_tags.contains("slurm")) context["slurm"] = s.opt.record_tags["slurm"];
+  return context;
+}
 
-  std::vector<json> done;
-  if (!resume_dir.empty()) {
-    done = read_journal(resume_dir + "/journal.jsonl");
-    json old = json::parse(read_text_file(resume_dir + "/results.json"), nullptr, false);
-    if (old.is_object() && old.contains("context") && old["context"].is_object()) {
-      // The matrix must be the one the run started with (same allocators found, same workloads).
-      if (old["context"].value("jobs", matrix_size) != matrix_size)
-        throw InputError(
-            fmt::format("--resume {}: the job matrix changed since the run started ({} jobs, now {}); "
-                        "start a new run",
-                        resume_dir, old["context"].value("jobs", size_t{0}), matrix_size));
-      context = old["context"];
-    }
-    // Journal records of jobs outside this plan (should not happen) are kept but not rerun.
-  } else {
-    json saved{{"args", args}, {"exec", exec_argv}};
-    write_file_atomic(opt.out_dir + "/run.json", saved.dump(1) + "\n");
+// What a resumed run starts from: the journal's records and the context the
+// run started with, which must describe the same job matrix.
+Results resumed_results(const RunDir& dir, size_t matrix_size, json fresh_context) {
+  Results r;
+  r.runs = dir.journal_records();
+  json old = dir.saved_context();
+  if (old.empty()) {
+    r.context = std::move(fresh_context);
+    return r;
   }
-  if (!opt.quiet)
-    std::fprintf(stderr, "allocscope: %zu jobs (%zu already done) -> %s\n", jobs.size(), done.size(),
-                 opt.out_dir.c_str());
+  if (old.value("jobs", matrix_size) != matrix_size)
+    throw InputError(
+        fmt::format("--resume {}: the job matrix changed since the run started ({} jobs, now {}); start a new run",
+                    dir.path(), old.value("jobs", size_t{0}), matrix_size));
+  r.context = std::move(old);
+  return r;
+}
 
-  install_stop_handlers();
-  std::vector<json> runs = run_plan(jobs, opt, context, std::move(done));
-
-  if (vm["json"].as<bool>())
-    std::cout << read_text_file(opt.out_dir + "/results.json");
+// Prints the table (or the results) on stdout, then the closing line on
+// stderr; returns the exit status.
+int finish_run(const RunDir& dir, const Results& results, size_t planned, bool as_json) {
+  if (as_json)
+    print_out(to_json(results).dump(1) + "\n");
   else
-    std::cout << summary_table(runs);
+    print_out(summary_table(results.runs));
   size_t failed = 0;
-  for (const auto& r : runs) failed += r["status"] != "ok";
+  for (const auto& r : results.runs) failed += !r.ok();
   if (g_stop_requested.load()) {
-    std::fprintf(stderr, "allocscope: interrupted after %zu of %zu jobs; finish with: allocscope run --resume %s\n",
-                 runs.size(), jobs.size(), opt.out_dir.c_str());
+    note("allocscope: interrupted after {} of {} jobs; finish with: allocscope run --resume {}", results.runs.size(),
+         planned, dir.path());
     return 130;
   }
-  std::fprintf(stderr, "allocscope: %zu jobs, %zu not ok; results in %s/results.json\n", runs.size(), failed,
-               opt.out_dir.c_str());
+  note("allocscope: {} jobs, {} not ok; results in {}", results.runs.size(), failed, dir.results_file());
   return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& all_args) {
+  RunArguments given = split_exec(all_args);
+  const std::string resume_dir = resume_folder(given.args);
+  if (!resume_dir.empty()) given = RunDir::existing(resume_dir).load_arguments();
+
+  auto setup = setup_run(given.args, given.exec);
+  if (setup->help) return 0;
+  const po::variables_map& vm = setup->vm;
+  const RunDir dir = !resume_dir.empty()
+                         ? RunDir::existing(resume_dir)
+                         : RunDir::create(vm.count("out") ? vm["out"].as<std::string>() : RunDir::default_path());
+  json context = run_context(all_args, *setup);
+  Results results;
+  if (!resume_dir.empty()) {
+    results = resumed_results(dir, setup->matrix_size, std::move(context));
+    // Journal records of jobs outside this plan (should not happen) are kept but not rerun.
+  } else {
+    results.context = std::move(context);
+    dir.save_arguments(given);
+  }
+  if (!setup->opt.quiet)
+    note("allocscope: {} jobs ({} already done) -> {}", setup->jobs.size(), results.runs.size(), dir.path());
+
+  install_stop_handlers();
+  results = run_plan(setup->jobs, setup->opt, dir, std::move(results));
+  return finish_run(dir, results, setup->jobs.size(), vm["json"].as<bool>());
 }
 
 }  // namespace allocscope

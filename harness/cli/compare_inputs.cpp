@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "input_error.hpp"
+#include "results/run_dir.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -71,9 +72,7 @@ std::map<std::string, double> parse_thresholds(const std::vector<std::string>& s
 }
 
 std::string results_path(const std::string& p) {
-  std::error_code ec;
-  if (fs::is_directory(p, ec)) return p + "/results.json";
-  return p;
+  return RunDir::results_file_of(p);
 }
 
 CompareSetup read_compare_setup(const po::variables_map& vm, const std::map<std::string, double>* gate_defaults,
@@ -85,7 +84,7 @@ CompareSetup read_compare_setup(const po::variables_map& vm, const std::map<std:
     if (files.size() != 1 || vm.count("baseline") || vm.count("candidate"))
       throw InputError("--history: expected one results file, the candidate (no --baseline/--candidate)");
     s.files = {history_base->at("context").value("history", std::string()), results_path(files[0])};
-    s.input.base_doc = *history_base;
+    s.input.base_doc = results_from_json(*history_base, s.files[0]);
     s.input.cand_doc = load_results(s.files[1]);
     s.input.base_name = "history " + s.files[0];
     s.input.cand_name = s.files[1];

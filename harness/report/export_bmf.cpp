@@ -1,10 +1,25 @@
 #include "exports.hpp"
+#include "results/metrics.hpp"
+#include "results/record_json.hpp"
 #include "run_groups.hpp"
 #include "stats/comparison.hpp"
 
 namespace allocscope {
 
-ExportFiles BmfExport::render(const json& doc, const ExportOptions& opt) {
+namespace {
+
+// Bencher Metric Format: {"ALLOC/workload/params/threads:N": {"metric":
+// {"value", "lower_value", "upper_value"}}}; value is the comparison
+// estimate (min for time, max for throughput, median otherwise), the bounds
+// the min and max over rounds.
+class BmfExport : public Exporter {
+ public:
+  ExportFiles render(const Results& doc, const ExportOptions& opt) const override;
+};
+
+}  // namespace
+
+ExportFiles BmfExport::render(const Results& doc, const ExportOptions& opt) const {
   const auto& metrics = opt.metrics.empty() ? stats::default_compare_metrics() : opt.metrics;
   json out = json::object();
   for (const auto& g : group_by_job(doc)) {
@@ -22,6 +37,10 @@ ExportFiles BmfExport::render(const json& doc, const ExportOptions& opt) {
     if (!bench.empty()) out[g.allocator + "/" + g.name] = bench;
   }
   return {{"", out.dump(2) + "\n"}};
+}
+
+std::unique_ptr<Exporter> make_bmf_exporter() {
+  return std::make_unique<BmfExport>();
 }
 
 }  // namespace allocscope

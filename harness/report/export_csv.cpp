@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "exports.hpp"
 #include "results/metrics.hpp"
@@ -17,28 +18,35 @@ std::string csv_field(const std::string& s) {
 }
 std::string number(double v) {
   if (v == std::floor(v) && std::fabs(v) < 9e15) return fmt::format("{:.0f}", v);
-  json j = v;
-  return j.dump();  // shortest round-trip form, the same as in results.json
+  return nlohmann::json(v).dump();  // shortest round-trip form, the same as in results.json
 }
+
+// CSV: one row per run and metric (nested metrics flattened as a.b).
+class CsvExport : public Exporter {
+ public:
+  ExportFiles render(const Results& doc, const ExportOptions& opt) const override;
+};
+
 }  // namespace
 
-ExportFiles CsvExport::render(const json& doc, const ExportOptions&) {
+ExportFiles CsvExport::render(const Results& doc, const ExportOptions&) const {
   std::string out = "allocator,workload,params,threads,round,warmup,status,metric,value,unit\n";
-  for (const auto& r : doc["runs"]) {
+  for (const auto& r : doc.runs) {
     std::string params;
-    if (r.contains("params") && r["params"].is_object())
-      for (const auto& [k, v] : r["params"].items())
-        params += (params.empty() ? "" : ";") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+    for (const auto& [k, v] : r.job.params) params += (params.empty() ? "" : ";") + k + "=" + v;
     std::string prefix =
-        fmt::format("{},{},{},{},{},{},{}", csv_field(r.value("allocator", "")), csv_field(r.value("workload", "")),
-                    csv_field(params), r.value("threads", 1), r.value("round", 0),
-                    r.value("warmup", false) ? "true" : "false", csv_field(r.value("status", "")));
-    for (const auto& [name, v] : flat_metrics(r)) {
+        fmt::format("{},{},{},{},{},{},{}", csv_field(r.job.allocator), csv_field(r.job.workload), csv_field(params),
+                    r.job.threads, r.job.round, r.job.warmup ? "true" : "false", csv_field(to_string(r.status)));
+    for (const auto& [name, v] : r.metrics.flat()) {
       const MetricDef* d = find_metric(name.substr(0, name.find('.')));
       out += fmt::format("{},{},{},{}\n", prefix, csv_field(name), number(v), d ? d->unit : "");
     }
   }
   return {{"", out}};
+}
+
+std::unique_ptr<Exporter> make_csv_exporter() {
+  return std::make_unique<CsvExport>();
 }
 
 }  // namespace allocscope

@@ -2,12 +2,25 @@
 
 #include "exports.hpp"
 #include "format.hpp"
+#include "results/metrics.hpp"
+#include "results/record_json.hpp"
 #include "run_groups.hpp"
 #include "stats/comparison.hpp"
 
 namespace allocscope {
 
-ExportFiles GabExport::render(const json& doc, const ExportOptions& opt) {
+namespace {
+
+// github-action-benchmark "customBiggerIsBetter" / "customSmallerIsBetter"
+// JSON: [{name, unit, value, range, extra}], two files.
+class GabExport : public Exporter {
+ public:
+  ExportFiles render(const Results& doc, const ExportOptions& opt) const override;
+};
+
+}  // namespace
+
+ExportFiles GabExport::render(const Results& doc, const ExportOptions& opt) const {
   const auto& metrics = opt.metrics.empty() ? stats::default_compare_metrics() : opt.metrics;
   json bigger = json::array(), smaller = json::array();
   for (const auto& g : group_by_job(doc)) {
@@ -30,6 +43,10 @@ ExportFiles GabExport::render(const json& doc, const ExportOptions& opt) {
     }
   }
   return {{"bigger-is-better.json", bigger.dump(2) + "\n"}, {"smaller-is-better.json", smaller.dump(2) + "\n"}};
+}
+
+std::unique_ptr<Exporter> make_gab_exporter() {
+  return std::make_unique<GabExport>();
 }
 
 }  // namespace allocscope

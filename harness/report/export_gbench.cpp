@@ -3,15 +3,30 @@
 #include <cmath>
 
 #include "exports.hpp"
+#include "results/record_json.hpp"
 #include "run_groups.hpp"
 
 namespace allocscope {
 
-ExportFiles GbenchExport::render(const json& doc, const ExportOptions&) {
+namespace {
+
+// Google Benchmark JSON, one file per allocator (ALLOC.json), one
+// "iteration" row per round: readable by Google Benchmark's tools/compare.py.
+// iterations = ops of the timed window, real_time = window time per op (ns),
+// cpu_time = process CPU time (user + system) per op; every numeric metric is
+// also a counter field.
+class GbenchExport : public Exporter {
+ public:
+  ExportFiles render(const Results& doc, const ExportOptions& opt) const override;
+};
+
+}  // namespace
+
+ExportFiles GbenchExport::render(const Results& doc, const ExportOptions&) const {
   ExportFiles files;
-  const json ctx = doc.value("context", json::object());
+  const json& ctx = doc.context;
   auto groups = group_by_job(doc);
-  for (const auto& alloc : allocators_of(doc)) {
+  for (const auto& alloc : allocators_of(doc.runs)) {
     json out;
     json c;
     c["date"] = ctx.value("date", "");
@@ -34,12 +49,11 @@ ExportFiles GbenchExport::render(const json& doc, const ExportOptions&) {
     for (const auto& g : groups) {
       if (g.allocator != alloc) continue;
       int rep = 0;
-      for (const json* r : g.runs) {
-        const json& m = (*r)["metrics"];
-        double ops = m.value("ops", 0.0);
-        double window =
-            m.contains("window_s") && m["window_s"].is_number() ? m["window_s"].get<double>() : m.value("wall_s", 0.0);
-        double cpu = m.value("cpu_user_s", 0.0) + m.value("cpu_sys_s", 0.0);
+      for (const RunRecord* r : g.runs) {
+        const Metrics& m = r->metrics;
+        double ops = m.number_or("ops", 0.0);
+        double window = m.number("window_s").value_or(m.number_or("wall_s", 0.0));
+        double cpu = m.number_or("cpu_user_s", 0.0) + m.number_or("cpu_sys_s", 0.0);
         double iters = ops > 0 ? ops : 1;
         json b;
         b["name"] = g.name;
@@ -54,7 +68,7 @@ ExportFiles GbenchExport::render(const json& doc, const ExportOptions&) {
         b["real_time"] = window * 1e9 / iters;
         b["cpu_time"] = cpu * 1e9 / iters;
         b["time_unit"] = "ns";
-        for (const auto& [k, v] : flat_metrics(*r))
+        for (const auto& [k, v] : r->metrics.flat())
           if (!b.contains(k)) {
             if (v == std::floor(v) && std::fabs(v) < 9e15)
               b[k] = static_cast<long long>(v);
@@ -69,6 +83,10 @@ ExportFiles GbenchExport::render(const json& doc, const ExportOptions&) {
     files[alloc + ".json"] = out.dump(2) + "\n";
   }
   return files;
+}
+
+std::unique_ptr<Exporter> make_gbench_exporter() {
+  return std::make_unique<GbenchExport>();
 }
 
 }  // namespace allocscope

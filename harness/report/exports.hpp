@@ -1,14 +1,16 @@
-// Exports of a results document to other tools' formats, one class per
-// format. Each render() returns the files to write: name (relative to the
-// --out path, "" = the path itself) -> content. Output depends only on the
-// document, so it can be compared against committed golden files.
+// File exports of a results document in other tools' formats: one Exporter
+// per format, one file each (export_<format>.cpp), chosen by name from the
+// table in export_formats.cpp. render() returns the files to write: name
+// (relative to the --out path, "" = the path itself) -> content. Output
+// depends only on the document, so it can be compared against golden files.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "results/results_io.hpp"
+#include "results/run_record.hpp"
 
 namespace allocscope {
 
@@ -18,36 +20,31 @@ struct ExportOptions {
   std::vector<std::string> metrics;  // for bmf and gab; empty = the compare defaults
 };
 
-// Google Benchmark JSON, one file per allocator (ALLOC.json), one
-// "iteration" row per round: readable by Google Benchmark's tools/compare.py.
-// iterations = ops of the timed window, real_time = window time per op (ns),
-// cpu_time = process CPU time (user + system) per op; every numeric metric is
-// also a counter field.
-class GbenchExport {
+class Exporter {
  public:
-  static ExportFiles render(const json& doc, const ExportOptions& opt);
+  virtual ~Exporter() = default;
+  virtual ExportFiles render(const Results& doc, const ExportOptions& opt) const = 0;
 };
 
-// CSV: one row per run and metric (nested metrics flattened as a.b).
-class CsvExport {
- public:
-  static ExportFiles render(const json& doc, const ExportOptions& opt);
+struct ExportFormat {
+  std::string name;  // the --format value
+  std::string help;  // lines for `allocscope export --help`
+  bool to_folder;    // --out names a folder (created) rather than a file
+  std::unique_ptr<Exporter> (*make)();
 };
 
-// Bencher Metric Format: {"ALLOC/workload/params/threads:N": {"metric":
-// {"value", "lower_value", "upper_value"}}}; value is the comparison
-// estimate (min for time, max for throughput, median otherwise), the bounds
-// the min and max over rounds.
-class BmfExport {
- public:
-  static ExportFiles render(const json& doc, const ExportOptions& opt);
-};
+// Every format, in the order --help lists them.
+const std::vector<ExportFormat>& export_formats();
+// The format called `name`; InputError listing the valid names otherwise.
+const ExportFormat& export_format(const std::string& name);
+// Renders `doc` and writes its files under `out`; returns the paths written.
+std::vector<std::string> write_export(const ExportFormat& format, const Results& doc, const ExportOptions& opt,
+                                      const std::string& out);
 
-// github-action-benchmark "customBiggerIsBetter" / "customSmallerIsBetter"
-// JSON: [{name, unit, value, range, extra}], two files.
-class GabExport {
- public:
-  static ExportFiles render(const json& doc, const ExportOptions& opt);
-};
+// The exporters (one file each).
+std::unique_ptr<Exporter> make_gbench_exporter();
+std::unique_ptr<Exporter> make_csv_exporter();
+std::unique_ptr<Exporter> make_bmf_exporter();
+std::unique_ptr<Exporter> make_gab_exporter();
 
 }  // namespace allocscope

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <string>
 
+#include "results/status.hpp"
+
 namespace allocscope {
 
 class Progress {
@@ -14,6 +16,7 @@ class Progress {
   Progress(size_t total, bool quiet);
   void start(const std::string& label);
   void finish(const std::string& status, double wall_s, const std::string& reason);
+  void finish(Status status, double wall_s, const std::string& reason) { finish(to_string(status), wall_s, reason); }
   void done();
   double eta_seconds() const;  // -1 before the first job finished
 

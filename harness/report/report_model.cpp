@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 
 #include "format.hpp"
+#include "results/metrics.hpp"
 #include "run_groups.hpp"
 #include "stats/comparison.hpp"
 
@@ -23,31 +26,30 @@ const std::vector<std::pair<std::string, std::string>> kReportMetrics{
     {"lat_p99_ns", "p99 operation latency (best round)"},
 };
 
-}  // namespace
+using Versus = std::map<std::string, stats::Comparison>;  // allocator -> comparison with the reference
 
-ReportModel build_report_model(const json& doc, std::string reference, json* chart_data) {
-  ReportModel m;
-  auto allocs = allocators_of(doc);
-  if (allocs.empty()) throw std::runtime_error("the results have no runs");
-  if (reference.empty())
-    reference = std::find(allocs.begin(), allocs.end(), "glibc") != allocs.end() ? "glibc" : allocs[0];
-  m.reference = reference;
-  // The reference first, then the order of the run's context (its --allocators).
-  std::stable_sort(allocs.begin(), allocs.end(),
-                   [&](const std::string& a, const std::string& b) { return a == reference && b != reference; });
-  const json ctx = doc.value("context", json::object());
+std::vector<std::string> report_metric_names() {
+  std::vector<std::string> names;
+  for (const auto& [k, _] : kReportMetrics) names.push_back(k);
+  return names;
+}
+
+// Facts of the run for the report's header.
+std::vector<std::pair<std::string, std::string>> context_lines(const json& ctx) {
+  std::vector<std::pair<std::string, std::string>> out;
   for (const char* k : {"date", "host", "cpu", "cores", "kernel", "glibc", "thp", "git_revision", "command_line"})
-    if (ctx.contains(k)) m.context.emplace_back(k, ctx[k].is_string() ? ctx[k].get<std::string>() : ctx[k].dump());
+    if (ctx.contains(k)) out.emplace_back(k, ctx[k].is_string() ? ctx[k].get<std::string>() : ctx[k].dump());
   if (ctx.contains("allocators"))
     for (const auto& [name, a] : ctx["allocators"].items())
-      m.context.emplace_back(
-          "allocator " + name,
-          a.value("version", "") + (a.value("path", "").empty() ? "" : " (" + a.value("path", "") + ")"));
+      out.emplace_back("allocator " + name,
+                       a.value("version", "") + (a.value("path", "").empty() ? "" : " (" + a.value("path", "") + ")"));
+  return out;
+}
 
-  // Ratios to the reference with bootstrap CIs, per candidate allocator.
-  std::vector<std::string> metric_names;
-  for (const auto& [k, _] : kReportMetrics) metric_names.push_back(k);
-  std::map<std::string, stats::Comparison> vs;  // allocator -> comparison with the reference
+// Ratios to the reference with bootstrap CIs, per candidate allocator.
+Versus compare_with_reference(const Results& doc, const std::vector<std::string>& allocs,
+                              const std::string& reference) {
+  Versus vs;
   for (const auto& a : allocs) {
     if (a == reference) continue;
     stats::CompareInput in;
@@ -55,42 +57,43 @@ ReportModel build_report_model(const json& doc, std::string reference, json* cha
     in.cand_doc = doc;
     in.base_alloc = in.base_name = reference;
     in.cand_alloc = in.cand_name = a;
-    in.metrics = metric_names;
+    in.metrics = report_metric_names();
     try {
       vs.emplace(a, stats::compare(in));
     } catch (const std::exception&) {
       // no job in common with the reference: no ratios for this allocator
     }
   }
-  auto find_cmp = [&](const std::string& alloc, const std::string& job_name,
-                      const std::string& metric) -> const stats::MetricComparison* {
-    auto it = vs.find(alloc);
-    if (it == vs.end()) return nullptr;
-    for (const auto& j : it->second.jobs) {
-      if (j.name() != job_name) continue;
-      for (const auto& mc : j.metrics)
-        if (mc.metric == metric) return &mc;
-    }
-    return nullptr;
-  };
+  return vs;
+}
 
-  auto groups = group_by_job(doc);
-  std::vector<std::string> job_names;
-  for (const auto& g : groups)
-    if (std::find(job_names.begin(), job_names.end(), g.name) == job_names.end()) job_names.push_back(g.name);
+const stats::MetricComparison* find_cmp(const Versus& vs, const std::string& alloc, const std::string& job_name,
+                                        const std::string& metric) {
+  auto it = vs.find(alloc);
+  if (it == vs.end()) return nullptr;
+  for (const auto& j : it->second.jobs) {
+    if (j.name() != job_name) continue;
+    for (const auto& mc : j.metrics)
+      if (mc.metric == metric) return &mc;
+  }
+  return nullptr;
+}
 
+// The data plot_report.py draws: per job and metric the estimate and the
+// ratio to the reference, and the RSS series of each job's first round.
+json chart_data_of(const std::vector<RunGroup>& groups, const Versus& vs, const std::string& reference,
+                   const std::vector<std::string>& allocs) {
   json jobs = json::array();
   for (const auto& g : groups) {
     json jm = json::object();
-    for (const auto& name : metric_names) {
+    for (const auto& name : report_metric_names()) {
       const MetricDef* def = find_metric(name);
       auto v = stats::metric_samples(g.runs, name);
       if (v.empty()) continue;
-      auto pol = stats::policy_for(*def, g.threads);
-      json e{{"value", stats::estimate(pol.estimator, v)}, {"rounds", v.size()}};
+      json e{{"value", stats::estimate(stats::policy_for(*def, g.threads).estimator, v)}, {"rounds", v.size()}};
       if (g.allocator == reference) {
         e["ratio"] = 1.0, e["lo"] = 1.0, e["hi"] = 1.0;
-      } else if (auto* mc = find_cmp(g.allocator, g.name, name); mc && std::isfinite(mc->ratio)) {
+      } else if (auto* mc = find_cmp(vs, g.allocator, g.name, name); mc && std::isfinite(mc->ratio)) {
         e["ratio"] = mc->ratio;
         if (std::isfinite(mc->ci.lo)) e["lo"] = mc->ci.lo, e["hi"] = mc->ci.hi;
       }
@@ -104,14 +107,17 @@ ReportModel build_report_model(const json& doc, std::string reference, json* cha
   }
   json series = json::array();
   for (const auto& g : groups) {
-    const json* first = g.runs.empty() ? nullptr : g.runs.front();
-    if (first && first->contains("rss_series") && !(*first)["rss_series"].empty())
-      series.push_back({{"name", g.name}, {"allocator", g.allocator}, {"series", (*first)["rss_series"]}});
+    const RunRecord* first = g.runs.empty() ? nullptr : g.runs.front();
+    if (!first || first->rss_series.empty()) continue;
+    json points = json::array();
+    for (const auto& [t, rss] : first->rss_series) points.push_back({t, rss});
+    series.push_back({{"name", g.name}, {"allocator", g.allocator}, {"series", points}});
   }
-  if (chart_data)
-    *chart_data = {{"reference", reference}, {"allocators", allocs}, {"jobs", jobs}, {"rss_series", series}};
+  return {{"reference", reference}, {"allocators", allocs}, {"jobs", jobs}, {"rss_series", series}};
+}
 
-  // Summary: geometric means of the ratios.
+// Summary: geometric means of the ratios and the verdicts per allocator.
+ReportSection summary_section(const Versus& vs, const std::string& reference) {
   ReportSection summary;
   summary.title = "Summary";
   summary.text = fmt::format(
@@ -132,43 +138,78 @@ ReportModel build_report_model(const json& doc, std::string reference, json* cha
          std::to_string(c.count(stats::Verdict::Unchanged)), std::to_string(c.count(stats::Verdict::Inconclusive))});
   }
   summary.tables.push_back(st);
-  m.sections.push_back(summary);
+  return summary;
+}
 
-  for (const auto& [name, title] : kReportMetrics) {
-    const MetricDef* def = find_metric(name);
-    ReportTable t;
-    t.header = {"job"};
-    for (const auto& a : allocs) t.header.push_back(a);
-    bool any = false;
-    for (const auto& jn : job_names) {
-      std::vector<std::string> row{jn};
-      bool row_any = false;
-      for (const auto& a : allocs) {
-        std::string cell = "-";
-        for (const auto& g : groups) {
-          if (g.name != jn || g.allocator != a) continue;
-          auto v = stats::metric_samples(g.runs, name);
-          if (v.empty()) break;
-          cell = format_value(stats::estimate(stats::policy_for(*def, g.threads).estimator, v), def->unit);
-          if (auto* mc = find_cmp(a, jn, name); mc && std::isfinite(mc->ratio)) {
-            cell += fmt::format(" (x{:.3f}", mc->ratio);
-            if (std::isfinite(mc->ci.lo)) cell += fmt::format(" [{:.3f}, {:.3f}]", mc->ci.lo, mc->ci.hi);
-            cell += ")";
-          }
-          row_any = true;
-        }
-        row.push_back(cell);
+// One cell of a metric table: the estimate, and the ratio to the reference with its CI.
+std::string metric_cell(const RunGroup& g, const MetricDef& def, const stats::MetricComparison* mc) {
+  auto v = stats::metric_samples(g.runs, def.name);
+  if (v.empty()) return {};
+  std::string cell = format_value(stats::estimate(stats::policy_for(def, g.threads).estimator, v), def.unit);
+  if (mc && std::isfinite(mc->ratio)) {
+    cell += fmt::format(" (x{:.3f}", mc->ratio);
+    if (std::isfinite(mc->ci.lo)) cell += fmt::format(" [{:.3f}, {:.3f}]", mc->ci.lo, mc->ci.hi);
+    cell += ")";
+  }
+  return cell;
+}
+
+// A section per metric: a row per job, a column per allocator; empty
+// (no tables) when no job measured the metric.
+ReportSection metric_section(const std::string& name, const std::string& title, const std::vector<RunGroup>& groups,
+                             const std::vector<std::string>& allocs, const Versus& vs, const std::string& reference) {
+  const MetricDef* def = find_metric(name);
+  std::vector<std::string> job_names;
+  for (const auto& g : groups)
+    if (std::find(job_names.begin(), job_names.end(), g.name) == job_names.end()) job_names.push_back(g.name);
+  ReportTable t;
+  t.header = {"job"};
+  for (const auto& a : allocs) t.header.push_back(a);
+  for (const auto& jn : job_names) {
+    std::vector<std::string> row{jn};
+    bool row_any = false;
+    for (const auto& a : allocs) {
+      std::string cell = "-";
+      for (const auto& g : groups) {
+        if (g.name != jn || g.allocator != a) continue;
+        std::string c = metric_cell(g, *def, find_cmp(vs, a, jn, name));
+        if (c.empty()) break;
+        cell = c;
+        row_any = true;
       }
-      if (row_any) t.rows.push_back(row), any = true;
+      row.push_back(cell);
     }
-    if (!any) continue;
-    ReportSection s;
-    s.title = title;
-    s.text = fmt::format("{} ({}, {}); in brackets the ratio to {} with its 95% CI.", def->doc, def->unit,
-                         to_string(def->direction) == "higher_is_better" ? "higher is better" : "lower is better",
-                         reference);
-    s.tables.push_back(std::move(t));
-    m.sections.push_back(std::move(s));
+    if (row_any) t.rows.push_back(row);
+  }
+  ReportSection s;
+  s.title = title;
+  if (t.rows.empty()) return s;
+  s.text = fmt::format("{} ({}, {}); in brackets the ratio to {} with its 95% CI.", def->doc, def->unit,
+                       def->direction == Direction::HigherIsBetter ? "higher is better" : "lower is better", reference);
+  s.tables.push_back(std::move(t));
+  return s;
+}
+
+}  // namespace
+
+ReportModel build_report_model(const Results& doc, std::string reference, json* chart_data) {
+  ReportModel m;
+  auto allocs = allocators_of(doc.runs);
+  if (allocs.empty()) throw std::runtime_error("the results have no runs");
+  if (reference.empty())
+    reference = std::find(allocs.begin(), allocs.end(), "glibc") != allocs.end() ? "glibc" : allocs[0];
+  m.reference = reference;
+  // The reference first, then the order of the run's context (its --allocators).
+  std::stable_sort(allocs.begin(), allocs.end(),
+                   [&](const std::string& a, const std::string& b) { return a == reference && b != reference; });
+  m.context = context_lines(doc.context);
+  const Versus vs = compare_with_reference(doc, allocs, reference);
+  const auto groups = group_by_job(doc);
+  if (chart_data) *chart_data = chart_data_of(groups, vs, reference, allocs);
+  m.sections.push_back(summary_section(vs, reference));
+  for (const auto& [name, title] : kReportMetrics) {
+    ReportSection s = metric_section(name, title, groups, allocs, vs, reference);
+    if (!s.tables.empty()) m.sections.push_back(std::move(s));
   }
   return m;
 }

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "results/results_io.hpp"
+#include "results/record_json.hpp"
 
 namespace allocscope {
 
@@ -32,7 +32,7 @@ struct ReportModel {
 
 // Builds the model and the chart data (for plot_report.py). `reference`
 // empty = the first allocator of the results (glibc when present).
-ReportModel build_report_model(const json& doc, std::string reference, json* chart_data);
+ReportModel build_report_model(const Results& doc, std::string reference, json* chart_data);
 
 // Adds a "Charts" section listing the charts that were drawn.
 void add_charts(ReportModel& m, const std::vector<std::string>& chart_files, const std::string& why_none);

@@ -6,23 +6,17 @@
 #include <string>
 #include <vector>
 
-#include "results/results_io.hpp"
+#include "results/run_record.hpp"
 
 namespace allocscope {
 
 struct RunGroup {
   std::string allocator, workload;
   int threads = 1;
-  std::string name;               // "workload/k=v,.../threads:N" (no allocator)
-  std::vector<const json*> runs;  // ok, non-warm-up, in round order
+  std::string name;                    // "workload/k=v,.../threads:N" (no allocator)
+  std::vector<const RunRecord*> runs;  // ok, non-warm-up, in round order
 };
 
-std::vector<RunGroup> group_by_job(const json& doc);
-// "workload/k=v,.../threads:N" of one run.
-std::string bench_name(const json& run);
-// The allocators of the document in order of first appearance.
-std::vector<std::string> allocators_of(const json& doc);
-// Every numeric metric of a run, nested objects flattened as "outer.inner".
-std::vector<std::pair<std::string, double>> flat_metrics(const json& run);
+std::vector<RunGroup> group_by_job(const Results& doc);
 
 }  // namespace allocscope

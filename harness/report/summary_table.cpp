@@ -39,40 +39,39 @@ struct Cell {
 
 }  // namespace
 
-std::string summary_table(const std::vector<json>& runs) {
+std::string summary_table(const std::vector<RunRecord>& runs) {
   std::vector<std::string> allocators, rows;
   std::map<std::string, std::map<std::string, Cell>> grid;  // row -> allocator -> cell
   // Parameters that differ between runs of one workload go into its row label.
   std::map<std::string, std::map<std::string, std::set<std::string>>> values;  // workload -> param -> values
   for (const auto& r : runs)
-    if (r.contains("params") && r["params"].is_object())
-      for (const auto& [k, v] : r["params"].items()) values[r["workload"]][k].insert(v.dump());
-  auto row_label = [&](const json& r) {
-    std::string label = r["workload"].get<std::string>();
+    for (const auto& [k, v] : r.job.params) values[r.job.workload][k].insert(v);
+  auto row_label = [&](const RunRecord& r) {
+    std::string label = r.job.workload;
     for (const auto& [k, vs] : values[label])
       if (vs.size() > 1) {
-        std::string v = r["params"].value(k, std::string());
+        auto it = r.job.params.find(k);
+        std::string v = it == r.job.params.end() ? std::string() : it->second;
         if (auto slash = v.rfind('/'); slash != std::string::npos) v = v.substr(slash + 1);  // file names
         label += fmt::format(" {}={}", k, v.size() > 24 ? v.substr(0, 21) + "..." : v);
       }
-    return fmt::format("{} t={}", label, r.value("threads", 1));
+    return fmt::format("{} t={}", label, r.job.threads);
   };
   for (const auto& r : runs) {
-    if (r.value("warmup", false)) continue;
-    std::string alloc = r["allocator"];
+    if (r.job.warmup) continue;
+    const std::string& alloc = r.job.allocator;
     std::string row = row_label(r);
     if (std::find(allocators.begin(), allocators.end(), alloc) == allocators.end()) allocators.push_back(alloc);
     if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
     Cell& c = grid[row][alloc];
-    if (r["status"] != "ok") {
+    if (!r.ok()) {
       ++c.failed;
-      c.status = r["status"];
+      c.status = to_string(r.status);
       continue;
     }
-    const json& m = r["metrics"];
-    if (m.contains("ops_per_s") && m["ops_per_s"].is_number()) c.rate.push_back(m["ops_per_s"]);
-    if (m.contains("wall_s")) c.wall.push_back(m["wall_s"]);
-    if (m.contains("peak_rss_bytes")) c.rss.push_back(m["peak_rss_bytes"]);
+    if (auto v = r.metrics.number("ops_per_s")) c.rate.push_back(*v);
+    if (auto v = r.metrics.number("wall_s")) c.wall.push_back(*v);
+    if (auto v = r.metrics.number("peak_rss_bytes")) c.rss.push_back(*v);
   }
   if (rows.empty()) return "no results\n";
   std::sort(rows.begin(), rows.end());

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "results/results_io.hpp"
+#include "results/run_record.hpp"
 
 namespace allocscope {
 
-std::string summary_table(const std::vector<json>& runs);
+std::string summary_table(const std::vector<RunRecord>& runs);
 
 }  // namespace allocscope

@@ -39,6 +39,8 @@ const std::vector<MetricDef>& metric_defs() {
       {"trace_skipped_ops", "ops", C::Info, none,
        "trace replay: recorded ops not replayed (frees of unknown blocks, failed allocations)"},
       {"instructions", "instr", C::Count, lo, "instructions executed (Valgrind), when requested"},
+      {"alloc_stats_peak", "", C::Info, none, "the allocator's own statistics at the live peak (its names and units)"},
+      {"alloc_stats_end", "", C::Info, none, "the allocator's own statistics after the workload's tear-down"},
       // Reported by particular workloads (see each workload's doc line).
       {"rss_pinned_bytes", "B", C::Memory, lo, "top-pinning: RSS with every block freed but the top-most one"},
       {"rss_unpinned_bytes", "B", C::Memory, lo, "top-pinning: RSS after the pinning block is freed too"},
@@ -64,6 +66,7 @@ const std::vector<MetricDef>& metric_defs() {
       {"rss_after_trim_bytes", "B", C::Memory, lo, "trim: RSS after the heap's blocks are freed"},
       {"real_time_ns", "ns", C::Time, lo, "micro: wall time per benchmark iteration (Google Benchmark real_time)"},
       {"cpu_time_ns", "ns", C::Time, lo, "micro: CPU time per benchmark iteration (Google Benchmark cpu_time)"},
+      {"iterations", "iters", C::Info, none, "micro: Google Benchmark iterations of the benchmark"},
       {"items_per_second", "items/s", C::Throughput, hi, "micro: Google Benchmark's items processed per second"},
       {"reserved_bytes", "B", C::Info, none, "overcommit: virtual memory reserved by malloc"},
   };

@@ -65,8 +65,8 @@ Journal::~Journal() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void Journal::append(const json& record) {
-  std::string line = record.dump() + "\n";
+void Journal::append(const RunRecord& record) {
+  std::string line = to_json(record).dump() + "\n";
   size_t off = 0;
   while (off < line.size()) {
     ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
@@ -79,23 +79,28 @@ void Journal::append(const json& record) {
   if (::fsync(fd_) != 0) io_fail("cannot fsync", path_);
 }
 
-std::vector<json> read_journal(const std::string& path) {
-  std::vector<json> out;
+std::vector<RunRecord> read_journal(const std::string& path) {
+  std::vector<RunRecord> out;
   std::ifstream in(path);
   std::string line;
+  size_t lineno = 0;
   while (std::getline(in, line)) {
+    ++lineno;
     if (line.empty()) continue;
     try {
       json r = json::parse(line);
-      if (r.is_object() && r.contains("index") && r["index"].is_number_unsigned()) out.push_back(std::move(r));
+      if (!r.is_object() || !r.contains("index") || !r["index"].is_number_unsigned()) continue;
+      out.push_back(record_from_json(r, fmt::format("{}:{}", path, lineno)));
     } catch (const json::exception&) {
       continue;  // a torn line from an interrupted write: that job runs again
+    } catch (const InputError&) {
+      continue;  // not a record this version can read: that job runs again
     }
   }
   return out;
 }
 
-json load_results(const std::string& path) {
+Results load_results(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   json doc;
@@ -104,24 +109,11 @@ json load_results(const std::string& path) {
   } catch (const json::parse_error& e) {
     throw InputError(fmt::format("{}: not valid JSON at byte {}: {}", path, e.byte, e.what()));
   }
-  if (!doc.is_object() || doc.value("schema", "") != kResultsSchema)
-    throw InputError(fmt::format("{}: expected an object with \"schema\": \"{}\"", path, kResultsSchema));
-  if (!doc.contains("runs") || !doc["runs"].is_array())
-    throw InputError(fmt::format("{}: expected \"runs\" to be an array", path));
-  size_t i = 0;
-  for (const auto& run : doc["runs"]) {
-    auto where = fmt::format("{}: runs[{}]", path, i++);
-    if (!run.is_object()) throw InputError(where + ": expected an object");
-    for (const char* key : {"allocator", "workload", "status"})
-      if (!run.contains(key) || !run[key].is_string())
-        throw InputError(fmt::format("{}: expected string field \"{}\"", where, key));
-    if (!run.contains("metrics") || !run["metrics"].is_object())
-      throw InputError(where + ": expected object field \"metrics\"");
-    for (const auto& [k, v] : run["metrics"].items())
-      if (!v.is_number() && !v.is_null() && !v.is_object())
-        throw InputError(fmt::format("{}: metric \"{}\" must be a number, null or an object", where, k));
-  }
-  return doc;
+  return results_from_json(doc, path);
+}
+
+void save_results(const std::string& path, const Results& doc) {
+  write_file_atomic(path, to_json(doc).dump(1) + "\n");
 }
 
 namespace {

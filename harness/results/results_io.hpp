@@ -3,15 +3,13 @@
 // the run context.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "results/record_json.hpp"
+#include "results/run_record.hpp"
+
 namespace allocscope {
-
-using json = nlohmann::ordered_json;
-
-inline constexpr const char* kResultsSchema = "allocscope.results/1";
 
 // Writes `text` to `path` through a temporary file in the same folder, fsync
 // and rename, so readers see the old or the new file, never a mix.
@@ -24,7 +22,7 @@ class Journal {
   ~Journal();
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
-  void append(const json& record);
+  void append(const RunRecord& record);
 
  private:
   int fd_ = -1;
@@ -33,10 +31,12 @@ class Journal {
 
 // Reads a journal; a torn line (crash mid-write) or a record without an
 // index is skipped (that job runs again on resume).
-std::vector<json> read_journal(const std::string& path);
+std::vector<RunRecord> read_journal(const std::string& path);
 
 // Loads and checks a results.json; throws InputError naming the file and the problem.
-json load_results(const std::string& path);
+Results load_results(const std::string& path);
+// Writes a results document atomically (write_file_atomic).
+void save_results(const std::string& path, const Results& doc);
 
 // Facts about this machine and build for the "context" object.
 json collect_context(const std::string& command_line);

@@ -139,14 +139,14 @@ Suite parse_suite(const std::string& text, const std::string& path) {
 }
 
 std::string Job::key() const {
-  std::string k = allocator + "|" + workload;
+  std::string k = allocator_name() + "|" + workload;
   for (const auto& [n, v] : params) k += "|" + n + "=" + v;
   for (const auto& a : exec_argv) k += "|" + a;
   return k + "|t" + std::to_string(threads);
 }
 
 std::string Job::label() const {
-  return fmt::format("{} {} t={}", allocator, workload, threads);
+  return fmt::format("{} {} t={}", allocator_name(), workload, threads);
 }
 
 std::vector<Job> build_plan(const PlanRequest& req) {
@@ -205,7 +205,7 @@ std::vector<Job> build_plan(const PlanRequest& req) {
     for (const auto& cell : unique)
       for (const Adapter* a : req.allocators) {
         Job j;
-        j.allocator = a->name;
+        j.allocator = a;
         j.workload = cell.workload;
         j.params = cell.params;
         j.threads = cell.threads;

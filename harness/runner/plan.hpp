@@ -42,7 +42,9 @@ Suite parse_suite(const std::string& text, const std::string& path);
 
 struct Job {
   size_t index = 0;  // position in the full matrix (stable across runs, used for sharding and resume)
-  std::string allocator;
+  // The allocator, as selected on the command line (owned by the run's
+  // allocator list, e.g. RunOptions::allocators); never looked up again.
+  const Adapter* allocator = nullptr;
   std::string workload;
   std::map<std::string, std::string> params;  // resolved: every declared parameter
   int threads = 1;
@@ -53,6 +55,7 @@ struct Job {
   // Identifies the job across rounds (allocator|workload|params|threads).
   std::string key() const;
   std::string label() const;  // short text for progress lines
+  const std::string& allocator_name() const { return allocator->name; }
 };
 
 struct PlanRequest {

@@ -10,67 +10,56 @@
 
 #include "launcher.hpp"
 #include "report/progress.hpp"
+#include "worker/worker_job.hpp"
 
 namespace allocscope {
 
 namespace {
 
-const Adapter* adapter_named(const RunOptions& opt, const std::string& name) {
-  for (const auto& a : opt.allocators)
-    if (a.name == name) return &a;
-  return nullptr;
-}
-
-json worker_job(const Job& job, const RunOptions& opt) {
-  json j;
-  j["workload"] = job.workload;
-  j["params"] = job.params;
-  j["threads"] = job.threads;
-  j["seed"] = job.seed;
-  j["allocator"] = job.allocator;
-  j["latency_every"] = opt.latency_every;
-  j["track_usable"] = opt.track_usable;
-  return j;
+std::string worker_argument(const Job& job, const RunOptions& opt) {
+  WorkerJob w;
+  w.workload = job.workload;
+  w.params = job.params;
+  w.threads = job.threads;
+  w.seed = job.seed;
+  w.allocator = job.allocator_name();
+  w.latency_every = opt.latency_every;
+  w.track_usable = opt.track_usable;
+  return to_argument(w);
 }
 
 double seconds(const timeval& tv) {
   return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6;
 }
 
-// Metrics measured from outside plus those the worker reported.
-json assemble_metrics(const LaunchResult& lr, const json& w) {
-  json m;
-  m["wall_s"] = lr.wall_s;
-  m["cpu_user_s"] = seconds(lr.usage.ru_utime);
-  m["cpu_sys_s"] = seconds(lr.usage.ru_stime);
-  m["minflt"] = lr.usage.ru_minflt;
-  m["majflt"] = lr.usage.ru_majflt;
-  m["vol_ctx_switches"] = lr.usage.ru_nvcsw;
-  m["invol_ctx_switches"] = lr.usage.ru_nivcsw;
+// Metrics measured from outside, then those the worker reported, then the
+// ratios of the two.
+Metrics assemble_metrics(const LaunchResult& lr, const Metrics& worker) {
+  Metrics m;
+  m.set("wall_s", lr.wall_s);
+  m.set("cpu_user_s", seconds(lr.usage.ru_utime));
+  m.set("cpu_sys_s", seconds(lr.usage.ru_stime));
+  m.set_count("minflt", static_cast<uint64_t>(lr.usage.ru_minflt));
+  m.set_count("majflt", static_cast<uint64_t>(lr.usage.ru_majflt));
+  m.set_count("vol_ctx_switches", static_cast<uint64_t>(lr.usage.ru_nvcsw));
+  m.set_count("invol_ctx_switches", static_cast<uint64_t>(lr.usage.ru_nivcsw));
   if (lr.at_exit.ok) {
-    m["peak_rss_bytes"] = lr.at_exit.vm_hwm_bytes;
-    m["vm_peak_bytes"] = lr.at_exit.vm_peak_bytes;
+    m.set_count("peak_rss_bytes", lr.at_exit.vm_hwm_bytes);
+    m.set_count("vm_peak_bytes", lr.at_exit.vm_peak_bytes);
   }
   if (!lr.syscalls.empty()) {
     uint64_t total = 0;
-    json sc = json::object();
-    for (const auto& [k, v] : lr.syscalls) sc[k] = v, total += v;
-    m["syscalls"] = sc;
-    m["syscalls_total"] = total;
+    std::vector<std::pair<std::string, Number>> by_kind;
+    for (const auto& [k, v] : lr.syscalls) by_kind.emplace_back(k, Number::count(v)), total += v;
+    m.set_breakdown("syscalls", std::move(by_kind));
+    m.set_count("syscalls_total", total);
   }
-  if (w.is_object()) {
-    for (const char* k :
-         {"ops", "window_s", "ops_per_s", "live_peak_bytes", "live_end_bytes", "usable_peak_bytes", "internal_overhead",
-          "end_rss_bytes", "rss_after_release_bytes", "rss_at_peak_bytes", "rss_window_end_bytes", "lat_p50_ns",
-          "lat_p99_ns", "lat_p999_ns", "lat_max_ns", "alloc_stats_peak", "alloc_stats_end"})
-      if (w.contains(k)) m[k] = w[k];
-    if (w.contains("extra"))
-      for (const auto& [k, v] : w["extra"].items()) m[k] = v;
-    double live_peak = w.value("live_peak_bytes", 0.0), live_end = w.value("live_end_bytes", 0.0);
-    if (live_peak > 0 && lr.at_exit.ok) m["frag_peak_ratio"] = static_cast<double>(lr.at_exit.vm_hwm_bytes) / live_peak;
-    if (live_end > 0 && w.contains("rss_window_end_bytes"))
-      m["frag_end_ratio"] = w["rss_window_end_bytes"].get<double>() / live_end;
-  }
+  m.merge(worker);
+  const double live_peak = worker.number_or("live_peak_bytes", 0), live_end = worker.number_or("live_end_bytes", 0);
+  if (live_peak > 0 && lr.at_exit.ok)
+    m.set("frag_peak_ratio", static_cast<double>(lr.at_exit.vm_hwm_bytes) / live_peak);
+  if (auto rss_end = worker.number("rss_window_end_bytes"); live_end > 0 && rss_end)
+    m.set("frag_end_ratio", *rss_end / live_end);
   return m;
 }
 
@@ -91,7 +80,7 @@ long long count_instructions(const LaunchSpec& base, const Adapter* adapter, con
   LaunchResult lr = launch(spec);
   std::string text = read_text_file(out);
   ::unlink(out.c_str());
-  if (lr.status != "ok") {
+  if (status_of(lr) != Status::Ok) {
     *why = "under valgrind: " + lr.status + " " + lr.reason;
     return -1;
   }
@@ -101,6 +90,10 @@ long long count_instructions(const LaunchSpec& base, const Adapter* adapter, con
 }
 
 }  // namespace
+
+Status status_of(const LaunchResult& lr) {
+  return parse_status(lr.status).value_or(Status::Failed);
+}
 
 std::string find_valgrind() {
   const char* path = std::getenv("PATH");
@@ -130,16 +123,31 @@ long long parse_valgrind_ir(const std::string& text) {
   return -1;
 }
 
-json run_job(const Job& job, const RunOptions& opt) {
-  const Adapter* adapter = adapter_named(opt, job.allocator);
+JobIdentity identity_of(const Job& job) {
+  JobIdentity id;
+  id.index = job.index;
+  id.allocator = job.allocator_name();
+  id.workload = job.workload;
+  id.params = job.params;
+  id.command = job.exec_argv;
+  id.threads = job.threads;
+  id.rep = job.round;
+  id.round = job.round;
+  id.seed = job.seed;
+  id.warmup = job.warmup;
+  return id;
+}
+
+RunRecord run_job(const Job& job, const RunOptions& opt) {
+  const Adapter* adapter = job.allocator;
   LaunchSpec spec;
   if (!job.exec_argv.empty()) {
     spec.argv = job.exec_argv;
     spec.result_pipe = false;
   } else {
-    spec.argv = {opt.worker_path, "--job", worker_job(job, opt).dump()};
+    spec.argv = {opt.worker_path, "--job", worker_argument(job, opt)};
   }
-  if (adapter && !adapter->preload.empty()) spec.env_set.push_back("LD_PRELOAD=" + adapter->preload);
+  if (!adapter->preload.empty()) spec.env_set.push_back("LD_PRELOAD=" + adapter->preload);
   spec.timeout_s = opt.timeout_s;
   spec.mem_limit_bytes = opt.mem_limit_bytes;
   spec.mem_limit_method = opt.mem_limit_method;
@@ -148,87 +156,72 @@ json run_job(const Job& job, const RunOptions& opt) {
   spec.force_ptrace_counting = opt.force_ptrace_counting;
 
   LaunchResult lr = launch(spec);
-  json worker_out;
-  if (lr.status == "ok" && spec.result_pipe) {
+  RunRecord r;
+  r.job = identity_of(job);
+  r.status = status_of(lr);
+  r.reason = lr.reason;
+  Metrics worker_metrics;
+  if (r.ok() && spec.result_pipe) {
     try {
-      worker_out = json::parse(lr.result_text);
-    } catch (const json::exception&) {
-      lr.status = "failed";
-      lr.reason = "the worker's result record is not valid JSON";
+      worker_metrics = metrics_from_json(json::parse(lr.result_text), "the worker's result record");
+    } catch (const std::exception&) {
+      r.status = Status::Failed;
+      r.reason = "the worker's result record is not valid JSON";
     }
   }
-  json r;
-  r["index"] = job.index;
-  r["allocator"] = job.allocator;
-  r["workload"] = job.workload;
-  r["params"] = job.params;
-  if (!job.exec_argv.empty()) r["command"] = job.exec_argv;
-  r["threads"] = job.threads;
-  r["rep"] = job.round;
-  r["round"] = job.round;
-  r["seed"] = job.seed;
-  r["warmup"] = job.warmup;
-  r["status"] = lr.status;
-  r["exit"] = {{"code", lr.exit_code}, {"signal", lr.signal}};
-  if (lr.status != "ok") {
-    r["reason"] = lr.reason;
-    r["stderr_tail"] = lr.stderr_tail;
-  }
-  r["syscall_method"] = lr.syscall_method;
-  json ml{{"method", lr.mem_limit_method}, {"limit_bytes", opt.mem_limit_bytes}};
-  if (!lr.mem_limit_note.empty()) ml["note"] = lr.mem_limit_note;
+  r.exit = ExitInfo{lr.exit_code, lr.signal};
+  if (!r.ok())
+    r.stderr_tail = lr.stderr_tail;
+  else
+    r.reason.clear();
+  r.syscall_method = lr.syscall_method;
+  MemLimitInfo ml;
+  ml.method = lr.mem_limit_method;
+  ml.limit_bytes = opt.mem_limit_bytes;
+  ml.note = lr.mem_limit_note;
   if (lr.mem_limit_method == "cgroup-v1") {
-    ml["peak_bytes"] = lr.cgroup_peak_bytes;
-    ml["failcnt"] = lr.cgroup_failcnt;
-    ml["oom_kills"] = lr.cgroup_oom_kills;
+    ml.cgroup = true;
+    ml.peak_bytes = lr.cgroup_peak_bytes;
+    ml.failcnt = lr.cgroup_failcnt;
+    ml.oom_kills = lr.cgroup_oom_kills;
   }
-  r["mem_limit"] = ml;
-  r["metrics"] = assemble_metrics(lr, worker_out);
-  if (opt.count_instructions && lr.status == "ok") {
+  r.mem_limit = ml;
+  r.metrics = assemble_metrics(lr, worker_metrics);
+  if (opt.count_instructions && r.ok()) {
     std::string why;
     long long ir = count_instructions(spec, adapter, opt, job.index, &why);
     if (ir >= 0)
-      r["metrics"]["instructions"] = ir;
+      r.metrics.set_count("instructions", static_cast<uint64_t>(ir));
     else
-      r["instructions_error"] = why;
+      r.instructions_error = why;
   }
-  json series = json::array();
-  for (const auto& [t, rss] : lr.rss_series) series.push_back({t, rss});
-  r["rss_series"] = series;
+  r.rss_series = lr.rss_series;
+  r.rss_sampled = true;
   return r;
 }
 
-std::vector<json> run_plan(const std::vector<Job>& jobs, const RunOptions& opt, json context, std::vector<json> done) {
+Results run_plan(const std::vector<Job>& jobs, const RunOptions& opt, const RunDir& dir, Results results) {
   std::set<size_t> finished;
-  for (const auto& r : done) finished.insert(r.value("index", size_t{0}));
-  Journal journal(opt.out_dir + "/journal.jsonl");
-  const std::string results_path = opt.out_dir + "/results.json";
-  auto write_results = [&] {
-    json doc;
-    doc["schema"] = kResultsSchema;
-    doc["context"] = context;
-    doc["runs"] = done;
-    write_file_atomic(results_path, doc.dump(1) + "\n");
-  };
-  write_results();
+  for (const auto& r : results.runs) finished.insert(r.job.index.value_or(0));
+  Journal journal(dir.journal_file());
+  dir.save_results(results);
   Progress progress(jobs.size() - finished.size(), opt.quiet);
   for (const Job& job : jobs) {
     if (finished.count(job.index)) continue;
     if (g_stop_requested.load()) break;
     progress.start(job.label());
-    json r = run_job(job, opt);
-    for (const auto& [k, v] : opt.record_tags.items()) r[k] = v;
+    RunRecord r = run_job(job, opt);
+    for (const auto& [k, v] : opt.record_tags.items()) r.other[k] = v;
     // Not a result: resume runs it again. A job that went wrong while a stop
     // was pending may have been disturbed by it, so it is not kept either.
-    if (r["status"] == "interrupted" || (g_stop_requested.load() && r["status"] != "ok")) break;
-    progress.finish(r["status"].get<std::string>(), r["metrics"].value("wall_s", 0.0),
-                    r.value("reason", std::string()));
+    if (r.status == Status::Interrupted || (g_stop_requested.load() && !r.ok())) break;
+    progress.finish(r.status, r.metrics.number_or("wall_s", 0.0), r.reason);
     journal.append(r);
-    done.push_back(std::move(r));
-    write_results();
+    results.runs.push_back(std::move(r));
+    dir.save_results(results);
   }
   progress.done();
-  return done;
+  return results;
 }
 
 }  // namespace allocscope

@@ -5,13 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "launcher.hpp"
 #include "plan.hpp"
 #include "results/results_io.hpp"
+#include "results/run_dir.hpp"
 
 namespace allocscope {
 
 struct RunOptions {
-  std::string out_dir;
   std::string worker_path;
   double timeout_s = 600;
   uint64_t mem_limit_bytes = 0;
@@ -24,12 +25,16 @@ struct RunOptions {
   bool quiet = false;
   bool count_instructions = false;  // run each job once more under Valgrind for metrics.instructions
   std::string valgrind_path;
-  std::vector<Adapter> allocators;    // every allocator a job may name
+  std::vector<Adapter> allocators;    // every available allocator: the Adapters that Job::allocator points to
   json record_tags = json::object();  // keys added to every record (where it ran, under Slurm)
 };
 
 // The run record for one job (see docs/results-schema.md).
-json run_job(const Job& job, const RunOptions& opt);
+RunRecord run_job(const Job& job, const RunOptions& opt);
+
+// The launcher's end of a child as a Status (the launcher's result keeps its
+// own word; this is where it meets the run record).
+Status status_of(const LaunchResult& lr);
 
 // The valgrind program on PATH, or "" when there is none.
 std::string find_valgrind();
@@ -38,8 +43,9 @@ std::string find_valgrind();
 // file: the "summary:" (or "totals:") line; -1 when absent.
 long long parse_valgrind_ir(const std::string& text);
 
-// Runs `jobs` (skipping those already in `done`), appending each result to
-// DIR/journal.jsonl and rewriting DIR/results.json. Returns every record.
-std::vector<json> run_plan(const std::vector<Job>& jobs, const RunOptions& opt, json context, std::vector<json> done);
+// Runs `jobs` (skipping those already in `results`), appending each record
+// to the run folder's journal and rewriting its results.json. Returns the
+// results with every record.
+Results run_plan(const std::vector<Job>& jobs, const RunOptions& opt, const RunDir& dir, Results results);
 
 }  // namespace allocscope

@@ -14,43 +14,34 @@ namespace allocscope::stats {
 namespace {
 
 struct Group {
-  std::vector<const json*> runs;
-  const json* first = nullptr;
+  std::vector<const RunRecord*> runs;
+  const RunRecord* first = nullptr;
 };
 
-std::map<std::string, Group> group_runs(const json& doc, const std::string& only_alloc, bool with_allocator,
+std::map<std::string, Group> group_runs(const Results& doc, const std::string& only_alloc, bool with_allocator,
                                         std::vector<std::string>* order) {
   std::map<std::string, Group> groups;
-  for (const auto& r : doc["runs"]) {
-    if (!only_alloc.empty() && r.value("allocator", "") != only_alloc) continue;
-    std::string k = job_key(r, with_allocator);
+  for (const auto& r : doc.runs) {
+    if (!only_alloc.empty() && r.job.allocator != only_alloc) continue;
+    std::string k = job_key(r.job, with_allocator);
     Group& g = groups[k];
     if (!g.first) {
       g.first = &r;
       if (order) order->push_back(k);
     }
-    if (r.value("status", "") == "ok" && !r.value("warmup", false)) g.runs.push_back(&r);
+    if (r.counts()) g.runs.push_back(&r);
   }
   return groups;
 }
 
-std::map<std::string, std::string> params_of(const json& r) {
-  std::map<std::string, std::string> p;
-  if (r.contains("params") && r["params"].is_object())
-    for (const auto& [k, v] : r["params"].items()) p[k] = v.is_string() ? v.get<std::string>() : v.dump();
-  return p;
-}
-
 // Values by round number; rounds that occur twice are dropped (not pairable).
-std::map<int, double> samples_by_round(const std::vector<const json*>& runs, const std::string& metric) {
+std::map<int, double> samples_by_round(const std::vector<const RunRecord*>& runs, const std::string& metric) {
   std::map<int, double> out;
   std::set<int> dup;
-  for (const json* r : runs) {
-    const json& m = (*r)["metrics"];
-    auto it = m.find(metric);
-    if (it == m.end() || !it->is_number()) continue;
-    int round = r->value("round", 0);
-    if (!out.emplace(round, it->get<double>()).second) dup.insert(round);
+  for (const RunRecord* r : runs) {
+    auto v = r->metrics.number(metric);
+    if (!v) continue;
+    if (!out.emplace(r->job.round, *v).second) dup.insert(r->job.round);
   }
   for (int d : dup) out.erase(d);
   return out;
@@ -58,13 +49,8 @@ std::map<int, double> samples_by_round(const std::vector<const json*>& runs, con
 
 }  // namespace
 
-std::string job_key(const json& r, bool with_allocator) {
-  std::string k = with_allocator ? r.value("allocator", "") + "|" : "";
-  k += r.value("workload", "");
-  for (const auto& [n, v] : params_of(r)) k += "|" + n + "=" + v;
-  if (r.contains("command") && r["command"].is_array())
-    for (const auto& a : r["command"]) k += "|" + (a.is_string() ? a.get<std::string>() : a.dump());
-  return k + "|t" + std::to_string(r.value("threads", 1));
+std::string job_key(const JobIdentity& job, bool with_allocator) {
+  return job.cell_key(with_allocator);
 }
 
 std::string JobComparison::key() const {
@@ -122,13 +108,11 @@ const std::vector<std::string>& default_compare_metrics() {
   return m;
 }
 
-std::vector<double> metric_samples(const std::vector<const json*>& runs, const std::string& metric) {
+std::vector<double> metric_samples(const std::vector<const RunRecord*>& runs, const std::string& metric) {
   std::vector<double> out;
-  for (const json* r : runs) {
-    if (r->value("status", "") != "ok" || r->value("warmup", false)) continue;
-    const json& m = (*r)["metrics"];
-    auto it = m.find(metric);
-    if (it != m.end() && it->is_number()) out.push_back(it->get<double>());
+  for (const RunRecord* r : runs) {
+    if (!r->counts()) continue;
+    if (auto v = r->metrics.number(metric)) out.push_back(*v);
   }
   return out;
 }
@@ -143,7 +127,7 @@ Comparison compare(const CompareInput& in) {
   auto cand = group_runs(in.cand_doc, in.cand_alloc, !one_file, &cand_order);
   if (one_file) {
     std::set<std::string> allocs;
-    for (const auto& r : in.base_doc["runs"]) allocs.insert(r.value("allocator", ""));
+    for (const auto& r : in.base_doc.runs) allocs.insert(r.job.allocator);
     for (const auto& a : {in.base_alloc, in.cand_alloc})
       if (!allocs.count(a))
         throw InputError(fmt::format("allocator '{}' is not in the results (they have: {})", a,
@@ -158,14 +142,13 @@ Comparison compare(const CompareInput& in) {
     }
     const Group& b = base.at(key);
     const Group& n = ci->second;
-    const json& r = *b.first;
+    const JobIdentity& id = b.first->job;
     JobComparison jc;
-    jc.workload = r.value("workload", "");
-    if (!one_file) jc.allocator = r.value("allocator", "");
-    jc.params = params_of(r);
-    if (r.contains("command") && r["command"].is_array())
-      for (const auto& a : r["command"]) jc.command.push_back(a.is_string() ? a.get<std::string>() : a.dump());
-    jc.threads = r.value("threads", 1);
+    jc.workload = id.workload;
+    if (!one_file) jc.allocator = id.allocator;
+    jc.params = id.params;
+    jc.command = id.command;
+    jc.threads = id.threads;
     double live_peak = median(metric_samples(b.runs, "live_peak_bytes"));
     double live_end = median(metric_samples(b.runs, "live_end_bytes"));
     for (const auto& name : in.metrics) {

@@ -14,7 +14,7 @@
 namespace allocscope::stats {
 
 struct CompareInput {
-  json base_doc, cand_doc;                   // the same document in one-file mode
+  Results base_doc, cand_doc;                // the same document in one-file mode
   std::string base_name, cand_name;          // labels: file names or allocator names
   std::string base_alloc, cand_alloc;        // one-file mode: the two allocators; empty in two-file mode
   std::vector<std::string> metrics;          // metrics to compare (in this order)
@@ -47,12 +47,12 @@ double default_compare_threshold(const std::string& metric);
 const std::vector<std::string>& default_compare_metrics();
 
 // Numeric values of one metric over the ok, non-warm-up runs in `runs`.
-std::vector<double> metric_samples(const std::vector<const json*>& runs, const std::string& metric);
+std::vector<double> metric_samples(const std::vector<const RunRecord*>& runs, const std::string& metric);
 
 // Throws InputError when the allocators are not in the file or nothing matches.
 Comparison compare(const CompareInput& in);
 
 // Group key of a run: workload|params|threads (+ allocator first when with_allocator).
-std::string job_key(const json& run, bool with_allocator);
+std::string job_key(const JobIdentity& job, bool with_allocator);
 
 }  // namespace allocscope::stats

@@ -18,23 +18,26 @@
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/workload.hpp"
 #include "probes/proc.hpp"
+#include "results/record_json.hpp"
 #include "worker/result_record.hpp"
-
-using json = nlohmann::ordered_json;
+#include "worker/worker_job.hpp"
 
 namespace allocscope {
 namespace {
 
+// The one lookup of the allocator on this side of the pipe (the runner holds
+// the Adapter itself; only its name crosses the process boundary).
 const Adapter* find_adapter(const std::string& name) {
   for (const auto& a : builtin_adapters())
     if (a.name == name) return &a;
   return nullptr;  // user-defined: no statistics API
 }
 
-json stats_json(const AllocatorStats& stats) {
-  json j = json::object();
-  for (size_t i = 0; i < stats.count; ++i) j[stats.entries[i].name] = stats.entries[i].value;
-  return j;
+std::vector<std::pair<std::string, Number>> stats_parts(const AllocatorStats& stats) {
+  std::vector<std::pair<std::string, Number>> parts;
+  for (size_t i = 0; i < stats.count; ++i)
+    parts.emplace_back(stats.entries[i].name, Number::of(stats.entries[i].value));
+  return parts;
 }
 
 AllocatorStats read_stats(const Adapter* a) {
@@ -48,23 +51,19 @@ double quantile(std::vector<uint32_t>& v, double q) {
   return v[k];
 }
 
-int worker_main(const json& job) {
+int worker_main(const WorkerJob& job) {
   std::set_new_handler(out_of_memory);
-  const auto* info = WorkloadRegistry::instance().find(job.at("workload").get<std::string>());
+  const auto* info = WorkloadRegistry::instance().find(job.workload);
   if (!info || !info->make) {
-    std::fprintf(stderr, "allocscope-worker: no in-process workload '%s'\n",
-                 job.at("workload").get<std::string>().c_str());
+    std::fprintf(stderr, "allocscope-worker: no in-process workload '%s'\n", job.workload.c_str());
     return 2;
   }
-  std::map<std::string, std::string> given = job.value("params", std::map<std::string, std::string>{});
-  Params params = Params::resolve(info->name, info->params, given);
+  Params params = Params::resolve(info->name, info->params, job.params);
   if (info->validate) info->validate(params);
-  RunContext ctx(*info, params, job.value("threads", 1), job.value("seed", uint64_t{42}),
-                 job.value("latency_every", uint64_t{0}));
-  ctx.set_track_usable(job.value("track_usable", false));
-  const Adapter* adapter = find_adapter(job.value("allocator", "glibc"));
+  RunContext ctx(*info, params, job.threads, job.seed, job.latency_every);
+  ctx.set_track_usable(job.track_usable);
+  const Adapter* adapter = find_adapter(job.allocator);
 
-  json out;
   // The peak snapshot must not allocate: it would change the heap it measures.
   AllocatorStats peak_stats;
   uint64_t rss_at_peak = 0;
@@ -89,33 +88,32 @@ int worker_main(const json& job) {
   const uint64_t released_rss = read_statm_rss(0);
 
   const double window = ctx.window_seconds();
-  out["ops"] = ctx.ops();
-  out["window_s"] = window;
-  out["ops_per_s"] = window > 0 ? static_cast<double>(ctx.ops()) / window : 0.0;
-  out["live_peak_bytes"] = ctx.live_peak_bytes();
-  out["live_end_bytes"] = live_end;
-  if (job.value("track_usable", false) && ctx.requested_total() > 0) {
-    out["usable_peak_bytes"] = ctx.usable_peak_bytes();
-    out["internal_overhead"] = static_cast<double>(ctx.usable_total()) / static_cast<double>(ctx.requested_total());
+  Metrics out;
+  out.set_count("ops", ctx.ops());
+  out.set("window_s", window);
+  out.set("ops_per_s", window > 0 ? static_cast<double>(ctx.ops()) / window : 0.0);
+  out.set_count("live_peak_bytes", ctx.live_peak_bytes());
+  out.set_count("live_end_bytes", live_end);
+  if (job.track_usable && ctx.requested_total() > 0) {
+    out.set_count("usable_peak_bytes", ctx.usable_peak_bytes());
+    out.set("internal_overhead", static_cast<double>(ctx.usable_total()) / static_cast<double>(ctx.requested_total()));
   }
-  out["rss_at_peak_bytes"] = rss_at_peak;
-  out["rss_window_end_bytes"] = window_end_rss;
-  out["end_rss_bytes"] = end_rss;
-  out["rss_after_release_bytes"] = released_rss;
+  out.set_count("rss_at_peak_bytes", rss_at_peak);
+  out.set_count("rss_window_end_bytes", window_end_rss);
+  out.set_count("end_rss_bytes", end_rss);
+  out.set_count("rss_after_release_bytes", released_rss);
   auto samples = ctx.latency_samples();
   if (!samples.empty()) {
-    out["lat_p50_ns"] = quantile(samples, 0.50);
-    out["lat_p99_ns"] = quantile(samples, 0.99);
-    out["lat_p999_ns"] = quantile(samples, 0.999);
-    out["lat_max_ns"] = *std::max_element(samples.begin(), samples.end());
+    out.set("lat_p50_ns", quantile(samples, 0.50));
+    out.set("lat_p99_ns", quantile(samples, 0.99));
+    out.set("lat_p999_ns", quantile(samples, 0.999));
+    out.set_count("lat_max_ns", *std::max_element(samples.begin(), samples.end()));
   }
-  out["alloc_stats_peak"] = stats_json(peak_stats);
-  out["alloc_stats_end"] = stats_json(end_stats);
-  json extra = json::object();
-  for (const auto& [k, v] : ctx.extra()) extra[k] = v;
-  out["extra"] = extra;
+  out.set_breakdown("alloc_stats_peak", stats_parts(peak_stats));
+  out.set_breakdown("alloc_stats_end", stats_parts(end_stats));
+  for (const auto& [k, v] : ctx.extra()) out.set(k, v);  // each declared in the metric registry
 
-  write_result_record(out.dump());
+  write_result_record(to_json(out).dump());
   return 0;
 }
 
@@ -129,7 +127,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    return allocscope::worker_main(json::parse(argv[2]));
+    return allocscope::worker_main(allocscope::worker_job_from_argument(argv[2]));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "allocscope-worker: %s\n", e.what());
     return 2;

@@ -253,7 +253,7 @@ TEST(Comparison, MatchesJobsAndComputesGeomean) {
   warm["warmup"] = true;
   doc["runs"].push_back(warm);
   CompareInput in;
-  in.base_doc = in.cand_doc = doc;
+  in.base_doc = in.cand_doc = results_from_json(doc, "test");
   in.base_alloc = in.base_name = "a";
   in.cand_alloc = in.cand_name = "b";
   in.metrics = {"ops_per_s", "syscalls_total"};
