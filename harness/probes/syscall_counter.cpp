@@ -37,6 +37,33 @@ long tracepoint_id(const std::string& root, const std::string& name) {
   return std::strtol(text.c_str(), nullptr, 10);
 }
 
+int open_tracepoint(long id, pid_t pid, bool for_job) {
+  perf_event_attr attr{};
+  attr.type = PERF_TYPE_TRACEPOINT;
+  attr.size = sizeof(attr);
+  attr.config = static_cast<uint64_t>(id);
+  attr.disabled = 1;
+  attr.inherit = for_job ? 1 : 0;
+  attr.enable_on_exec = for_job ? 1 : 0;
+  attr.exclude_kernel = 0;
+  return static_cast<int>(::syscall(SYS_perf_event_open, &attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC));
+}
+
+// The kernel registers a tracepoint's perf probe with its first event and
+// unregisters it, waiting for an RCU grace period (17-28 ms each), when the
+// last one closes: six of those after every job. One disabled event per
+// tracepoint on this process, open for the whole run, keeps them registered,
+// so a job's events open and close without that wait. Disabled and not
+// inherited, they count nothing.
+void keep_tracepoints_registered(const std::string& root) {
+  static const bool kept = [&root] {
+    for (const auto& name : memory_syscalls())
+      if (long id = tracepoint_id(root, name); id >= 0) open_tracepoint(id, 0, false);  // never closed
+    return true;
+  }();
+  (void)kept;
+}
+
 }  // namespace
 
 bool SyscallCounter::available(std::string* why) {
@@ -63,16 +90,9 @@ SyscallCounter::~SyscallCounter() {
 
 bool SyscallCounter::attach(pid_t pid, std::string* why) {
   std::string root = tracefs_root();
+  keep_tracepoints_registered(root);
   for (const auto& name : memory_syscalls()) {
-    perf_event_attr attr{};
-    attr.type = PERF_TYPE_TRACEPOINT;
-    attr.size = sizeof(attr);
-    attr.config = static_cast<uint64_t>(tracepoint_id(root, name));
-    attr.disabled = 1;
-    attr.inherit = 1;
-    attr.enable_on_exec = 1;
-    attr.exclude_kernel = 0;
-    int fd = static_cast<int>(::syscall(SYS_perf_event_open, &attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC));
+    int fd = open_tracepoint(tracepoint_id(root, name), pid, true);
     if (fd < 0) {
       *why = "perf_event_open(syscalls:sys_enter_" + name + "): " + std::strerror(errno);
       return false;

@@ -1,6 +1,8 @@
 // Counting a child's memory syscalls (mmap, munmap, mremap, brk, madvise,
 // mprotect) in the kernel with perf_event_open tracepoints: counting only,
-// inherited by every thread, enabled at exec.
+// inherited by every thread, enabled at exec. The tracepoints stay registered
+// for the whole life of this process (see keep_tracepoints_registered), so a
+// job's counters close at once.
 #pragma once
 
 #include <sys/types.h>
