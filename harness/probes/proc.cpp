@@ -38,8 +38,16 @@ ProcStatus read_proc_status(pid_t pid) {
   st.vm_hwm_bytes = field("VmHWM:");
   st.vm_peak_bytes = field("VmPeak:");
   st.vm_rss_bytes = field("VmRSS:");
+  st.vm_pte_bytes = field("VmPTE:");
   st.ok = true;
   return st;
+}
+
+uint64_t read_anon_huge_bytes(pid_t pid) {
+  std::string text = read_text_file(proc_path(pid, "smaps_rollup"));
+  size_t at = text.find("AnonHugePages:");
+  if (at == std::string::npos) return 0;
+  return std::strtoull(text.c_str() + at + std::strlen("AnonHugePages:"), nullptr, 10) * 1024;  // kB
 }
 
 uint64_t read_statm_rss(pid_t pid) {

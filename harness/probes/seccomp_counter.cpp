@@ -9,6 +9,8 @@
 
 #include <cstddef>
 
+#include "syscall_arch.hpp"
+
 namespace allocscope {
 
 namespace {
@@ -24,12 +26,12 @@ constexpr Trapped kTrapped[] = {{SYS_mmap, "mmap"}, {SYS_munmap, "munmap"},   {S
 
 bool install_memory_syscall_trap() {
   // Load the syscall number; for each trapped one jump to TRACE; else ALLOW.
-  // Any other architecture than x86-64 is allowed untouched.
+  // Calls of another ABI than the build's (e.g. 32-bit) are allowed untouched.
   constexpr unsigned n = sizeof(kTrapped) / sizeof(kTrapped[0]);
   sock_filter prog[4 + n + 2];
   unsigned i = 0;
   prog[i++] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch));
-  prog[i++] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+  prog[i++] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_audit_arch(), 1, 0);
   prog[i++] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
   prog[i++] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr));
   for (unsigned k = 0; k < n; ++k)  // match: skip to the TRACE return after the ALLOW

@@ -2,6 +2,8 @@
 // rusage, peak RSS/virtual size read at the ptrace exit stop (never
 // ru_maxrss, which inherits the parent's peak), memory-syscall counts, an RSS
 // time series, the worker's result record (fd 3) and the tail of stderr.
+// In three steps, each in its own file: set up the child (launch_child),
+// wait and observe (launch_observe), classify the end (launch_classify).
 #pragma once
 
 #include <sys/resource.h>
@@ -15,9 +17,13 @@
 #include <vector>
 
 #include "allocscope/exit_codes.hpp"
+#include "probes/perf_counters.hpp"
 #include "probes/proc.hpp"
+#include "probes/process_tree.hpp"
 
 namespace allocscope {
+
+constexpr size_t kStderrTailBytes = 4096;
 
 struct LaunchSpec {
   std::vector<std::string> argv;
@@ -31,6 +37,11 @@ struct LaunchSpec {
   bool count_syscalls = true;
   bool force_ptrace_counting = false;  // use the seccomp+ptrace fallback even if perf works
   bool result_pipe = true;             // give the child fd 3 for its result record
+  // Output kept: the last N bytes of each stream (stdout: 0 = to /dev/null).
+  size_t stdout_keep_bytes = 0;
+  size_t stderr_keep_bytes = kStderrTailBytes;
+  bool perf_counters = true;  // hardware and software perf counters of the tree
+  bool thp_never = false;     // transparent huge pages off for the job (prctl PR_SET_THP_DISABLE)
 };
 
 struct LaunchResult {
@@ -41,11 +52,15 @@ struct LaunchResult {
   double wall_s = 0;
   struct rusage usage {};
   ProcStatus at_exit;  // VmHWM / VmPeak read at the exit stop
+  TreeMemory tree;     // the whole process tree the job started
+  std::vector<PerfReading> counters;
   std::map<std::string, uint64_t> syscalls;
   std::string syscall_method;  // perf_event_open | none (with reason)
   std::vector<std::pair<double, uint64_t>> rss_series;
-  std::string result_text;  // what the child wrote to fd 3
-  std::string stderr_tail;  // last lines of stderr
+  std::string result_text;                      // what the child wrote to fd 3
+  std::string stderr_tail;                      // the last stderr_keep_bytes of stderr
+  std::string stdout_tail;                      // the last stdout_keep_bytes of stdout
+  uint64_t stdout_bytes = 0, stderr_bytes = 0;  // written in all
   // How the memory limit was enforced: "cgroup-v1" | "rlimit-as" | "none",
   // and what the cgroup measured (cgroup-v1 only).
   std::string mem_limit_method = "none";
@@ -60,5 +75,9 @@ struct LaunchResult {
 extern std::atomic<bool> g_stop_requested;
 
 LaunchResult launch(const LaunchSpec& spec);
+
+class ObserveWorld;
+// The same with the clock, RSS reader and stop request of `world` (tests).
+LaunchResult launch(const LaunchSpec& spec, ObserveWorld& world);
 
 }  // namespace allocscope
