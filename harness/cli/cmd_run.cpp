@@ -81,7 +81,19 @@ po::options_description run_options() {
                               "account malloc_usable_size per operation (internal overhead; slows the workload)")(
       "quiet,q", po::bool_switch(), "no progress output")("json", po::bool_switch(),
                                                           "print results.json to stdout instead of the table")(
-      "exec", po::bool_switch(), "run the command after '--' as the workload (process-level metrics only)");
+      "exec", po::bool_switch(),
+      "run the command after '--' as the workload (process-level metrics; its stdout and stderr saved in "
+      "DIR/output/job-N.stdout|stderr)")(
+      "metric-from-output", po::value<std::vector<std::string>>()->composing(),
+      "with --exec: NAME=REGEX[,unit=U][,higher|lower] makes the number REGEX matches in the program's output (its "
+      "first group, else the whole match; the last match in stdout, else stderr) the metric NAME of the job "
+      "(higher is better unless ',lower'); no match fails the job; repeatable")(
+      "output-keep", po::value<std::string>()->default_value("1M"),
+      "with --exec: bytes of each output stream kept per job (the tail)")(
+      "thp", po::value<std::string>()->default_value("system"),
+      "transparent huge pages for each job: system (the machine's mode, recorded), never (turned off for the job "
+      "with prctl PR_SET_THP_DISABLE), madvise or always (only when that is the system mode: the kernel sets those "
+      "machine-wide)");
   return d;
 }
 
@@ -145,6 +157,41 @@ void print_help(const po::options_description& d) {
                "Exit status: 0 every job ok, 1 some job not ok (crashed, timeout, oom, failed),\n"
                "             2 bad input, 130 interrupted (resume with --resume DIR).\n\n"
             << d;
+}
+
+// --thp: "never" is per job (prctl); madvise and always only as the system's mode.
+void read_thp_option(const std::string& want, RunOptions& opt) {
+  const std::string text = read_text_file("/sys/kernel/mm/transparent_hugepage/enabled");
+  const size_t a = text.find('['), b = text.find(']');
+  const std::string sys = a != std::string::npos && b > a ? text.substr(a + 1, b - a - 1) : "unknown";
+  if (want == "never") {
+    opt.thp_never = true;
+    opt.thp_condition = "never (per job: prctl PR_SET_THP_DISABLE; system mode " + sys + ")";
+  } else if (want == "system" || want == sys) {
+    opt.thp_condition = sys + " (system mode)";
+  } else if (want == "madvise" || want == "always") {
+    throw InputError(fmt::format(
+        "--thp {}: the system mode is '{}' and the kernel sets madvise/always machine-wide only (write {} to "
+        "/sys/kernel/mm/transparent_hugepage/enabled as root); per job allocscope can only turn THP off (--thp never)",
+        want, sys, want));
+  } else {
+    throw InputError(fmt::format("--thp '{}': expected system, never, madvise or always", want));
+  }
+}
+
+// --metric-from-output and --output-keep, for --exec runs only.
+void read_output_options(const po::variables_map& vm, const std::vector<std::string>& exec_argv, RunOptions& opt) {
+  uint64_t keep = 0;
+  if (!parse_size(vm["output-keep"].as<std::string>(), &keep) || keep == 0)
+    throw InputError(
+        fmt::format("--output-keep '{}': expected a size such as 64K or 1M", vm["output-keep"].as<std::string>()));
+  opt.output_keep_bytes = keep;
+  if (!vm.count("metric-from-output")) return;
+  if (exec_argv.empty()) throw InputError("--metric-from-output reads a program's output: it needs --exec -- CMD");
+  for (const auto& text : vm["metric-from-output"].as<std::vector<std::string>>()) {
+    opt.output_metrics.push_back(parse_output_metric(text));
+    declare_metric(output_metric_def(opt.output_metrics.back()));
+  }
 }
 
 }  // namespace
@@ -264,6 +311,8 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
   s.req.allocators = select_allocators(s.opt.allocators, apply_suites(s, exec_argv));
   if (s.vm.count("shard")) s.shard = parse_shard(s.vm["shard"].as<std::string>());
   read_measurements(s);
+  read_output_options(s.vm, exec_argv, s.opt);
+  read_thp_option(s.vm["thp"].as<std::string>(), s.opt);
   s.opt.quiet = s.vm["quiet"].as<bool>();
   s.opt.worker_path = helper_dir() + "/allocscope-worker";
 
@@ -318,6 +367,7 @@ json run_context(const std::vector<std::string>& all_args, RunSetup& s) {
     context["shard"] = {{"index", s.shard.index}, {"count", s.shard.count}, {"jobs", s.jobs.size()}};
   s.opt.record_tags = cluster::record_placement(context.value("host", ""));
   if (s.opt.record_tags.contains("slurm")) context["slurm"] = s.opt.record_tags["slurm"];
+  if (!s.opt.output_metrics.empty()) context["declared_metrics"] = declared_metrics_json();
   return context;
 }
 

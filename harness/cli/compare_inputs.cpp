@@ -128,6 +128,7 @@ CompareSetup read_compare_setup(const po::variables_map& vm, const std::map<std:
     if (list == "all") {
       for (const auto& d : metric_defs())
         if (d.cls != MetricClass::Info && d.direction != Direction::None) in.metrics.push_back(d.name);
+      for (const auto& d : declared_metrics()) in.metrics.push_back(d.name);  // e.g. --metric-from-output
     } else if (!list.empty()) {
       std::stringstream ss(list);
       for (std::string m; std::getline(ss, m, ',');) {

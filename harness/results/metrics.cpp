@@ -1,5 +1,7 @@
 #include "metrics.hpp"
 
+#include <deque>
+
 namespace allocscope {
 
 const std::vector<MetricDef>& metric_defs() {
@@ -12,7 +14,22 @@ const std::vector<MetricDef>& metric_defs() {
       {"cpu_sys_s", "s", C::Time, lo, "system CPU time of the child (wait4 rusage)"},
       {"ops", "ops", C::Info, none, "operations done in the timed window"},
       {"ops_per_s", "ops/s", C::Throughput, hi, "ops / window_s"},
-      {"peak_rss_bytes", "B", C::Memory, lo, "peak resident set (VmHWM at the exit stop)"},
+      {"peak_rss_bytes", "B", C::Memory, lo,
+       "peak resident set of the job's whole process tree (max of the sampled sums over its processes and of each "
+       "process's VmHWM at its exit stop; one process: its VmHWM)"},
+      {"top_peak_rss_bytes", "B", C::Memory, lo, "peak resident set of the job's first process alone (its VmHWM)"},
+      {"processes", "procs", C::Info, none, "processes the job started, itself included (followed through fork/vfork)"},
+      {"thp_peak_bytes", "B", C::Info, none,
+       "transparent huge pages of the tree (AnonHugePages of smaps_rollup) at its peak observation"},
+      {"thp_share_ratio", "x", C::Info, none, "thp_peak_bytes / the tree's RSS at the same observation"},
+      {"page_tables_peak_bytes", "B", C::Memory, lo, "page tables of the tree (sum of VmPTE) at its peak observation"},
+      {"hw_cycles", "cycles", C::Count, lo, "CPU cycles of the tree (perf, inherited); unavailable without a PMU"},
+      {"hw_instructions", "instr", C::Count, lo, "instructions retired by the tree (perf hardware counter)"},
+      {"hw_cache_misses", "misses", C::Count, lo, "last-level cache misses of the tree (perf hardware counter)"},
+      {"hw_dtlb_load_misses", "misses", C::Count, lo, "data-TLB load misses of the tree (perf hardware cache counter)"},
+      {"task_clock_ns", "ns", C::Time, lo, "CPU time of the tree's tasks (perf software task-clock)"},
+      {"context_switches", "switches", C::Count, lo, "context switches of the tree (perf software counter)"},
+      {"page_faults", "faults", C::Count, lo, "page faults of the tree (perf software counter)"},
       {"end_rss_bytes", "B", C::Memory, lo, "resident set after the workload freed everything"},
       {"rss_after_release_bytes", "B", C::Memory, lo, "resident set after asking the allocator to release memory"},
       {"vm_peak_bytes", "B", C::Memory, lo, "peak virtual size (VmPeak at the exit stop)"},
@@ -73,10 +90,28 @@ const std::vector<MetricDef>& metric_defs() {
   return defs;
 }
 
+namespace {
+std::deque<MetricDef>& declared() {  // a deque: pointers from find_metric stay valid
+  static std::deque<MetricDef> defs;
+  return defs;
+}
+}  // namespace
+
 const MetricDef* find_metric(const std::string& name) {
   for (const auto& d : metric_defs())
     if (d.name == name) return &d;
+  for (const auto& d : declared())
+    if (d.name == name) return &d;
   return nullptr;
+}
+
+void declare_metric(const MetricDef& def) {
+  if (find_metric(def.name)) return;
+  declared().push_back(def);
+}
+
+std::vector<MetricDef> declared_metrics() {
+  return {declared().begin(), declared().end()};
 }
 
 std::string to_string(MetricClass c) {

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "input_error.hpp"
+#include "metrics.hpp"
 #include "probes/proc.hpp"
 
 #ifndef ALLOCSCOPE_GIT_REVISION
@@ -109,11 +110,30 @@ Results load_results(const std::string& path) {
   } catch (const json::parse_error& e) {
     throw InputError(fmt::format("{}: not valid JSON at byte {}: {}", path, e.byte, e.what()));
   }
+  if (doc.is_object() && doc.contains("context")) declare_metrics_from(doc["context"]);
   return results_from_json(doc, path);
 }
 
 void save_results(const std::string& path, const Results& doc) {
   write_file_atomic(path, to_json(doc).dump(1) + "\n");
+}
+
+json declared_metrics_json() {
+  json out = json::array();
+  for (const auto& d : declared_metrics())
+    out.push_back({{"name", d.name}, {"unit", d.unit}, {"direction", to_string(d.direction)}, {"doc", d.doc}});
+  return out;
+}
+
+void declare_metrics_from(const json& context) {
+  if (!context.is_object() || !context.contains("declared_metrics") || !context["declared_metrics"].is_array()) return;
+  for (const auto& d : context["declared_metrics"]) {
+    if (!d.is_object() || !d.contains("name") || !d["name"].is_string()) continue;
+    const bool lower = d.value("direction", "") == "lower_is_better";
+    declare_metric({d["name"].get<std::string>(), d.value("unit", ""),
+                    lower ? MetricClass::Time : MetricClass::Throughput,
+                    lower ? Direction::LowerIsBetter : Direction::HigherIsBetter, d.value("doc", "")});
+  }
 }
 
 namespace {

@@ -38,6 +38,11 @@ Results load_results(const std::string& path);
 // Writes a results document atomically (write_file_atomic).
 void save_results(const std::string& path, const Results& doc);
 
+// The metrics declared by this run (context.declared_metrics), and reading
+// them back: load_results declares those of the file it reads.
+json declared_metrics_json();
+void declare_metrics_from(const json& context);
+
 // Facts about this machine and build for the "context" object.
 json collect_context(const std::string& command_line);
 

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
+#include <tuple>
 
 #include "launcher.hpp"
 #include "report/progress.hpp"
@@ -44,9 +47,18 @@ Metrics assemble_metrics(const LaunchResult& lr, const Metrics& worker) {
   m.set_count("vol_ctx_switches", static_cast<uint64_t>(lr.usage.ru_nvcsw));
   m.set_count("invol_ctx_switches", static_cast<uint64_t>(lr.usage.ru_nivcsw));
   if (lr.at_exit.ok) {
-    m.set_count("peak_rss_bytes", lr.at_exit.vm_hwm_bytes);
+    m.set_count("peak_rss_bytes", std::max(lr.tree.peak_rss_bytes, lr.at_exit.vm_hwm_bytes));
+    m.set_count("top_peak_rss_bytes", lr.at_exit.vm_hwm_bytes);
     m.set_count("vm_peak_bytes", lr.at_exit.vm_peak_bytes);
+    m.set_count("processes", lr.tree.processes);
+    m.set_count("page_tables_peak_bytes", lr.tree.page_tables_peak_bytes);
+    m.set_count("thp_peak_bytes", lr.tree.thp_peak_bytes);
+    if (lr.tree.rss_at_thp_peak_bytes)
+      m.set("thp_share_ratio",
+            static_cast<double>(lr.tree.thp_peak_bytes) / static_cast<double>(lr.tree.rss_at_thp_peak_bytes));
   }
+  for (const auto& c : lr.counters)
+    if (c.available) m.set_count(c.metric, c.value);
   if (!lr.syscalls.empty()) {
     uint64_t total = 0;
     std::vector<std::pair<std::string, Number>> by_kind;
@@ -87,6 +99,35 @@ long long count_instructions(const LaunchSpec& base, const Adapter* adapter, con
   long long ir = parse_valgrind_ir(text);
   if (ir < 0) *why = "no summary line in the cachegrind output";
   return ir;
+}
+
+// The end of stderr as a record keeps it (the whole kept output is in DIR/output).
+std::string record_tail(const std::string& text) {
+  return text.size() > kStderrTailBytes ? text.substr(text.size() - kStderrTailBytes) : text;
+}
+
+// An --exec job's output, saved in the run folder; its description for the record.
+json save_output(const Job& job, const RunOptions& opt, const LaunchResult& lr) {
+  json out = json::object();
+  std::error_code ec;
+  std::filesystem::create_directories(opt.out_dir + "/output", ec);
+  for (const auto& [name, text, total] : {std::tuple{"stdout", &lr.stdout_tail, lr.stdout_bytes},
+                                          std::tuple{"stderr", &lr.stderr_tail, lr.stderr_bytes}}) {
+    const std::string rel = fmt::format("output/job-{}.{}", job.index, name);
+    write_file_atomic(opt.out_dir + "/" + rel, *text);
+    out[name] = {{"path", rel}, {"bytes", total}, {"kept_bytes", text->size()}, {"truncated", total > text->size()}};
+  }
+  return out;
+}
+
+// The metrics the program printed; false (with the reason) when one is missing.
+bool read_output_metrics(const RunOptions& opt, const LaunchResult& lr, Metrics& metrics, std::string* why) {
+  for (const auto& m : opt.output_metrics) {
+    double v = 0;
+    if (!extract_output_metric(m, lr.stdout_tail, lr.stderr_tail, &v, why)) return false;
+    metrics.set(m.name, v);
+  }
+  return true;
 }
 
 }  // namespace
@@ -144,6 +185,7 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
   if (!job.exec_argv.empty()) {
     spec.argv = job.exec_argv;
     spec.result_pipe = false;
+    spec.stdout_keep_bytes = spec.stderr_keep_bytes = opt.output_keep_bytes;
   } else {
     spec.argv = {opt.worker_path, "--job", worker_argument(job, opt)};
   }
@@ -154,6 +196,7 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
   spec.rss_interval_s = opt.rss_interval_s;
   spec.count_syscalls = opt.count_syscalls;
   spec.force_ptrace_counting = opt.force_ptrace_counting;
+  spec.thp_never = opt.thp_never;
 
   LaunchResult lr = launch(spec);
   RunRecord r;
@@ -171,7 +214,7 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
   }
   r.exit = ExitInfo{lr.exit_code, lr.signal};
   if (!r.ok())
-    r.stderr_tail = lr.stderr_tail;
+    r.stderr_tail = record_tail(lr.stderr_tail);
   else
     r.reason.clear();
   r.syscall_method = lr.syscall_method;
@@ -186,7 +229,21 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
     ml.oom_kills = lr.cgroup_oom_kills;
   }
   r.mem_limit = ml;
+  r.other["thp"] = opt.thp_condition;
+  json unavailable = json::object();
+  for (const auto& c : lr.counters)
+    if (!c.available) unavailable[c.metric] = c.why;
+  if (!unavailable.empty()) r.other["metrics_unavailable"] = unavailable;
   r.metrics = assemble_metrics(lr, worker_metrics);
+  if (!job.exec_argv.empty()) {
+    r.other["output"] = save_output(job, opt, lr);
+    std::string why;
+    if (r.ok() && !read_output_metrics(opt, lr, r.metrics, &why)) {
+      r.status = Status::Failed;
+      r.reason = why;
+    }
+    if (!r.ok()) r.stderr_tail = record_tail(lr.stderr_tail);
+  }
   if (opt.count_instructions && r.ok()) {
     std::string why;
     long long ir = count_instructions(spec, adapter, opt, job.index, &why);

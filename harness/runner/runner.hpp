@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "launcher.hpp"
+#include "output_metrics.hpp"
 #include "plan.hpp"
 #include "results/results_io.hpp"
 #include "results/run_dir.hpp"
@@ -27,6 +28,12 @@ struct RunOptions {
   std::string valgrind_path;
   std::vector<Adapter> allocators;    // every available allocator: the Adapters that Job::allocator points to
   json record_tags = json::object();  // keys added to every record (where it ran, under Slurm)
+  // --exec jobs: each stream's last output_keep_bytes saved in
+  // DIR/output/job-N.{stdout,stderr}, and the metrics read from it.
+  size_t output_keep_bytes = size_t{1} << 20;
+  bool thp_never = false;                // --thp never: PR_SET_THP_DISABLE for each job
+  std::string thp_condition = "system";  // the THP mode each job ran under, as recorded
+  std::vector<OutputMetric> output_metrics;
 };
 
 // The run record for one job (see docs/results-schema.md).
