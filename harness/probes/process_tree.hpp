@@ -41,6 +41,8 @@ class ProcessTree {
   explicit ProcessTree(pid_t top, ProcReader reader = {});
   void add(pid_t pid);  // a new process of the job (fork/vfork event)
   bool contains(pid_t pid) const { return live_.count(pid) > 0; }
+  const std::set<pid_t>& live() const { return live_; }
+  void gone(pid_t pid) { live_.erase(pid); }  // reaped without an exit stop (e.g. SIGKILL)
   // The process is at its exit stop: its final figures. Returns its status.
   ProcStatus exiting(pid_t pid);
   // One sample of the tree's RSS (0 when every process is gone); a new peak

@@ -123,7 +123,8 @@ class Observer {
       drain_pipes();
       handle_waits();
     }
-    ::kill(-c_.pid, SIGKILL);  // whatever the job left behind in its process group
+    ::kill(-c_.pid, SIGKILL);                         // whatever the job left behind in its process group
+    for (pid_t p : tree_.live()) ::kill(p, SIGKILL);  // and its processes that left the group
     reap_leftovers();
     res_.tree = tree_.memory();
     // Collect the rest of the output (a grandchild may hold the pipes: don't block).
@@ -174,6 +175,7 @@ class Observer {
         restart_after_stop(w, st);
         continue;
       }
+      tree_.gone(w);
       if (w != c_.pid) continue;  // another traced thread or process ended
       obs_.usage = ru;
       obs_.wait_status = st;
