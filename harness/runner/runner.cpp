@@ -109,12 +109,13 @@ std::string record_tail(const std::string& text) {
 // An --exec job's output, saved in the run folder; its description for the record.
 json save_output(const Job& job, const RunOptions& opt, const LaunchResult& lr) {
   json out = json::object();
+  if (opt.output_dir.empty()) return out;
   std::error_code ec;
-  std::filesystem::create_directories(opt.out_dir + "/output", ec);
+  std::filesystem::create_directories(opt.output_dir + "/output", ec);
   for (const auto& [name, text, total] : {std::tuple{"stdout", &lr.stdout_tail, lr.stdout_bytes},
                                           std::tuple{"stderr", &lr.stderr_tail, lr.stderr_bytes}}) {
     const std::string rel = fmt::format("output/job-{}.{}", job.index, name);
-    write_file_atomic(opt.out_dir + "/" + rel, *text);
+    write_file_atomic(opt.output_dir + "/" + rel, *text);
     out[name] = {{"path", rel}, {"bytes", total}, {"kept_bytes", text->size()}, {"truncated", total > text->size()}};
   }
   return out;
@@ -236,7 +237,7 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
   if (!unavailable.empty()) r.other["metrics_unavailable"] = unavailable;
   r.metrics = assemble_metrics(lr, worker_metrics);
   if (!job.exec_argv.empty()) {
-    r.other["output"] = save_output(job, opt, lr);
+    if (json saved = save_output(job, opt, lr); !saved.empty()) r.other["output"] = saved;
     std::string why;
     if (r.ok() && !read_output_metrics(opt, lr, r.metrics, &why)) {
       r.status = Status::Failed;
@@ -257,7 +258,9 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
   return r;
 }
 
-Results run_plan(const std::vector<Job>& jobs, const RunOptions& opt, const RunDir& dir, Results results) {
+Results run_plan(const std::vector<Job>& jobs, const RunOptions& options, const RunDir& dir, Results results) {
+  RunOptions opt = options;
+  opt.output_dir = dir.path();
   std::set<size_t> finished;
   for (const auto& r : results.runs) finished.insert(r.job.index.value_or(0));
   Journal journal(dir.journal_file());

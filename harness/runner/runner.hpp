@@ -29,8 +29,10 @@ struct RunOptions {
   std::vector<Adapter> allocators;    // every available allocator: the Adapters that Job::allocator points to
   json record_tags = json::object();  // keys added to every record (where it ran, under Slurm)
   // --exec jobs: each stream's last output_keep_bytes saved in
-  // DIR/output/job-N.{stdout,stderr}, and the metrics read from it.
+  // DIR/output/job-N.{stdout,stderr}, and the metrics read from it. DIR is
+  // output_dir, which run_plan sets to the run folder ("" keeps no files).
   size_t output_keep_bytes = size_t{1} << 20;
+  std::string output_dir;
   bool thp_never = false;                // --thp never: PR_SET_THP_DISABLE for each job
   std::string thp_condition = "system";  // the THP mode each job ran under, as recorded
   std::vector<OutputMetric> output_metrics;
