@@ -1,4 +1,4 @@
-#include "adapter.hpp"
+#include "allocator/adapters/adapter.hpp"
 
 namespace allocscope {
 

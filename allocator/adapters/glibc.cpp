@@ -1,6 +1,6 @@
 #include <gnu/libc-version.h>
 
-#include "adapter.hpp"
+#include "allocator/adapters/adapter.hpp"
 
 namespace allocscope {
 

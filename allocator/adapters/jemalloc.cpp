@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "adapter.hpp"
+#include "allocator/adapters/adapter.hpp"
 
 namespace allocscope {
 namespace {

@@ -2,7 +2,7 @@
 // and release via malloc_trim(0). Both resolve to the preloaded allocator.
 #include <malloc.h>
 
-#include "adapter.hpp"
+#include "allocator/adapters/adapter.hpp"
 
 namespace allocscope {
 

@@ -1,7 +1,7 @@
 // mimalloc: mi_process_info for statistics, mi_collect(true) to release.
 #include <dlfcn.h>
 
-#include "adapter.hpp"
+#include "allocator/adapters/adapter.hpp"
 
 namespace allocscope {
 namespace {

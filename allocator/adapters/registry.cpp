@@ -1,6 +1,6 @@
 // The allocators found at configure time (cmake/Allocators.cmake turns each
 // into ALLOCSCOPE_LIB_<NAME> / ALLOCSCOPE_VER_<NAME> definitions).
-#include "adapter.hpp"
+#include "allocator/adapters/adapter.hpp"
 
 #ifndef ALLOCSCOPE_VER_JEMALLOC
 #define ALLOCSCOPE_VER_JEMALLOC "unknown"

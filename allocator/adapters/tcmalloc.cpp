@@ -1,7 +1,7 @@
 // tcmalloc (gperftools, minimal build): MallocExtension C API.
 #include <dlfcn.h>
 
-#include "adapter.hpp"
+#include "allocator/adapters/adapter.hpp"
 
 namespace allocscope {
 namespace {

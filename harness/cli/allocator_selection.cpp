@@ -1,4 +1,4 @@
-#include "allocator_selection.hpp"
+#include "harness/cli/allocator_selection.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "input_error.hpp"
+#include "common/input_error.hpp"
 
 namespace allocscope {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "adapter.hpp"
+#include "allocator/adapters/adapter.hpp"
 
 namespace allocscope {
 

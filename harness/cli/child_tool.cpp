@@ -1,4 +1,4 @@
-#include "child_tool.hpp"
+#include "harness/cli/child_tool.hpp"
 
 #include <filesystem>
 

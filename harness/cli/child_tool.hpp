@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "adapter.hpp"
-#include "runner/launcher.hpp"
+#include "allocator/adapters/adapter.hpp"
+#include "harness/runner/launcher.hpp"
 
 namespace allocscope {
 

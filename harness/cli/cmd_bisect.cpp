@@ -12,12 +12,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "cluster/bisect.hpp"
-#include "cluster/command.hpp"
-#include "commands.hpp"
-#include "input_error.hpp"
-#include "results/results_io.hpp"
-#include "stats/estimators.hpp"
+#include "harness/cluster/bisect.hpp"
+#include "harness/cluster/command.hpp"
+#include "harness/cli/commands.hpp"
+#include "common/input_error.hpp"
+#include "harness/results/results_io.hpp"
+#include "harness/stats/estimators.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

@@ -3,11 +3,11 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
-#include "commands.hpp"
-#include "compare_inputs.hpp"
-#include "report/compare_markdown.hpp"
-#include "report/compare_text.hpp"
-#include "results/results_io.hpp"
+#include "harness/cli/commands.hpp"
+#include "harness/cli/compare_inputs.hpp"
+#include "harness/report/compare_markdown.hpp"
+#include "harness/report/compare_text.hpp"
+#include "harness/results/results_io.hpp"
 
 namespace po = boost::program_options;
 

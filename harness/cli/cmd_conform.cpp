@@ -15,14 +15,14 @@
 #include <iostream>
 #include <sstream>
 
-#include "allocator_selection.hpp"
-#include "child_tool.hpp"
-#include "commands.hpp"
-#include "conform/build.hpp"
-#include "conform/run.hpp"
-#include "conform/table.hpp"
-#include "input_error.hpp"
-#include "results/results_io.hpp"
+#include "harness/cli/allocator_selection.hpp"
+#include "harness/cli/child_tool.hpp"
+#include "harness/cli/commands.hpp"
+#include "harness/conform/build.hpp"
+#include "harness/conform/run.hpp"
+#include "harness/conform/table.hpp"
+#include "common/input_error.hpp"
+#include "harness/results/results_io.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

@@ -7,12 +7,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "commands.hpp"
-#include "compare_inputs.hpp"
-#include "input_error.hpp"
-#include "report/console.hpp"
-#include "report/exports.hpp"
-#include "results/metrics.hpp"
+#include "harness/cli/commands.hpp"
+#include "harness/cli/compare_inputs.hpp"
+#include "common/input_error.hpp"
+#include "harness/report/console.hpp"
+#include "harness/report/exports.hpp"
+#include "harness/results/metrics.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

@@ -14,17 +14,17 @@
 #include <random>
 #include <set>
 
-#include "commands.hpp"
-#include "compare_inputs.hpp"
-#include "input_error.hpp"
-#include "probes/proc.hpp"
-#include "report/compare_markdown.hpp"
-#include "report/compare_text.hpp"
-#include "report/progress.hpp"
-#include "results/history.hpp"
-#include "results/run_dir.hpp"
-#include "run_setup.hpp"
-#include "runner/launcher.hpp"
+#include "harness/cli/commands.hpp"
+#include "harness/cli/compare_inputs.hpp"
+#include "common/input_error.hpp"
+#include "harness/probes/proc.hpp"
+#include "harness/report/compare_markdown.hpp"
+#include "harness/report/compare_text.hpp"
+#include "harness/report/progress.hpp"
+#include "harness/results/history.hpp"
+#include "harness/results/run_dir.hpp"
+#include "harness/cli/run_setup.hpp"
+#include "harness/runner/launcher.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

@@ -8,13 +8,13 @@
 #include <filesystem>
 #include <iostream>
 
-#include "commands.hpp"
-#include "compare_inputs.hpp"
-#include "input_error.hpp"
-#include "report/format.hpp"
-#include "results/history_changes.hpp"
-#include "results/metrics.hpp"
-#include "stats/estimators.hpp"
+#include "harness/cli/commands.hpp"
+#include "harness/cli/compare_inputs.hpp"
+#include "common/input_error.hpp"
+#include "harness/report/format.hpp"
+#include "harness/results/history_changes.hpp"
+#include "harness/results/metrics.hpp"
+#include "harness/stats/estimators.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

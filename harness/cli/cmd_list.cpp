@@ -3,12 +3,12 @@
 
 #include <cstdio>
 
-#include "allocator_selection.hpp"
 #include "allocscope/workload.hpp"
-#include "commands.hpp"
-#include "input_error.hpp"
-#include "results/metrics.hpp"
-#include "runner/plan.hpp"
+#include "common/input_error.hpp"
+#include "harness/cli/allocator_selection.hpp"
+#include "harness/cli/commands.hpp"
+#include "harness/results/metrics.hpp"
+#include "harness/runner/plan.hpp"
 
 namespace allocscope {
 

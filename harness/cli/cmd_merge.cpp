@@ -10,10 +10,10 @@
 #include <map>
 #include <set>
 
-#include "commands.hpp"
-#include "input_error.hpp"
-#include "report/console.hpp"
-#include "results/results_io.hpp"
+#include "harness/cli/commands.hpp"
+#include "common/input_error.hpp"
+#include "harness/report/console.hpp"
+#include "harness/results/results_io.hpp"
 
 namespace allocscope {
 

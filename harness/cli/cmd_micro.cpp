@@ -12,16 +12,16 @@
 #include <filesystem>
 #include <iostream>
 
-#include "allocator_selection.hpp"
-#include "child_tool.hpp"
-#include "commands.hpp"
-#include "input_error.hpp"
-#include "probes/proc.hpp"
-#include "report/console.hpp"
-#include "report/progress.hpp"
-#include "results/results_io.hpp"
-#include "results/run_dir.hpp"
-#include "runner/launcher.hpp"
+#include "harness/cli/allocator_selection.hpp"
+#include "harness/cli/child_tool.hpp"
+#include "harness/cli/commands.hpp"
+#include "common/input_error.hpp"
+#include "harness/probes/proc.hpp"
+#include "harness/report/console.hpp"
+#include "harness/report/progress.hpp"
+#include "harness/results/results_io.hpp"
+#include "harness/results/run_dir.hpp"
+#include "harness/runner/launcher.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

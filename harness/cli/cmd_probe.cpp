@@ -13,14 +13,14 @@
 #include <iostream>
 #include <sstream>
 
-#include "allocator_selection.hpp"
-#include "child_tool.hpp"
-#include "commands.hpp"
-#include "conform/misuse_matrix.hpp"
-#include "input_error.hpp"
-#include "probe_matrix.hpp"
-#include "report/console.hpp"
-#include "results/results_io.hpp"
+#include "harness/cli/allocator_selection.hpp"
+#include "harness/cli/child_tool.hpp"
+#include "harness/cli/commands.hpp"
+#include "harness/conform/misuse_matrix.hpp"
+#include "common/input_error.hpp"
+#include "harness/cli/probe_matrix.hpp"
+#include "harness/report/console.hpp"
+#include "harness/results/results_io.hpp"
 
 namespace po = boost::program_options;
 

@@ -13,8 +13,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "commands.hpp"
-#include "input_error.hpp"
+#include "common/input_error.hpp"
+#include "harness/cli/commands.hpp"
 
 namespace fs = std::filesystem;
 

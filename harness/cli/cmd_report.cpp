@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <iostream>
 
-#include "commands.hpp"
-#include "compare_inputs.hpp"
-#include "input_error.hpp"
-#include "report/report_model.hpp"
+#include "common/input_error.hpp"
+#include "harness/cli/commands.hpp"
+#include "harness/cli/compare_inputs.hpp"
+#include "harness/report/report_model.hpp"
 
 #ifndef ALLOCSCOPE_SOURCE_DIR
 #define ALLOCSCOPE_SOURCE_DIR "."

@@ -11,20 +11,19 @@
 #include <fstream>
 #include <iostream>
 
-#include "allocator_selection.hpp"
 #include "allocscope/params.hpp"
-#include "child_tool.hpp"
-#include "cluster/slurm_env.hpp"
-#include "commands.hpp"
-#include "input_error.hpp"
-#include "probes/memcg.hpp"
-#include "probes/proc.hpp"
-#include "report/console.hpp"
-#include "report/summary_table.hpp"
-#include "results/run_dir.hpp"
-#include "run_setup.hpp"
-#include "runner/launcher.hpp"
-#include "runner/runner.hpp"
+#include "harness/cli/child_tool.hpp"
+#include "harness/cluster/slurm_env.hpp"
+#include "harness/cli/commands.hpp"
+#include "common/input_error.hpp"
+#include "harness/probes/memcg.hpp"
+#include "harness/probes/proc.hpp"
+#include "harness/report/console.hpp"
+#include "harness/report/summary_table.hpp"
+#include "harness/results/run_dir.hpp"
+#include "harness/cli/run_setup.hpp"
+#include "harness/runner/launcher.hpp"
+#include "harness/runner/runner.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

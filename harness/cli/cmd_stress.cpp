@@ -8,13 +8,13 @@
 #include <cstdio>
 #include <iostream>
 
-#include "allocator_selection.hpp"
-#include "child_tool.hpp"
-#include "commands.hpp"
-#include "input_error.hpp"
-#include "report/console.hpp"
-#include "results/results_io.hpp"
-#include "results/status.hpp"
+#include "harness/cli/allocator_selection.hpp"
+#include "harness/cli/child_tool.hpp"
+#include "harness/cli/commands.hpp"
+#include "common/input_error.hpp"
+#include "harness/report/console.hpp"
+#include "harness/results/results_io.hpp"
+#include "harness/results/status.hpp"
 
 namespace po = boost::program_options;
 

@@ -10,9 +10,9 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "commands.hpp"
-#include "input_error.hpp"
-#include "trace_io.hpp"
+#include "common/input_error.hpp"
+#include "harness/cli/commands.hpp"
+#include "trace/format/trace_io.hpp"
 
 namespace allocscope {
 

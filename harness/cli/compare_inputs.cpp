@@ -1,4 +1,4 @@
-#include "compare_inputs.hpp"
+#include "harness/cli/compare_inputs.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "input_error.hpp"
-#include "results/run_dir.hpp"
+#include "common/input_error.hpp"
+#include "harness/results/run_dir.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "stats/comparison.hpp"
+#include "harness/stats/comparison.hpp"
 
 namespace allocscope {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "commands.hpp"
-#include "input_error.hpp"
+#include "common/input_error.hpp"
+#include "harness/cli/commands.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "probe_matrix.hpp"
+#include "harness/cli/probe_matrix.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -8,9 +8,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "conform/misuse_matrix.hpp"
-#include "input_error.hpp"
-#include "results/results_io.hpp"
+#include "harness/conform/misuse_matrix.hpp"
+#include "common/input_error.hpp"
+#include "harness/results/results_io.hpp"
 
 namespace allocscope {
 

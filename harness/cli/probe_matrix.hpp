@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "adapter.hpp"
+#include "allocator/adapters/adapter.hpp"
 
 namespace allocscope {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "runner/plan.hpp"
-#include "runner/runner.hpp"
+#include "harness/runner/plan.hpp"
+#include "harness/runner/runner.hpp"
 
 namespace allocscope {
 

@@ -1,4 +1,4 @@
-#include "array_dir.hpp"
+#include "harness/cluster/array_dir.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "input_error.hpp"
+#include "common/input_error.hpp"
 
 namespace fs = std::filesystem;
 

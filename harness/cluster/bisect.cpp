@@ -1,12 +1,12 @@
-#include "bisect.hpp"
+#include "harness/cluster/bisect.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
 #include <stdexcept>
 
-#include "stats/estimators.hpp"
-#include "stats/mann_whitney.hpp"
+#include "harness/stats/estimators.hpp"
+#include "harness/stats/mann_whitney.hpp"
 
 namespace allocscope::cluster {
 

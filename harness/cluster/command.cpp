@@ -1,4 +1,4 @@
-#include "command.hpp"
+#include "harness/cluster/command.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>

@@ -1,4 +1,4 @@
-#include "sbatch_script.hpp"
+#include "harness/cluster/sbatch_script.hpp"
 
 #include <fmt/format.h>
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "cluster/array_dir.hpp"
+#include "harness/cluster/array_dir.hpp"
 
 namespace allocscope::cluster {
 

@@ -1,4 +1,4 @@
-#include "slurm_client.hpp"
+#include "harness/cluster/slurm_client.hpp"
 
 #include <sstream>
 #include <stdexcept>

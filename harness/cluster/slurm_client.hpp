@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cluster/command.hpp"
+#include "harness/cluster/command.hpp"
 
 namespace allocscope::cluster {
 

@@ -1,4 +1,4 @@
-#include "slurm_env.hpp"
+#include "harness/cluster/slurm_env.hpp"
 
 #include <cstdlib>
 #include <string>

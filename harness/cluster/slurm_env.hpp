@@ -2,7 +2,7 @@
 // environment Slurm gives every task.
 #pragma once
 
-#include "results/results_io.hpp"
+#include "harness/results/results_io.hpp"
 
 namespace allocscope::cluster {
 

@@ -1,4 +1,4 @@
-#include "conform/build.hpp"
+#include "harness/conform/build.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -11,8 +11,8 @@
 #include <sstream>
 #include <thread>
 
-#include "conform/child.hpp"
-#include "input_error.hpp"
+#include "harness/conform/child.hpp"
+#include "common/input_error.hpp"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "conform/catalog.hpp"
+#include "harness/conform/catalog.hpp"
 
 #include <algorithm>
 #include <filesystem>

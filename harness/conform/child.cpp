@@ -1,4 +1,4 @@
-#include "conform/child.hpp"
+#include "harness/conform/child.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <thread>
 
-#include "runner/launcher.hpp"  // g_stop_requested, set by the CLI's signal handler
+#include "harness/runner/launcher.hpp"  // g_stop_requested, set by the CLI's signal handler
 
 extern char** environ;
 

@@ -17,8 +17,8 @@
 #include <tuple>
 #include <vector>
 
-#include "conform/child.hpp"
-#include "conform/table.hpp"
+#include "harness/conform/child.hpp"
+#include "harness/conform/table.hpp"
 
 namespace allocscope::conform {
 

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <thread>
 
-#include "conform/misuse_matrix.hpp"
-#include "conform/outcome.hpp"
+#include "harness/conform/misuse_matrix.hpp"
+#include "harness/conform/outcome.hpp"
 
 namespace allocscope::conform {
 

@@ -2,7 +2,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "conform/misuse_matrix.hpp"
+#include "harness/conform/misuse_matrix.hpp"
 
 namespace allocscope::conform {
 

@@ -1,4 +1,4 @@
-#include "conform/outcome.hpp"
+#include "harness/conform/outcome.hpp"
 
 #include <fmt/format.h>
 

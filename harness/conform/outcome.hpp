@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "conform/child.hpp"
+#include "harness/conform/child.hpp"
 
 namespace allocscope::conform {
 

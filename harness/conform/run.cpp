@@ -1,10 +1,10 @@
-#include "conform/run.hpp"
+#include "harness/conform/run.hpp"
 
 #include <fmt/format.h>
 
 #include <filesystem>
 
-#include "conform/child.hpp"
+#include "harness/conform/child.hpp"
 
 namespace allocscope::conform {
 

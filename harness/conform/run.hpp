@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "conform/build.hpp"
-#include "conform/table.hpp"
+#include "harness/conform/build.hpp"
+#include "harness/conform/table.hpp"
 
 namespace allocscope::conform {
 

@@ -1,4 +1,4 @@
-#include "conform/table.hpp"
+#include "harness/conform/table.hpp"
 
 #include <fmt/format.h>
 

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "conform/catalog.hpp"
-#include "conform/outcome.hpp"
+#include "harness/conform/catalog.hpp"
+#include "harness/conform/outcome.hpp"
 
 namespace allocscope::conform {
 

@@ -1,4 +1,4 @@
-#include "memcg.hpp"
+#include "harness/probes/memcg.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "proc.hpp"
+#include "harness/probes/proc.hpp"
 
 namespace allocscope {
 

@@ -1,4 +1,4 @@
-#include "perf_counters.hpp"
+#include "harness/probes/perf_counters.hpp"
 
 #include <linux/perf_event.h>
 #include <sys/syscall.h>

@@ -1,4 +1,4 @@
-#include "proc.hpp"
+#include "harness/probes/proc.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "process_tree.hpp"
+#include "harness/probes/process_tree.hpp"
 
 #include <algorithm>
 

@@ -16,7 +16,7 @@
 #include <functional>
 #include <set>
 
-#include "proc.hpp"
+#include "harness/probes/proc.hpp"
 
 namespace allocscope {
 

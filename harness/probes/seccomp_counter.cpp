@@ -1,4 +1,4 @@
-#include "seccomp_counter.hpp"
+#include "harness/probes/seccomp_counter.hpp"
 
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -9,7 +9,7 @@
 
 #include <cstddef>
 
-#include "syscall_arch.hpp"
+#include "harness/probes/syscall_arch.hpp"
 
 namespace allocscope {
 

@@ -1,4 +1,4 @@
-#include "syscall_arch.hpp"
+#include "harness/probes/syscall_arch.hpp"
 
 #include <elf.h>
 #include <linux/audit.h>

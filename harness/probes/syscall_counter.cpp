@@ -1,4 +1,4 @@
-#include "syscall_counter.hpp"
+#include "harness/probes/syscall_counter.hpp"
 
 #include <linux/perf_event.h>
 #include <sys/mount.h>
@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "proc.hpp"
+#include "harness/probes/proc.hpp"
 
 namespace allocscope {
 

@@ -1,8 +1,8 @@
-#include "compare_markdown.hpp"
+#include "harness/report/compare_markdown.hpp"
 
 #include <fmt/format.h>
 
-#include "format.hpp"
+#include "harness/report/format.hpp"
 
 namespace allocscope {
 

@@ -1,10 +1,10 @@
-#include "compare_text.hpp"
+#include "harness/report/compare_text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "format.hpp"
+#include "harness/report/format.hpp"
 
 namespace allocscope {
 

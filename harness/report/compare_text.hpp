@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "stats/comparison.hpp"
+#include "harness/stats/comparison.hpp"
 
 namespace allocscope {
 

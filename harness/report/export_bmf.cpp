@@ -1,8 +1,8 @@
-#include "exports.hpp"
-#include "results/metrics.hpp"
-#include "results/record_json.hpp"
-#include "run_groups.hpp"
-#include "stats/comparison.hpp"
+#include "harness/report/exports.hpp"
+#include "harness/results/metrics.hpp"
+#include "harness/results/record_json.hpp"
+#include "harness/report/run_groups.hpp"
+#include "harness/stats/comparison.hpp"
 
 namespace allocscope {
 

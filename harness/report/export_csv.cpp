@@ -3,9 +3,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "exports.hpp"
-#include "results/metrics.hpp"
-#include "run_groups.hpp"
+#include "harness/report/exports.hpp"
+#include "harness/report/run_groups.hpp"
+#include "harness/results/metrics.hpp"
 
 namespace allocscope {
 

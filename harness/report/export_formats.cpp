@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
-#include "exports.hpp"
-#include "input_error.hpp"
-#include "results/results_io.hpp"
+#include "harness/report/exports.hpp"
+#include "common/input_error.hpp"
+#include "harness/results/results_io.hpp"
 
 namespace allocscope {
 

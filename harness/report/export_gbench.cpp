@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "exports.hpp"
-#include "results/record_json.hpp"
-#include "run_groups.hpp"
+#include "harness/report/exports.hpp"
+#include "harness/results/record_json.hpp"
+#include "harness/report/run_groups.hpp"
 
 namespace allocscope {
 

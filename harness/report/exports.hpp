@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "results/run_record.hpp"
+#include "harness/results/run_record.hpp"
 
 namespace allocscope {
 

@@ -1,4 +1,4 @@
-#include "format.hpp"
+#include "harness/report/format.hpp"
 
 #include <fmt/format.h>
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "stats/verdict.hpp"
+#include "harness/stats/verdict.hpp"
 
 namespace allocscope {
 

@@ -1,4 +1,4 @@
-#include "progress.hpp"
+#include "harness/report/progress.hpp"
 
 #include <fmt/format.h>
 #include <sys/ioctl.h>

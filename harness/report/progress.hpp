@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <string>
 
-#include "results/status.hpp"
+#include "harness/results/status.hpp"
 
 namespace allocscope {
 

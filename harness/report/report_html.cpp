@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "report_model.hpp"
+#include "harness/report/report_model.hpp"
 
 namespace allocscope {
 

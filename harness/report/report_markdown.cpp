@@ -1,6 +1,6 @@
 #include <fmt/format.h>
 
-#include "report_model.hpp"
+#include "harness/report/report_model.hpp"
 
 namespace allocscope {
 

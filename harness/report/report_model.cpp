@@ -1,4 +1,4 @@
-#include "report_model.hpp"
+#include "harness/report/report_model.hpp"
 
 #include <fmt/format.h>
 
@@ -6,10 +6,10 @@
 #include <cmath>
 #include <map>
 
-#include "format.hpp"
-#include "results/metrics.hpp"
-#include "run_groups.hpp"
-#include "stats/comparison.hpp"
+#include "harness/report/format.hpp"
+#include "harness/results/metrics.hpp"
+#include "harness/report/run_groups.hpp"
+#include "harness/stats/comparison.hpp"
 
 namespace allocscope {
 

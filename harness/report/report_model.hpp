@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "results/record_json.hpp"
+#include "harness/results/record_json.hpp"
 
 namespace allocscope {
 

@@ -1,4 +1,4 @@
-#include "run_groups.hpp"
+#include "harness/report/run_groups.hpp"
 
 #include <algorithm>
 #include <map>

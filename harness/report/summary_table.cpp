@@ -1,4 +1,4 @@
-#include "summary_table.hpp"
+#include "harness/report/summary_table.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "history.hpp"
+#include "harness/results/history.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -9,7 +9,7 @@
 #include <map>
 #include <tuple>
 
-#include "input_error.hpp"
+#include "common/input_error.hpp"
 
 namespace allocscope {
 

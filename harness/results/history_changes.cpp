@@ -1,7 +1,7 @@
-#include "history_changes.hpp"
+#include "harness/results/history_changes.hpp"
 
-#include "results/metrics.hpp"
-#include "stats/estimators.hpp"
+#include "harness/results/metrics.hpp"
+#include "harness/stats/estimators.hpp"
 
 namespace allocscope {
 

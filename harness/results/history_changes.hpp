@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "results/history.hpp"
-#include "stats/change_points.hpp"
+#include "harness/results/history.hpp"
+#include "harness/stats/change_points.hpp"
 
 namespace allocscope {
 

@@ -1,4 +1,4 @@
-#include "metrics.hpp"
+#include "harness/results/metrics.hpp"
 
 #include <deque>
 

@@ -1,8 +1,8 @@
-#include "record_json.hpp"
+#include "harness/results/record_json.hpp"
 
 #include <fmt/format.h>
 
-#include "input_error.hpp"
+#include "common/input_error.hpp"
 
 namespace allocscope {
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "results/run_record.hpp"
+#include "harness/results/run_record.hpp"
 
 namespace allocscope {
 

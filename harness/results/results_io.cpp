@@ -1,4 +1,4 @@
-#include "results_io.hpp"
+#include "harness/results/results_io.hpp"
 
 #include <fcntl.h>
 #include <fmt/chrono.h>
@@ -13,9 +13,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "input_error.hpp"
-#include "metrics.hpp"
-#include "probes/proc.hpp"
+#include "common/input_error.hpp"
+#include "harness/results/metrics.hpp"
+#include "harness/probes/proc.hpp"
 
 #ifndef ALLOCSCOPE_GIT_REVISION
 #define ALLOCSCOPE_GIT_REVISION "unknown"

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "results/record_json.hpp"
-#include "results/run_record.hpp"
+#include "harness/results/record_json.hpp"
+#include "harness/results/run_record.hpp"
 
 namespace allocscope {
 

@@ -1,4 +1,4 @@
-#include "run_dir.hpp"
+#include "harness/results/run_dir.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -7,8 +7,8 @@
 #include <ctime>
 #include <filesystem>
 
-#include "input_error.hpp"
-#include "probes/proc.hpp"
+#include "common/input_error.hpp"
+#include "harness/probes/proc.hpp"
 
 namespace fs = std::filesystem;
 

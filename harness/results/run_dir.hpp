@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "results/results_io.hpp"
+#include "harness/results/results_io.hpp"
 
 namespace allocscope {
 

@@ -1,11 +1,11 @@
-#include "run_record.hpp"
+#include "harness/results/run_record.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "results/metrics.hpp"
+#include "harness/results/metrics.hpp"
 
 namespace allocscope {
 

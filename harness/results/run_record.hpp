@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "results/status.hpp"
+#include "harness/results/status.hpp"
 
 namespace allocscope {
 

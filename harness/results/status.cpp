@@ -1,4 +1,4 @@
-#include "status.hpp"
+#include "harness/results/status.hpp"
 
 #include <array>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "launch_child.hpp"
+#include "harness/runner/launch_child.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "probes/seccomp_counter.hpp"
+#include "harness/probes/seccomp_counter.hpp"
 
 extern char** environ;
 

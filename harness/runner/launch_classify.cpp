@@ -1,4 +1,4 @@
-#include "launch_classify.hpp"
+#include "harness/runner/launch_classify.hpp"
 
 #include <sys/wait.h>
 

@@ -1,4 +1,4 @@
-#include "launch_observe.hpp"
+#include "harness/runner/launch_observe.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -11,10 +11,10 @@
 #include <cerrno>
 #include <set>
 
-#include "probes/proc.hpp"
-#include "probes/process_tree.hpp"
-#include "probes/seccomp_counter.hpp"
-#include "probes/syscall_arch.hpp"
+#include "harness/probes/proc.hpp"
+#include "harness/probes/process_tree.hpp"
+#include "harness/probes/seccomp_counter.hpp"
+#include "harness/probes/syscall_arch.hpp"
 
 namespace allocscope {
 

@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "launch_child.hpp"
-#include "launcher.hpp"
+#include "harness/runner/launch_child.hpp"
+#include "harness/runner/launcher.hpp"
 
 namespace allocscope {
 

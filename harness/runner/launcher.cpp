@@ -1,11 +1,11 @@
-#include "launcher.hpp"
+#include "harness/runner/launcher.hpp"
 
 #include <unistd.h>
 
-#include "launch_child.hpp"
-#include "launch_classify.hpp"
-#include "launch_observe.hpp"
-#include "probes/seccomp_counter.hpp"
+#include "harness/runner/launch_child.hpp"
+#include "harness/runner/launch_classify.hpp"
+#include "harness/runner/launch_observe.hpp"
+#include "harness/probes/seccomp_counter.hpp"
 
 namespace allocscope {
 

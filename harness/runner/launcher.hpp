@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "allocscope/exit_codes.hpp"
-#include "probes/perf_counters.hpp"
-#include "probes/proc.hpp"
-#include "probes/process_tree.hpp"
+#include "harness/probes/perf_counters.hpp"
+#include "harness/probes/proc.hpp"
+#include "harness/probes/process_tree.hpp"
 
 namespace allocscope {
 

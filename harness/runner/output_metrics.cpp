@@ -1,8 +1,8 @@
-#include "output_metrics.hpp"
+#include "harness/runner/output_metrics.hpp"
 
 #include <cstdlib>
 
-#include "input_error.hpp"
+#include "common/input_error.hpp"
 
 namespace allocscope {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "results/metrics.hpp"
+#include "harness/results/metrics.hpp"
 
 namespace allocscope {
 

@@ -1,4 +1,4 @@
-#include "plan.hpp"
+#include "harness/runner/plan.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "allocscope/workload.hpp"
-#include "input_error.hpp"
+#include "common/input_error.hpp"
 
 #ifndef ALLOCSCOPE_SOURCE_DIR
 #define ALLOCSCOPE_SOURCE_DIR "."

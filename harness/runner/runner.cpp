@@ -1,4 +1,4 @@
-#include "runner.hpp"
+#include "harness/runner/runner.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -11,9 +11,9 @@
 #include <set>
 #include <tuple>
 
-#include "launcher.hpp"
-#include "report/progress.hpp"
-#include "worker/worker_job.hpp"
+#include "harness/runner/launcher.hpp"
+#include "harness/report/progress.hpp"
+#include "harness/worker/worker_job.hpp"
 
 namespace allocscope {
 

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "launcher.hpp"
-#include "output_metrics.hpp"
-#include "plan.hpp"
-#include "results/results_io.hpp"
-#include "results/run_dir.hpp"
+#include "harness/runner/launcher.hpp"
+#include "harness/runner/output_metrics.hpp"
+#include "harness/runner/plan.hpp"
+#include "harness/results/results_io.hpp"
+#include "harness/results/run_dir.hpp"
 
 namespace allocscope {
 

@@ -1,4 +1,4 @@
-#include "bootstrap.hpp"
+#include "harness/stats/bootstrap.hpp"
 
 #include <random>
 

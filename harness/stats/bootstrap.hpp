@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "estimators.hpp"
+#include "harness/stats/estimators.hpp"
 
 namespace allocscope::stats {
 

@@ -1,4 +1,4 @@
-#include "change_points.hpp"
+#include "harness/stats/change_points.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "comparison.hpp"
+#include "harness/stats/comparison.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -7,7 +7,7 @@
 #include <set>
 #include <tuple>
 
-#include "input_error.hpp"
+#include "common/input_error.hpp"
 
 namespace allocscope::stats {
 

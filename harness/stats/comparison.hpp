@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "results/results_io.hpp"
-#include "verdict.hpp"
+#include "harness/results/results_io.hpp"
+#include "harness/stats/verdict.hpp"
 
 namespace allocscope::stats {
 

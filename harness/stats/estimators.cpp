@@ -1,4 +1,4 @@
-#include "estimators.hpp"
+#include "harness/stats/estimators.hpp"
 
 #include <algorithm>
 #include <cmath>

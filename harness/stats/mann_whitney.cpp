@@ -1,4 +1,4 @@
-#include "mann_whitney.hpp"
+#include "harness/stats/mann_whitney.hpp"
 
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>

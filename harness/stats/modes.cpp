@@ -1,4 +1,4 @@
-#include "modes.hpp"
+#include "harness/stats/modes.hpp"
 
 #include <algorithm>
 #include <cmath>

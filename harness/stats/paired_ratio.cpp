@@ -1,4 +1,4 @@
-#include "paired_ratio.hpp"
+#include "harness/stats/paired_ratio.hpp"
 
 #include <algorithm>
 #include <boost/math/distributions/binomial.hpp>

@@ -1,4 +1,4 @@
-#include "stopping.hpp"
+#include "harness/stats/stopping.hpp"
 
 #include <algorithm>
 

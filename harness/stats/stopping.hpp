@@ -5,7 +5,7 @@
 
 #include <cstddef>
 
-#include "paired_ratio.hpp"
+#include "harness/stats/paired_ratio.hpp"
 
 namespace allocscope::stats {
 

@@ -1,4 +1,4 @@
-#include "verdict.hpp"
+#include "harness/stats/verdict.hpp"
 
 #include <fmt/format.h>
 

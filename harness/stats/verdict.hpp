@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "bootstrap.hpp"
-#include "estimators.hpp"
-#include "mann_whitney.hpp"
-#include "results/metrics.hpp"
+#include "harness/results/metrics.hpp"
+#include "harness/stats/bootstrap.hpp"
+#include "harness/stats/estimators.hpp"
+#include "harness/stats/mann_whitney.hpp"
 
 namespace allocscope::stats {
 

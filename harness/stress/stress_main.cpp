@@ -30,7 +30,7 @@
 #include <thread>
 #include <vector>
 
-#include "worker/result_record.hpp"
+#include "harness/worker/result_record.hpp"
 
 namespace {
 

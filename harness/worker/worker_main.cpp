@@ -14,13 +14,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "adapter.hpp"
+#include "allocator/adapters/adapter.hpp"
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/workload.hpp"
-#include "probes/proc.hpp"
-#include "results/record_json.hpp"
-#include "worker/result_record.hpp"
-#include "worker/worker_job.hpp"
+#include "harness/probes/proc.hpp"
+#include "harness/results/record_json.hpp"
+#include "harness/worker/result_record.hpp"
+#include "harness/worker/worker_job.hpp"
 
 namespace allocscope {
 namespace {

@@ -1,4 +1,4 @@
-#include "bm_driver.h"
+#include "tests/binmalloc/bm_driver.h"
 
 #include <fcntl.h>
 #include <poll.h>

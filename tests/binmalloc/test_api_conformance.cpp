@@ -7,7 +7,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "bm_driver.h"
+#include "tests/binmalloc/bm_driver.h"
 
 namespace bmtest {
 namespace {

@@ -6,7 +6,7 @@
 #include <regex>
 #include <tuple>
 
-#include "bm_driver.h"
+#include "tests/binmalloc/bm_driver.h"
 
 namespace bmtest {
 namespace {

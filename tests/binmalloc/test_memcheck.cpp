@@ -7,7 +7,7 @@
 #include <regex>
 #include <sstream>
 
-#include "bm_driver.h"
+#include "tests/binmalloc/bm_driver.h"
 
 namespace bmtest {
 namespace {

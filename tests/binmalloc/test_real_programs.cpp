@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "bm_driver.h"
+#include "tests/binmalloc/bm_driver.h"
 
 namespace bmtest {
 namespace {

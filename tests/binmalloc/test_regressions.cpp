@@ -2,7 +2,7 @@
 // through the drop-in library (programs/regressions.c).  Each scenario runs
 // its racy part several times in child processes with their own time limit,
 // so a hang is a failure, not a stalled test.
-#include "bm_driver.h"
+#include "tests/binmalloc/bm_driver.h"
 
 namespace bmtest {
 namespace {

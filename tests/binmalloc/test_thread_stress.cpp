@@ -2,7 +2,7 @@
 // cross-thread frees through shared queues, many short-lived threads (more
 // than the arena limit), and fork while other threads allocate.  Each run
 // ends with binmalloc_check_heap().
-#include "bm_driver.h"
+#include "tests/binmalloc/bm_driver.h"
 
 namespace bmtest {
 namespace {

@@ -1,4 +1,4 @@
-#include "helpers.h"
+#include "tests/binmalloc_unit/helpers.h"
 
 #include <sys/mman.h>
 #include <unistd.h>

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "helpers.h"
+#include "tests/binmalloc_unit/helpers.h"
 
 using bmtest::Counters;
 

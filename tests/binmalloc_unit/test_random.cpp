@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "helpers.h"
+#include "tests/binmalloc_unit/helpers.h"
 
 namespace {
 

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "stats/change_points.hpp"
-#include "synthetic_series.hpp"
+#include "harness/stats/change_points.hpp"
+#include "tests/cluster/synthetic_series.hpp"
 
 int main(int argc, char** argv) {
   const int trials = argc > 1 ? std::atoi(argv[1]) : 1000;

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cluster/array_dir.hpp"
-#include "cluster/sbatch_script.hpp"
+#include "harness/cluster/array_dir.hpp"
+#include "harness/cluster/sbatch_script.hpp"
 
 namespace fs = std::filesystem;
 using namespace allocscope::cluster;

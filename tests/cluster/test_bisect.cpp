@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "../reliability/cli_runner.hpp"
+#include "tests/reliability/cli_runner.hpp"
 
 using rt::json;
 

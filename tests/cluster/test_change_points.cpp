@@ -3,8 +3,8 @@
 // pure noise at several levels.
 #include <gtest/gtest.h>
 
-#include "stats/change_points.hpp"
-#include "synthetic_series.hpp"
+#include "harness/stats/change_points.hpp"
+#include "tests/cluster/synthetic_series.hpp"
 
 using allocscope::stats::change_points;
 using allocscope::stats::ChangePointOptions;

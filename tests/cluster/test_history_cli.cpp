@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "../reliability/cli_runner.hpp"
-#include "synthetic_series.hpp"
+#include "tests/reliability/cli_runner.hpp"
+#include "tests/cluster/synthetic_series.hpp"
 
 namespace fs = std::filesystem;
 using rt::json;

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <set>
 
-#include "../reliability/cli_runner.hpp"
+#include "tests/reliability/cli_runner.hpp"
 
 namespace fs = std::filesystem;
 using rt::json;

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "cli_runner.hpp"
-#include "conform/table.hpp"
+#include "tests/harness/cli_runner.hpp"
+#include "harness/conform/table.hpp"
 
 using namespace allocscope;
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include "conform/misuse_matrix.hpp"
+#include "harness/conform/misuse_matrix.hpp"
 
 using allocscope::conform::ChildResult;
 using allocscope::conform::classify_misuse;

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "cli_runner.hpp"
-#include "conform/misuse_matrix.hpp"
+#include "tests/harness/cli_runner.hpp"
+#include "harness/conform/misuse_matrix.hpp"
 
 using namespace allocscope;
 
@@ -36,7 +36,7 @@ std::string describe(const conform::MisuseCell* c) {
 TEST(MisuseMatrix, GlibcCatchesItsKnownCases) {
   conform::MisuseMatrix m = run_matrix("glibc");
   const std::vector<std::pair<std::string, std::string>> expected{
-#include "glibc_catches.inc"
+#include "tests/conform/glibc_catches.inc"
   };
   for (const auto& [c, size] : expected)
     EXPECT_TRUE(stopped(m.cell(c, size, "glibc"))) << c << " at " << size << ": " << describe(m.cell(c, size, "glibc"));

@@ -2,7 +2,7 @@
 // and which output line explains a failure.
 #include <gtest/gtest.h>
 
-#include "conform/outcome.hpp"
+#include "harness/conform/outcome.hpp"
 
 using allocscope::conform::ChildResult;
 using allocscope::conform::classify;

@@ -2,7 +2,7 @@
 // shows, and its JSON round trip.
 #include <gtest/gtest.h>
 
-#include "conform/table.hpp"
+#include "harness/conform/table.hpp"
 
 using namespace allocscope::conform;
 

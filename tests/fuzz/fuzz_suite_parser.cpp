@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string>
 
-#include "adapter.hpp"
-#include "input_error.hpp"
-#include "runner/plan.hpp"
+#include "allocator/adapters/adapter.hpp"
+#include "common/input_error.hpp"
+#include "harness/runner/plan.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 8192) return -1;

@@ -1,4 +1,4 @@
-#include "cli_runner.hpp"
+#include "tests/harness/cli_runner.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>

@@ -1,7 +1,7 @@
 // Bad input is rejected with the list of valid choices and exit status 2.
 #include <gtest/gtest.h>
 
-#include "cli_runner.hpp"
+#include "tests/harness/cli_runner.hpp"
 
 using allocscope::test::run_cmd;
 using allocscope::test::TempDir;

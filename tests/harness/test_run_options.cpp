@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "../common/expected_allocators.hpp"
-#include "cli_runner.hpp"
+#include "tests/common/expected_allocators.hpp"
+#include "tests/harness/cli_runner.hpp"
 
 using allocscope::test::expected_allocators;
 using allocscope::test::read_json;

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli_runner.hpp"
+#include "tests/harness/cli_runner.hpp"
 
 using allocscope::test::read_json;
 using allocscope::test::run_cmd;

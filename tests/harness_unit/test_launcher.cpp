@@ -8,11 +8,11 @@
 #include <cstring>
 
 #include "allocscope/exit_codes.hpp"
-#include "probes/syscall_arch.hpp"
-#include "runner/launch_child.hpp"
-#include "runner/launch_classify.hpp"
-#include "runner/launch_observe.hpp"
-#include "runner/launcher.hpp"
+#include "harness/probes/syscall_arch.hpp"
+#include "harness/runner/launch_child.hpp"
+#include "harness/runner/launch_classify.hpp"
+#include "harness/runner/launch_observe.hpp"
+#include "harness/runner/launcher.hpp"
 
 namespace allocscope {
 namespace {

@@ -4,8 +4,8 @@
 #include <set>
 
 #include "allocscope/workload.hpp"
-#include "input_error.hpp"
-#include "runner/plan.hpp"
+#include "common/input_error.hpp"
+#include "harness/runner/plan.hpp"
 
 using namespace allocscope;
 

@@ -5,7 +5,7 @@
 
 #include <map>
 
-#include "probes/process_tree.hpp"
+#include "harness/probes/process_tree.hpp"
 
 namespace allocscope {
 namespace {

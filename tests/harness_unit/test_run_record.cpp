@@ -8,10 +8,10 @@
 #include <iterator>
 #include <set>
 
-#include "input_error.hpp"
-#include "results/metrics.hpp"
-#include "results/record_json.hpp"
-#include "results/results_io.hpp"
+#include "common/input_error.hpp"
+#include "harness/results/metrics.hpp"
+#include "harness/results/record_json.hpp"
+#include "harness/results/results_io.hpp"
 
 namespace fs = std::filesystem;
 using namespace allocscope;

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "cli_runner.hpp"
+#include "tests/harness/cli_runner.hpp"
 
 using allocscope::test::read_json;
 using allocscope::test::run_cmd;

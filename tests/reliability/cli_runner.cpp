@@ -1,4 +1,4 @@
-#include "cli_runner.hpp"
+#include "tests/reliability/cli_runner.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>

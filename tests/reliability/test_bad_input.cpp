@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cli_runner.hpp"
+#include "tests/reliability/cli_runner.hpp"
 
 using namespace rt;
 

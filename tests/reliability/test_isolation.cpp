@@ -8,7 +8,7 @@
 
 #include <map>
 
-#include "cli_runner.hpp"
+#include "tests/reliability/cli_runner.hpp"
 
 using namespace rt;
 

@@ -6,9 +6,9 @@
 #include <map>
 #include <set>
 
-#include "adapter.hpp"
-#include "cli_runner.hpp"
-#include "runner/plan.hpp"
+#include "allocator/adapters/adapter.hpp"
+#include "harness/runner/plan.hpp"
+#include "tests/reliability/cli_runner.hpp"
 
 using namespace rt;
 using namespace allocscope;

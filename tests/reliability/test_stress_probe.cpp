@@ -2,7 +2,7 @@
 // report; a broken allocator is found, never crashes allocscope.
 #include <gtest/gtest.h>
 
-#include "cli_runner.hpp"
+#include "tests/reliability/cli_runner.hpp"
 
 using namespace rt;
 

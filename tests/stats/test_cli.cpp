@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "../common/require_tool.hpp"
+#include "tests/common/require_tool.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;

@@ -5,11 +5,11 @@
 
 #include <cmath>
 
-#include "stats/bootstrap.hpp"
-#include "stats/comparison.hpp"
-#include "stats/estimators.hpp"
-#include "stats/mann_whitney.hpp"
-#include "stats/verdict.hpp"
+#include "harness/stats/bootstrap.hpp"
+#include "harness/stats/comparison.hpp"
+#include "harness/stats/estimators.hpp"
+#include "harness/stats/mann_whitney.hpp"
+#include "harness/stats/verdict.hpp"
 
 using namespace allocscope;
 using namespace allocscope::stats;

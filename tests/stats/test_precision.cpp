@@ -6,9 +6,9 @@
 #include <cmath>
 #include <random>
 
-#include "stats/modes.hpp"
-#include "stats/paired_ratio.hpp"
-#include "stats/stopping.hpp"
+#include "harness/stats/modes.hpp"
+#include "harness/stats/paired_ratio.hpp"
+#include "harness/stats/stopping.hpp"
 
 using namespace allocscope::stats;
 

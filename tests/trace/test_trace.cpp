@@ -15,8 +15,8 @@
 #include <sstream>
 #include <string>
 
-#include "../common/expected_allocators.hpp"
-#include "trace_io.hpp"
+#include "tests/common/expected_allocators.hpp"
+#include "trace/format/trace_io.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;

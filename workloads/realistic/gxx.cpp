@@ -1,7 +1,7 @@
 // gxx: g++ compiling a fixed C++ file.
 #include <cstdio>
 
-#include "programs.hpp"
+#include "workloads/realistic/programs.hpp"
 
 namespace allocscope::realistic {
 namespace {

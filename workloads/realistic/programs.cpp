@@ -1,4 +1,4 @@
-#include "programs.hpp"
+#include "workloads/realistic/programs.hpp"
 
 #include <dlfcn.h>
 #include <gnu/libc-version.h>

@@ -1,5 +1,5 @@
 // python3: a whole Python program with PYTHONMALLOC=malloc (see the doc line).
-#include "programs.hpp"
+#include "workloads/realistic/programs.hpp"
 
 namespace allocscope::realistic {
 namespace {

@@ -1,5 +1,5 @@
 // redis: redis-server driven by redis-benchmark through inputs/redis_bench.sh.
-#include "programs.hpp"
+#include "workloads/realistic/programs.hpp"
 
 namespace allocscope::realistic {
 namespace {

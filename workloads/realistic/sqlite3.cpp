@@ -1,5 +1,5 @@
 // sqlite3: the sqlite3 shell on an in-memory database (see the doc line).
-#include "programs.hpp"
+#include "workloads/realistic/programs.hpp"
 
 namespace allocscope::realistic {
 namespace {

@@ -5,7 +5,7 @@
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/rng.hpp"
 #include "allocscope/workload.hpp"
-#include "slot_block.hpp"
+#include "workloads/synthetic/slot_block.hpp"
 
 namespace allocscope {
 namespace {

@@ -2,7 +2,7 @@
 // threads, arena/cache scalability and per-thread memory retention show.
 #include "allocscope/slot_stream.hpp"
 #include "allocscope/workload.hpp"
-#include "slot_block.hpp"
+#include "workloads/synthetic/slot_block.hpp"
 
 namespace allocscope {
 namespace {

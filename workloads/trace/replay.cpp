@@ -21,7 +21,7 @@
 
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/workload.hpp"
-#include "trace_io.hpp"
+#include "trace/format/trace_io.hpp"
 
 #ifndef ALLOCSCOPE_SOURCE_DIR
 #define ALLOCSCOPE_SOURCE_DIR "."

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "bm_prog.h"
+#include "tests/binmalloc/programs/bm_prog.h"
 
 namespace {
 

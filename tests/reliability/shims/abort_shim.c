@@ -2,7 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shim_common.h"
+#include "tests/reliability/shims/shim_common.h"
 
 static long calls;
 

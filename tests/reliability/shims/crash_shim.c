@@ -1,5 +1,5 @@
 /* Crashes (SIGSEGV) on the Nth malloc. */
-#include "shim_common.h"
+#include "tests/reliability/shims/shim_common.h"
 
 static long calls;
 

@@ -1,7 +1,7 @@
 /* Hangs forever in the Nth malloc. */
 #include <unistd.h>
 
-#include "shim_common.h"
+#include "tests/reliability/shims/shim_common.h"
 
 static long calls;
 

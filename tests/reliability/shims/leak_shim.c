@@ -2,7 +2,7 @@
  * malloc returns NULL (RLIMIT_AS) or the OOM killer strikes (cgroup). */
 #include <string.h>
 
-#include "shim_common.h"
+#include "tests/reliability/shims/shim_common.h"
 
 void* malloc(size_t n) {
   void* leak = __libc_malloc(1 << 20);

@@ -28,8 +28,8 @@
 #include <thread>
 #include <vector>
 
-#include "matrix.hpp"
-#include "worker/result_record.hpp"
+#include "harness/misuse/matrix.hpp"
+#include "harness/worker/result_record.hpp"
 
 namespace {
 

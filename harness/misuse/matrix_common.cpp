@@ -1,10 +1,10 @@
-#include "matrix_common.hpp"
+#include "harness/misuse/matrix_common.hpp"
 
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
-#include "matrix_report.hpp"
+#include "harness/misuse/matrix_report.hpp"
 
 namespace allocscope::misuse {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "trace_format.hpp"
+#include "trace/format/trace_format.hpp"
 
 namespace allocscope::trace {
 

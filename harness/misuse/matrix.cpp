@@ -1,11 +1,11 @@
 // The table of matrix cases and sizes.
-#include "matrix.hpp"
+#include "harness/misuse/matrix.hpp"
 
-#include "matrix_bounds.hpp"
-#include "matrix_cxx.hpp"
-#include "matrix_free.hpp"
-#include "matrix_reuse.hpp"
-#include "matrix_sizes.hpp"
+#include "harness/misuse/matrix_bounds.hpp"
+#include "harness/misuse/matrix_cxx.hpp"
+#include "harness/misuse/matrix_free.hpp"
+#include "harness/misuse/matrix_reuse.hpp"
+#include "harness/misuse/matrix_sizes.hpp"
 
 namespace allocscope::misuse {
 

@@ -1,12 +1,12 @@
 // Matrix cases: use of freed memory.
-#include "matrix_reuse.hpp"
+#include "harness/misuse/matrix_reuse.hpp"
 
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
-#include "matrix_common.hpp"
-#include "matrix_report.hpp"
+#include "harness/misuse/matrix_common.hpp"
+#include "harness/misuse/matrix_report.hpp"
 
 namespace allocscope::misuse {
 

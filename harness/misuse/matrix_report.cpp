@@ -1,4 +1,4 @@
-#include "matrix_report.hpp"
+#include "harness/misuse/matrix_report.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // Matrix cases: impossible sizes.
-#include "matrix_sizes.hpp"
+#include "harness/misuse/matrix_sizes.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "matrix_report.hpp"
+#include "harness/misuse/matrix_report.hpp"
 
 namespace allocscope::misuse {
 

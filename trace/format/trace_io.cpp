@@ -1,4 +1,4 @@
-#include "trace_io.hpp"
+#include "trace/format/trace_io.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -15,7 +15,7 @@
 #include <zstd.h>
 #endif
 
-#include "input_error.hpp"
+#include "common/input_error.hpp"
 
 namespace allocscope::trace {
 

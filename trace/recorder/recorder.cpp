@@ -32,7 +32,7 @@
 #include <zstd.h>
 #endif
 
-#include "../format/trace_format.hpp"
+#include "trace/format/trace_format.hpp"
 
 #define AS_EXPORT __attribute__((visibility("default")))
 #define AS_TLS __attribute__((tls_model("initial-exec"))) static __thread

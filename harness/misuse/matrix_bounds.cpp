@@ -1,13 +1,13 @@
 // Matrix cases: overflow and underflow, and use of a zero-size block.
-#include "matrix_bounds.hpp"
+#include "harness/misuse/matrix_bounds.hpp"
 
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "matrix_common.hpp"
-#include "matrix_report.hpp"
+#include "harness/misuse/matrix_common.hpp"
+#include "harness/misuse/matrix_report.hpp"
 
 namespace allocscope::misuse {
 

@@ -1,5 +1,5 @@
 // Matrix cases: double free and invalid free.
-#include "matrix_free.hpp"
+#include "harness/misuse/matrix_free.hpp"
 
 #include <sys/mman.h>
 
@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "matrix_common.hpp"
-#include "matrix_report.hpp"
+#include "harness/misuse/matrix_common.hpp"
+#include "harness/misuse/matrix_report.hpp"
 
 namespace allocscope::misuse {
 

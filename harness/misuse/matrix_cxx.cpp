@@ -1,14 +1,14 @@
 // Matrix cases: C++ allocation and release that do not match. The element
 // type has a destructor, so new[] stores the element count before the
 // array and hands out a pointer 8 bytes into the block.
-#include "matrix_cxx.hpp"
+#include "harness/misuse/matrix_cxx.hpp"
 
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
-#include "matrix_common.hpp"
-#include "matrix_report.hpp"
+#include "harness/misuse/matrix_common.hpp"
+#include "harness/misuse/matrix_report.hpp"
 
 namespace allocscope::misuse {
 

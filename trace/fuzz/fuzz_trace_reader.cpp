@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "trace_io.hpp"
+#include "trace/format/trace_io.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
