@@ -1,6 +1,8 @@
 // An allocator as allocscope sees it: how to preload it (parent side) and how
 // to read its statistics and ask it to release memory (worker side, where it
-// is the process's malloc). One small file per allocator defines one Adapter.
+// is the process's malloc). One small file per allocator defines one Adapter
+// and registers it with ALLOCSCOPE_ADAPTER({...}); cmake/Allocators.cmake
+// finds the library and compiles that file only when the library is there.
 #pragma once
 
 #include <cstddef>
@@ -38,22 +40,33 @@ struct Adapter {
   void (*release)() = nullptr;  // return free memory to the OS
 };
 
-// The built-in allocators found at configure time, in a stable order
-// (glibc first, the reference for comparisons).
+// The built-in allocators found at configure time, in the order
+// cmake/Allocators.cmake lists them (glibc first, the reference for comparisons).
 const std::vector<Adapter>& builtin_adapters();
 
 // A user-defined allocator given as NAME=/path/lib.so; no statistics API.
 Adapter user_adapter(const std::string& name, const std::string& path);
 
-// Per-allocator definitions (one file each).
-Adapter glibc_adapter();
-Adapter jemalloc_adapter(const std::string& path, const std::string& version);
-Adapter tcmalloc_adapter(const std::string& path, const std::string& version);
-Adapter mimalloc_adapter(const std::string& path, const std::string& version);
-Adapter binmalloc_adapter(const std::string& path, const std::string& version);
-
 // mallinfo2()-based statistics, shared by glibc and binmalloc (both ptmalloc-style).
 AllocatorStats read_mallinfo2_stats();
 void release_with_malloc_trim();
 
+// Self-registration, used through ALLOCSCOPE_ADAPTER. `rank` orders the list;
+// `library` and `version` are what cmake/Allocators.cmake found: the library
+// becomes Adapter::preload, the version fills Adapter::version when the
+// adapter leaves it empty.
+struct AdapterRegistration {
+  AdapterRegistration(int rank, const char* library, const char* version, Adapter adapter);
+};
+
 }  // namespace allocscope
+
+#define ALLOCSCOPE_ADAPTER_CONCAT_INNER(a, b) a##b
+#define ALLOCSCOPE_ADAPTER_CONCAT(a, b) ALLOCSCOPE_ADAPTER_CONCAT_INNER(a, b)
+// Registers the adapter of the file it is in: ALLOCSCOPE_ADAPTER({.name = "x", ...});
+// The file is compiled only through cmake/Allocators.cmake, which defines
+// ALLOCSCOPE_ADAPTER_RANK, ALLOCSCOPE_ADAPTER_LIBRARY and ALLOCSCOPE_ADAPTER_VERSION for it.
+#define ALLOCSCOPE_ADAPTER(...)                                                                                        \
+  static const ::allocscope::AdapterRegistration ALLOCSCOPE_ADAPTER_CONCAT(allocscope_adapter_, __LINE__) {            \
+    ALLOCSCOPE_ADAPTER_RANK, ALLOCSCOPE_ADAPTER_LIBRARY, ALLOCSCOPE_ADAPTER_VERSION, ::allocscope::Adapter __VA_ARGS__ \
+  }

@@ -41,13 +41,9 @@ void jemalloc_release() {
 
 }  // namespace
 
-Adapter jemalloc_adapter(const std::string& path, const std::string& version) {
-  return {.name = "jemalloc",
-          .preload = path,
-          .version = version,
-          .doc = "jemalloc; stats: mallctl stats.* (epoch refresh); release: arena.<all>.purge",
-          .read_stats = jemalloc_stats,
-          .release = jemalloc_release};
-}
+ALLOCSCOPE_ADAPTER({.name = "jemalloc",
+                    .doc = "jemalloc; stats: mallctl stats.* (epoch refresh); release: arena.<all>.purge",
+                    .read_stats = jemalloc_stats,
+                    .release = jemalloc_release});
 
 }  // namespace allocscope

@@ -28,13 +28,9 @@ void mimalloc_release() {
 
 }  // namespace
 
-Adapter mimalloc_adapter(const std::string& path, const std::string& version) {
-  return {.name = "mimalloc",
-          .preload = path,
-          .version = version,
-          .doc = "mimalloc; stats: mi_process_info; release: mi_collect(true)",
-          .read_stats = mimalloc_stats,
-          .release = mimalloc_release};
-}
+ALLOCSCOPE_ADAPTER({.name = "mimalloc",
+                    .doc = "mimalloc; stats: mi_process_info; release: mi_collect(true)",
+                    .read_stats = mimalloc_stats,
+                    .release = mimalloc_release});
 
 }  // namespace allocscope

@@ -1,34 +1,38 @@
-// The allocators found at configure time (cmake/Allocators.cmake turns each
-// into ALLOCSCOPE_LIB_<NAME> / ALLOCSCOPE_VER_<NAME> definitions).
+// The built-in allocators: each adapter file registers itself
+// (ALLOCSCOPE_ADAPTER) when cmake/Allocators.cmake found its library.
+#include <algorithm>
+#include <utility>
+
 #include "allocator/adapters/adapter.hpp"
 
-#ifndef ALLOCSCOPE_VER_JEMALLOC
-#define ALLOCSCOPE_VER_JEMALLOC "unknown"
-#endif
-#ifndef ALLOCSCOPE_VER_TCMALLOC
-#define ALLOCSCOPE_VER_TCMALLOC "unknown"
-#endif
-#ifndef ALLOCSCOPE_VER_MIMALLOC
-#define ALLOCSCOPE_VER_MIMALLOC "unknown"
-#endif
-
 namespace allocscope {
+namespace {
+
+struct Ranked {
+  int rank;
+  Adapter adapter;
+};
+
+// Filled during static initialisation, before main.
+std::vector<Ranked>& registered() {
+  static std::vector<Ranked> all;
+  return all;
+}
+
+}  // namespace
+
+AdapterRegistration::AdapterRegistration(int rank, const char* library, const char* version, Adapter adapter) {
+  adapter.preload = library;
+  if (adapter.version.empty()) adapter.version = *version ? version : "unknown";
+  registered().push_back({rank, std::move(adapter)});
+}
 
 const std::vector<Adapter>& builtin_adapters() {
   static const std::vector<Adapter> all = [] {
-    std::vector<Adapter> v{glibc_adapter()};
-#ifdef ALLOCSCOPE_LIB_BINMALLOC
-    v.push_back(binmalloc_adapter(ALLOCSCOPE_LIB_BINMALLOC, ALLOCSCOPE_VER_BINMALLOC));
-#endif
-#ifdef ALLOCSCOPE_LIB_JEMALLOC
-    v.push_back(jemalloc_adapter(ALLOCSCOPE_LIB_JEMALLOC, ALLOCSCOPE_VER_JEMALLOC));
-#endif
-#ifdef ALLOCSCOPE_LIB_TCMALLOC
-    v.push_back(tcmalloc_adapter(ALLOCSCOPE_LIB_TCMALLOC, ALLOCSCOPE_VER_TCMALLOC));
-#endif
-#ifdef ALLOCSCOPE_LIB_MIMALLOC
-    v.push_back(mimalloc_adapter(ALLOCSCOPE_LIB_MIMALLOC, ALLOCSCOPE_VER_MIMALLOC));
-#endif
+    std::vector<Ranked> ranked = registered();
+    std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) { return a.rank < b.rank; });
+    std::vector<Adapter> v;
+    for (auto& r : ranked) v.push_back(std::move(r.adapter));
     return v;
   }();
   return all;

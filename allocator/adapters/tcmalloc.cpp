@@ -26,15 +26,10 @@ void tcmalloc_release() {
 
 }  // namespace
 
-Adapter tcmalloc_adapter(const std::string& path, const std::string& version) {
-  return {.name = "tcmalloc",
-          .preload = path,
-          .version = version,
-          .doc =
-              "tcmalloc from gperftools (minimal); stats: MallocExtension numeric properties; "
-              "release: MallocExtension_ReleaseFreeMemory",
-          .read_stats = tcmalloc_stats,
-          .release = tcmalloc_release};
-}
+ALLOCSCOPE_ADAPTER({.name = "tcmalloc",
+                    .doc = "tcmalloc from gperftools (minimal); stats: MallocExtension numeric properties; "
+                           "release: MallocExtension_ReleaseFreeMemory",
+                    .read_stats = tcmalloc_stats,
+                    .release = tcmalloc_release});
 
 }  // namespace allocscope

@@ -44,13 +44,31 @@ std::string trace_library() {
   return (dir / ".." / "lib" / "liballocscope_trace.so").lexically_normal().string();
 }
 
-}  // namespace
-
-int cmd_record(const std::vector<std::string>& args) {
-  std::string out;
-  int zstd = 0;
+// What `record` was asked to do.
+struct RecordOptions {
+  std::string out;  // as given
+  int zstd = 0;     // 0: no compression
   std::string buffer_kb;
-  bool quiet = false, precise = false;
+  bool quiet = false, precise = false, help = false;
+  std::vector<std::string> command;
+};
+
+int parse_zstd_level(const std::string& a) {
+  char* end = nullptr;
+  long v = std::strtol(a.c_str() + 7, &end, 10);
+  if (*end || v < 1 || v > 19) throw InputError(fmt::format("{}: expected a zstd level 1..19", a));
+  return static_cast<int>(v);
+}
+
+std::string check_buffer_kb(const std::string& kb) {
+  char* end = nullptr;
+  long v = std::strtol(kb.c_str(), &end, 10);
+  if (*end || v < 4 || v > 8192) throw InputError(fmt::format("--buffer {}: expected 4..8192 (KiB)", kb));
+  return kb;
+}
+
+RecordOptions parse_record_options(const std::vector<std::string>& args) {
+  RecordOptions o;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -59,58 +77,60 @@ int cmd_record(const std::vector<std::string>& args) {
       break;
     }
     if (a == "--help" || a == "-h") {
-      std::fputs(kRecordUsage, stdout);
-      return 0;
+      o.help = true;
+      return o;
     } else if (a == "--out" || a == "-o") {
       if (i + 1 >= args.size()) throw InputError("--out needs a file name");
-      out = args[++i];
+      o.out = args[++i];
     } else if (a.rfind("--out=", 0) == 0) {
-      out = a.substr(6);
+      o.out = a.substr(6);
     } else if (a == "--zstd") {
-      zstd = 3;
+      o.zstd = 3;
     } else if (a.rfind("--zstd=", 0) == 0) {
-      char* end = nullptr;
-      long v = std::strtol(a.c_str() + 7, &end, 10);
-      if (*end || v < 1 || v > 19) throw InputError(fmt::format("{}: expected a zstd level 1..19", a));
-      zstd = static_cast<int>(v);
+      o.zstd = parse_zstd_level(a);
     } else if (a == "--buffer") {
       if (i + 1 >= args.size()) throw InputError("--buffer needs a size in KiB");
-      buffer_kb = args[++i];
-      char* end = nullptr;
-      long v = std::strtol(buffer_kb.c_str(), &end, 10);
-      if (*end || v < 4 || v > 8192) throw InputError(fmt::format("--buffer {}: expected 4..8192 (KiB)", buffer_kb));
+      o.buffer_kb = check_buffer_kb(args[++i]);
     } else if (a == "--precise-time") {
-      precise = true;
+      o.precise = true;
     } else if (a == "--quiet" || a == "-q") {
-      quiet = true;
+      o.quiet = true;
     } else {
       throw InputError(fmt::format("unexpected argument '{}' (the command goes after '--')\n{}", a, kRecordUsage));
     }
   }
-  if (out.empty()) throw InputError(std::string("--out FILE is required\n") + kRecordUsage);
+  if (o.out.empty()) throw InputError(std::string("--out FILE is required\n") + kRecordUsage);
   if (i >= args.size()) throw InputError(std::string("no command to record after '--'\n") + kRecordUsage);
-  const std::string lib = trace_library();
+  o.command.assign(args.begin() + static_cast<long>(i), args.end());
+  return o;
+}
+
+// The recorder library must be there and FILE creatable, before CMD runs.
+// Returns FILE as an absolute path (the child may change directory).
+std::string check_record_setup(const std::string& lib, const std::string& out) {
   if (::access(lib.c_str(), R_OK) != 0)
     throw InputError(
         fmt::format("recorder library {} not found (build the allocscope_trace target, or set "
                     "ALLOCSCOPE_TRACE_LIB)",
                     lib));
   const std::string abs_out = fs::absolute(out).lexically_normal().string();
-  {
-    std::FILE* probe = std::fopen(abs_out.c_str(), "wb");
-    if (!probe) throw InputError(fmt::format("--out {}: cannot create: {}", out, std::strerror(errno)));
-    std::fclose(probe);
-    ::unlink(abs_out.c_str());
-  }
+  std::FILE* probe = std::fopen(abs_out.c_str(), "wb");
+  if (!probe) throw InputError(fmt::format("--out {}: cannot create: {}", out, std::strerror(errno)));
+  std::fclose(probe);
+  ::unlink(abs_out.c_str());
+  return abs_out;
+}
 
+// Runs CMD with the recorder preloaded and waits for it; returns its wait status.
+int run_recorded(const RecordOptions& o, const std::string& lib, const std::string& abs_out) {
   // Everything the child needs, prepared before fork.
   std::string preload = lib;
   if (const char* old = std::getenv("LD_PRELOAD"); old && *old) preload += std::string(" ") + old;
-  std::vector<std::string> argv_s(args.begin() + static_cast<long>(i), args.end());
+  std::vector<std::string> argv_s = o.command;
   std::vector<char*> argv;
   for (auto& s : argv_s) argv.push_back(s.data());
   argv.push_back(nullptr);
-  const std::string zstd_s = std::to_string(zstd);
+  const std::string zstd_s = std::to_string(o.zstd);
 
   struct sigaction ign {
   }, old_int{}, old_term{};
@@ -129,8 +149,8 @@ int cmd_record(const std::vector<std::string>& args) {
     ::setenv("ALLOCSCOPE_TRACE_OUT", abs_out.c_str(), 1);
     ::setenv("ALLOCSCOPE_TRACE_ROOT", root, 1);
     ::setenv("ALLOCSCOPE_TRACE_ZSTD", zstd_s.c_str(), 1);
-    if (precise) ::setenv("ALLOCSCOPE_TRACE_CLOCK", "precise", 1);
-    if (!buffer_kb.empty()) ::setenv("ALLOCSCOPE_TRACE_BUFFER", buffer_kb.c_str(), 1);
+    if (o.precise) ::setenv("ALLOCSCOPE_TRACE_CLOCK", "precise", 1);
+    if (!o.buffer_kb.empty()) ::setenv("ALLOCSCOPE_TRACE_BUFFER", o.buffer_kb.c_str(), 1);
     ::execvp(argv[0], argv.data());
     std::fprintf(stderr, "allocscope record: cannot run %s: %s\n", argv[0], std::strerror(errno));
     ::_exit(127);
@@ -140,33 +160,55 @@ int cmd_record(const std::vector<std::string>& args) {
   }
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);
-  int rc = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+  return status;
+}
 
-  if (!quiet) {
-    std::error_code ec;
-    auto size = fs::file_size(abs_out, ec);
-    if (ec) {
-      std::fprintf(stderr, "allocscope record: %s was not written (did %s allocate, or exit by a signal?)\n",
-                   out.c_str(), argv_s[0].c_str());
-    } else {
-      std::fprintf(stderr, "allocscope record: wrote %s (%ju bytes)\n", out.c_str(), static_cast<uintmax_t>(size));
-    }
-    // Files of child processes.
-    const fs::path p(abs_out);
-    int children = 0;
-    for (const auto& e : fs::directory_iterator(p.parent_path(), ec)) {
-      std::string name = e.path().filename().string(), stem = p.filename().string() + ".";
-      if (name.rfind(stem, 0) == 0 && name.size() > stem.size() &&
-          name.find_first_not_of("0123456789", stem.size()) == std::string::npos)
-        ++children;
-    }
-    if (children > 0)
-      std::fprintf(stderr, "allocscope record: %d child process trace(s) %s.<pid>\n", children, out.c_str());
-    if (WIFSIGNALED(status))
-      std::fprintf(stderr, "allocscope record: %s ended by signal %d: the trace lacks its end record\n",
-                   argv_s[0].c_str(), WTERMSIG(status));
+// The number of FILE.<pid> traces written by child processes.
+int count_child_traces(const std::string& abs_out) {
+  const fs::path p(abs_out);
+  const std::string stem = p.filename().string() + ".";
+  int children = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(p.parent_path(), ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind(stem, 0) == 0 && name.size() > stem.size() &&
+        name.find_first_not_of("0123456789", stem.size()) == std::string::npos)
+      ++children;
   }
-  return rc;
+  return children;
+}
+
+// What was written, on stderr.
+void report_recording(const RecordOptions& o, const std::string& abs_out, int status) {
+  const char* program = o.command[0].c_str();
+  std::error_code ec;
+  auto size = fs::file_size(abs_out, ec);
+  if (ec) {
+    std::fprintf(stderr, "allocscope record: %s was not written (did %s allocate, or exit by a signal?)\n",
+                 o.out.c_str(), program);
+  } else {
+    std::fprintf(stderr, "allocscope record: wrote %s (%ju bytes)\n", o.out.c_str(), static_cast<uintmax_t>(size));
+  }
+  if (int children = count_child_traces(abs_out); children > 0)
+    std::fprintf(stderr, "allocscope record: %d child process trace(s) %s.<pid>\n", children, o.out.c_str());
+  if (WIFSIGNALED(status))
+    std::fprintf(stderr, "allocscope record: %s ended by signal %d: the trace lacks its end record\n", program,
+                 WTERMSIG(status));
+}
+
+}  // namespace
+
+int cmd_record(const std::vector<std::string>& args) {
+  const RecordOptions o = parse_record_options(args);
+  if (o.help) {
+    std::fputs(kRecordUsage, stdout);
+    return 0;
+  }
+  const std::string lib = trace_library();
+  const std::string abs_out = check_record_setup(lib, o.out);
+  const int status = run_recorded(o, lib, abs_out);
+  if (!o.quiet) report_recording(o, abs_out, status);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 }
 
 }  // namespace allocscope

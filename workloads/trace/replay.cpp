@@ -80,179 +80,18 @@ struct alignas(64) Progress {
 
 class TraceReplay : public Workload {
  public:
+  // Reads the trace and turns it into per-thread op lists, block slots and
+  // thread start conditions (untimed, from prepare()).
   void load(RunContext& ctx) {
-    const Params& p = ctx.params();
-    path_ = resolve_trace_path(p.s("path"));
-    timing_ = p.s("timing") == "as-recorded";
-    null_ = p.b("null");
-    touch_ = p.b("touch");
-    trace::Trace t;
-    try {
-      t = trace::read_trace_file(path_);
-    } catch (const std::exception& e) {
-      throw ParamError(fmt::format("trace: {}", e.what()));
-    }
-    if (t.header.flags & kFlagNoTiming) timing_ = false;
+    const trace::Trace t = read_trace(ctx);
     const trace::Summary sum = trace::summarize(t);
     ctx.report("trace_ideal_peak_bytes", static_cast<double>(sum.peak_live_bytes));
-    page_ = t.header.page_size;
-
-    // Replay threads: the recorded threads that have events, in index order.
-    std::vector<int> thread_of(t.threads, -1);
-    for (const auto& e : t.events)
-      if (thread_of[e.thread] < 0) thread_of[e.thread] = 0;
-    nthreads_ = 0;
-    for (auto& v : thread_of)
-      if (v >= 0) v = nthreads_++;
-    if (nthreads_ == 0) nthreads_ = 1;
-    ops_.assign(static_cast<size_t>(nthreads_), {});
-
-    // Walk the trace in global order (a realloc releases its input at the
-    // sequence number taken before the call) and give every block an id.
-    struct Point {
-      uint64_t key;
-      uint32_t index;
-    };
-    std::vector<Point> points;
-    points.reserve(t.events.size() + 16);
-    for (uint32_t i = 0; i < t.events.size(); ++i) {
-      const auto& e = t.events[i];
-      if (op_reallocs(e.op) && e.old_ptr != 0) points.push_back({(e.seq - e.seq_gap) * 2, i * 2});
-      points.push_back({e.seq * 2 + 1, i * 2 + 1});
-    }
-    std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.key < b.key; });
-    std::unordered_map<uint64_t, uint32_t> live;  // address -> id
-    live.reserve(1 << 16);
-    std::vector<uint32_t> owner;     // id -> replay thread that allocated it
-    std::vector<uint32_t> consumer;  // id -> replay thread that frees it (kNoId: never)
-    std::vector<int64_t> op_index(t.events.size(), -1);
-    std::vector<uint32_t> old_of(t.events.size(), kNoId);
-    for (const Point& pt : points) {
-      const auto& e = t.events[pt.index / 2];
-      const uint32_t rt = static_cast<uint32_t>(thread_of[e.thread]);
-      if ((pt.index & 1) == 0) {  // realloc: release half
-        const bool failed = e.ptr == 0 && e.requested() > 0;
-        auto it = live.find(e.old_ptr);
-        if (!failed && it != live.end()) {
-          old_of[pt.index / 2] = it->second;
-          consumer[it->second] = rt;
-          live.erase(it);
-        }
-        continue;
-      }
-      auto& list = ops_[rt];
-      ROp r{};
-      r.op = e.op;
-      r.cflags = e.flags;
-      r.ts = e.ts;
-      r.size = e.size;
-      r.nmemb = e.nmemb;
-      r.align = e.align;
-      if (e.op == kThreadStart || e.op == kThreadExit) {
-        ++lifetime_events_;
-        list.push_back(r);
-        op_index[pt.index / 2] = static_cast<int64_t>(list.size() - 1);
-        continue;
-      }
-      if (op_frees(e.op)) {
-        if (e.ptr != 0) {
-          auto it = live.find(e.ptr);
-          if (it == live.end()) {
-            ++skipped_;  // freed block allocated before recording started
-            continue;
-          }
-          r.id = it->second;
-          consumer[it->second] = rt;
-          live.erase(it);
-        }
-      } else if (op_reallocs(e.op)) {
-        r.old_id = old_of[pt.index / 2];
-        if (e.old_ptr != 0 && r.old_id == kNoId) {
-          ++skipped_;  // input unknown (allocated before recording) or a failed realloc
-          continue;
-        }
-        if (e.ptr == 0) {
-          if (r.old_id == kNoId || e.requested() > 0) {
-            ++skipped_;
-            continue;
-          }
-          r.flags |= kAsFree;  // realloc(p, 0) freed p
-        }
-      } else if (e.ptr == 0) {
-        ++skipped_;  // a failed allocation
-        continue;
-      }
-      if (op_allocates(e.op) && e.ptr != 0) {
-        r.id = static_cast<uint32_t>(owner.size());
-        owner.push_back(rt);
-        consumer.push_back(kNoId);
-        live[e.ptr] = r.id;  // a still-live address reused means a free we did not see: the old block leaks
-      }
-      list.push_back(r);
-      op_index[pt.index / 2] = static_cast<int64_t>(list.size() - 1);
-      if (e.seq == sum.peak_seq) list.back().flags |= kMarkPeak;
-    }
-    // Cross-thread edges.
-    for (int rt = 0; rt < nthreads_; ++rt)
-      for (ROp& r : ops_[static_cast<size_t>(rt)]) {
-        uint32_t in = op_frees(r.op) ? r.id : r.old_id;
-        if (in != kNoId && owner[in] != static_cast<uint32_t>(rt)) r.flags |= kWaitOld;
-        if (op_allocates(r.op) && r.id != kNoId && consumer[r.id] != kNoId &&
-            consumer[r.id] != static_cast<uint32_t>(rt))
-          r.flags |= kNotify;
-      }
-    // Renumber ids so that each thread's blocks are contiguous (no false
-    // sharing between threads on the slot array).
-    std::vector<uint32_t> count(static_cast<size_t>(nthreads_), 0), base(static_cast<size_t>(nthreads_) + 1, 0);
-    for (uint32_t o : owner) ++count[o];
-    for (int i = 0; i < nthreads_; ++i) base[i + 1] = base[i] + count[i];
-    std::vector<uint32_t> remap(owner.size());
-    std::fill(count.begin(), count.end(), 0);
-    for (uint32_t id = 0; id < owner.size(); ++id) remap[id] = base[owner[id]] + count[owner[id]]++;
-    size_.assign(owner.size(), 0);
-    kind_.assign(owner.size(), 0);
-    align_.assign(owner.size(), 0);
-    freed_.assign(owner.size(), 0);
-    slot_owner_.resize(owner.size());
-    for (uint32_t id = 0; id < owner.size(); ++id) slot_owner_[remap[id]] = owner[id];
-    for (auto& list : ops_)
-      for (ROp& r : list) {
-        if (r.id != kNoId) r.id = remap[r.id];
-        if (r.old_id != kNoId) r.old_id = remap[r.old_id];
-        if (op_allocates(r.op) && r.id != kNoId) {
-          size_[r.id] = r.op == kCalloc || r.op == kReallocarray ? r.nmemb * r.size : r.size;
-          kind_[r.id] = static_cast<uint8_t>(r.op | r.cflags);
-          align_[r.id] = r.align;
-        }
-        if (r.old_id != kNoId) freed_[r.old_id] = 1;
-        if (op_frees(r.op) && r.id != kNoId) freed_[r.id] = 1;
-      }
-    slots_ = std::make_unique<std::atomic<void*>[]>(owner.size() ? owner.size() : 1);
-
-    // Thread lifetimes: a thread starts once every event recorded before its
-    // first one was replayed (per-thread prefix counts at that point).
-    starts_.assign(static_cast<size_t>(nthreads_), {});
-    std::vector<uint64_t> first_seq(static_cast<size_t>(nthreads_), UINT64_MAX);
-    std::vector<uint64_t> seen(static_cast<size_t>(nthreads_), 0);
-    for (const auto& e : t.events) {
-      int rt = thread_of[e.thread];
-      if (first_seq[rt] == UINT64_MAX) first_seq[rt] = e.seq;
-    }
-    // Events in seq order; count, per thread, replayed ops before each start.
-    std::vector<std::pair<uint64_t, int>> starts;
-    for (int rt = 0; rt < nthreads_; ++rt) starts.emplace_back(first_seq[rt], rt);
-    std::sort(starts.begin(), starts.end());
-    size_t si = 0;
-    for (size_t i = 0; i <= t.events.size() && si < starts.size(); ++i) {
-      const uint64_t seq = i < t.events.size() ? t.events[i].seq : UINT64_MAX;
-      while (si < starts.size() && starts[si].first <= seq) {
-        int rt = starts[si].second;
-        for (int u = 0; u < nthreads_; ++u)
-          if (u != rt && seen[u] > 0) starts_[rt].emplace_back(u, seen[u]);
-        ++si;
-      }
-      if (i < t.events.size() && op_index[i] >= 0) ++seen[thread_of[t.events[i].thread]];
-    }
+    const std::vector<int> thread_of = map_threads(t);
+    BlockMap blocks(t.events.size());
+    for (const Point& pt : global_order(t)) place_event(t, pt, thread_of, sum.peak_seq, blocks);
+    mark_cross_thread(blocks);
+    renumber_blocks(blocks.owner);
+    compute_thread_starts(t, thread_of, blocks.op_index);
     progress_ = std::make_unique<Progress[]>(static_cast<size_t>(nthreads_));
     ctx.report("trace_skipped_ops", static_cast<double>(skipped_));
     ctx.ensure_thread_slots(nthreads_);
@@ -289,6 +128,198 @@ class TraceReplay : public Workload {
   }
 
  private:
+  // The state of the walk over the trace in global order.
+  struct BlockMap {
+    explicit BlockMap(size_t events) : op_index(events, -1), old_of(events, kNoId) { live.reserve(1 << 16); }
+    std::unordered_map<uint64_t, uint32_t> live;  // address -> id
+    std::vector<uint32_t> owner;                  // id -> replay thread that allocated it
+    std::vector<uint32_t> consumer;               // id -> replay thread that frees it (kNoId: never)
+    std::vector<int64_t> op_index;                // event -> index in its thread's op list (-1: skipped)
+    std::vector<uint32_t> old_of;                 // realloc event -> id of its input
+  };
+  // A point of the global order: event index * 2, + 1 for the event itself,
+  // + 0 for the release half of a realloc (taken before the call).
+  struct Point {
+    uint64_t key;
+    uint32_t index;
+  };
+
+  trace::Trace read_trace(RunContext& ctx) {
+    const Params& p = ctx.params();
+    path_ = resolve_trace_path(p.s("path"));
+    timing_ = p.s("timing") == "as-recorded";
+    null_ = p.b("null");
+    touch_ = p.b("touch");
+    trace::Trace t;
+    try {
+      t = trace::read_trace_file(path_);
+    } catch (const std::exception& e) {
+      throw ParamError(fmt::format("trace: {}", e.what()));
+    }
+    if (t.header.flags & kFlagNoTiming) timing_ = false;
+    page_ = t.header.page_size;
+    return t;
+  }
+
+  // Replay threads: the recorded threads that have events, in index order.
+  // Returns recorded thread -> replay thread (-1: none); sets nthreads_, ops_.
+  std::vector<int> map_threads(const trace::Trace& t) {
+    std::vector<int> thread_of(t.threads, -1);
+    for (const auto& e : t.events)
+      if (thread_of[e.thread] < 0) thread_of[e.thread] = 0;
+    nthreads_ = 0;
+    for (auto& v : thread_of)
+      if (v >= 0) v = nthreads_++;
+    if (nthreads_ == 0) nthreads_ = 1;
+    ops_.assign(static_cast<size_t>(nthreads_), {});
+    return thread_of;
+  }
+
+  // The trace in global order: a realloc releases its input at the sequence
+  // number taken before the call.
+  static std::vector<Point> global_order(const trace::Trace& t) {
+    std::vector<Point> points;
+    points.reserve(t.events.size() + 16);
+    for (uint32_t i = 0; i < t.events.size(); ++i) {
+      const auto& e = t.events[i];
+      if (op_reallocs(e.op) && e.old_ptr != 0) points.push_back({(e.seq - e.seq_gap) * 2, i * 2});
+      points.push_back({e.seq * 2 + 1, i * 2 + 1});
+    }
+    std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.key < b.key; });
+    return points;
+  }
+
+  // One point of the walk: gives every block an id and appends the event's op
+  // to its replay thread's list, or counts it as skipped.
+  void place_event(const trace::Trace& t, const Point& pt, const std::vector<int>& thread_of, uint64_t peak_seq,
+                   BlockMap& b) {
+    const uint32_t ei = pt.index / 2;
+    const auto& e = t.events[ei];
+    const uint32_t rt = static_cast<uint32_t>(thread_of[e.thread]);
+    if ((pt.index & 1) == 0) {  // realloc: release half
+      const bool failed = e.ptr == 0 && e.requested() > 0;
+      auto it = b.live.find(e.old_ptr);
+      if (!failed && it != b.live.end()) {
+        b.old_of[ei] = it->second;
+        b.consumer[it->second] = rt;
+        b.live.erase(it);
+      }
+      return;
+    }
+    auto& list = ops_[rt];
+    ROp r{.op = e.op, .cflags = e.flags, .flags = 0, .size = e.size, .nmemb = e.nmemb, .align = e.align, .ts = e.ts};
+    if (e.op == kThreadStart || e.op == kThreadExit) {
+      ++lifetime_events_;
+    } else if (!resolve_blocks(e, ei, rt, r, b)) {
+      ++skipped_;
+      return;
+    }
+    list.push_back(r);
+    b.op_index[ei] = static_cast<int64_t>(list.size() - 1);
+    if (e.op != kThreadStart && e.op != kThreadExit && e.seq == peak_seq) list.back().flags |= kMarkPeak;
+  }
+
+  // Sets the ids an op consumes and produces; false when the op cannot be
+  // replayed (a block allocated before recording started, a failed call).
+  static bool resolve_blocks(const trace::Event& e, uint32_t ei, uint32_t rt, ROp& r, BlockMap& b) {
+    if (op_frees(e.op)) {
+      if (e.ptr != 0) {
+        auto it = b.live.find(e.ptr);
+        if (it == b.live.end()) return false;  // freed block allocated before recording started
+        r.id = it->second;
+        b.consumer[it->second] = rt;
+        b.live.erase(it);
+      }
+    } else if (op_reallocs(e.op)) {
+      r.old_id = b.old_of[ei];
+      // Input unknown (allocated before recording) or a failed realloc.
+      if (e.old_ptr != 0 && r.old_id == kNoId) return false;
+      if (e.ptr == 0) {
+        if (r.old_id == kNoId || e.requested() > 0) return false;
+        r.flags |= kAsFree;  // realloc(p, 0) freed p
+      }
+    } else if (e.ptr == 0) {
+      return false;  // a failed allocation
+    }
+    if (op_allocates(e.op) && e.ptr != 0) {
+      r.id = static_cast<uint32_t>(b.owner.size());
+      b.owner.push_back(rt);
+      b.consumer.push_back(kNoId);
+      b.live[e.ptr] = r.id;  // a still-live address reused means a free we did not see: the old block leaks
+    }
+    return true;
+  }
+
+  // Cross-thread edges: wait for a block another thread allocates, notify the
+  // thread that frees a block this one allocated.
+  void mark_cross_thread(const BlockMap& b) {
+    for (int rt = 0; rt < nthreads_; ++rt)
+      for (ROp& r : ops_[static_cast<size_t>(rt)]) {
+        uint32_t in = op_frees(r.op) ? r.id : r.old_id;
+        if (in != kNoId && b.owner[in] != static_cast<uint32_t>(rt)) r.flags |= kWaitOld;
+        if (op_allocates(r.op) && r.id != kNoId && b.consumer[r.id] != kNoId &&
+            b.consumer[r.id] != static_cast<uint32_t>(rt))
+          r.flags |= kNotify;
+      }
+  }
+
+  // Renumbers ids so that each thread's blocks are contiguous (no false
+  // sharing between threads on the slot array) and sizes the block tables.
+  void renumber_blocks(const std::vector<uint32_t>& owner) {
+    std::vector<uint32_t> count(static_cast<size_t>(nthreads_), 0), base(static_cast<size_t>(nthreads_) + 1, 0);
+    for (uint32_t o : owner) ++count[o];
+    for (int i = 0; i < nthreads_; ++i) base[i + 1] = base[i] + count[i];
+    std::vector<uint32_t> remap(owner.size());
+    std::fill(count.begin(), count.end(), 0);
+    for (uint32_t id = 0; id < owner.size(); ++id) remap[id] = base[owner[id]] + count[owner[id]]++;
+    size_.assign(owner.size(), 0);
+    kind_.assign(owner.size(), 0);
+    align_.assign(owner.size(), 0);
+    freed_.assign(owner.size(), 0);
+    slot_owner_.resize(owner.size());
+    for (uint32_t id = 0; id < owner.size(); ++id) slot_owner_[remap[id]] = owner[id];
+    for (auto& list : ops_)
+      for (ROp& r : list) {
+        if (r.id != kNoId) r.id = remap[r.id];
+        if (r.old_id != kNoId) r.old_id = remap[r.old_id];
+        if (op_allocates(r.op) && r.id != kNoId) {
+          size_[r.id] = r.op == kCalloc || r.op == kReallocarray ? r.nmemb * r.size : r.size;
+          kind_[r.id] = static_cast<uint8_t>(r.op | r.cflags);
+          align_[r.id] = r.align;
+        }
+        if (r.old_id != kNoId) freed_[r.old_id] = 1;
+        if (op_frees(r.op) && r.id != kNoId) freed_[r.id] = 1;
+      }
+    slots_ = std::make_unique<std::atomic<void*>[]>(owner.size() ? owner.size() : 1);
+  }
+
+  // Thread lifetimes: a thread starts once every event recorded before its
+  // first one was replayed (per-thread prefix counts at that point).
+  void compute_thread_starts(const trace::Trace& t, const std::vector<int>& thread_of,
+                             const std::vector<int64_t>& op_index) {
+    starts_.assign(static_cast<size_t>(nthreads_), {});
+    std::vector<uint64_t> first_seq(static_cast<size_t>(nthreads_), UINT64_MAX);
+    std::vector<uint64_t> seen(static_cast<size_t>(nthreads_), 0);
+    for (const auto& e : t.events) {
+      int rt = thread_of[e.thread];
+      if (first_seq[rt] == UINT64_MAX) first_seq[rt] = e.seq;
+    }
+    // Events in seq order; count, per thread, replayed ops before each start.
+    std::vector<std::pair<uint64_t, int>> starts;
+    for (int rt = 0; rt < nthreads_; ++rt) starts.emplace_back(first_seq[rt], rt);
+    std::sort(starts.begin(), starts.end());
+    size_t si = 0;
+    for (size_t i = 0; i <= t.events.size() && si < starts.size(); ++i) {
+      const uint64_t seq = i < t.events.size() ? t.events[i].seq : UINT64_MAX;
+      while (si < starts.size() && starts[si].first <= seq) {
+        int rt = starts[si].second;
+        for (int u = 0; u < nthreads_; ++u)
+          if (u != rt && seen[u] > 0) starts_[rt].emplace_back(u, seen[u]);
+        ++si;
+      }
+      if (i < t.events.size() && op_index[i] >= 0) ++seen[thread_of[t.events[i].thread]];
+    }
+  }
   static uint64_t now_ns() {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
