@@ -29,9 +29,9 @@ const char* kTraceUsage =
     "  A corrupt, truncated or wrong-version trace is rejected with its byte offset\n"
     "  and the reason (exit status 2).\n";
 
-int info(const std::vector<std::string>& args) {
+// The trace file named by `trace info`'s arguments, and whether --json was given.
+std::string info_file(const std::vector<std::string>& args, bool& as_json) {
   std::string file;
-  bool as_json = false;
   for (const auto& a : args) {
     if (a == "--json")
       as_json = true;
@@ -43,43 +43,56 @@ int info(const std::vector<std::string>& args) {
       throw InputError(fmt::format("unexpected argument '{}'", a));
   }
   if (file.empty()) throw InputError(std::string("trace info needs a FILE\n") + kTraceUsage);
-  const trace::Trace t = trace::read_trace_file(file);
-  const trace::Summary s = trace::summarize(t);
-  const double share =
-      s.matched_frees ? static_cast<double>(s.cross_thread_frees) / static_cast<double>(s.matched_frees) : 0.0;
-  if (as_json) {
-    nlohmann::ordered_json j;
-    j["file"] = file;
-    j["version"] = t.header.version;
-    j["program"] = t.header.program;
-    j["pid"] = t.header.pid;
-    j["page_size"] = t.header.page_size;
-    j["start_unix_ns"] = t.header.start_unix_ns;
-    j["compressed"] = (t.header.flags & tracefmt::kFlagZstd) != 0;
-    j["timing"] = (t.header.flags & tracefmt::kFlagNoTiming) == 0;
-    j["threads"] = s.threads;
-    j["events"] = s.events;
-    j["duration_s"] = s.duration_s;
-    j["ops"] = s.ops;
-    j["op_variants"] = s.variants;
-    j["alloc_ops"] = s.alloc_ops;
-    j["free_ops"] = s.free_ops;
-    j["peak_live_bytes"] = s.peak_live_bytes;
-    j["end_live_bytes"] = s.end_live_bytes;
-    j["end_live_blocks"] = s.live_blocks_end;
-    j["total_requested_bytes"] = s.total_requested_bytes;
-    j["matched_frees"] = s.matched_frees;
-    j["cross_thread_frees"] = s.cross_thread_frees;
-    j["cross_thread_free_share"] = share;
-    j["unmatched_frees"] = s.unmatched_frees;
-    j["null_frees"] = s.null_frees;
-    j["failed_allocs"] = s.failed_allocs;
-    auto h = nlohmann::ordered_json::array();
-    for (const auto& [le, n] : s.size_histogram) h.push_back({{"le", le}, {"count", n}});
-    j["size_histogram"] = h;
-    std::printf("%s\n", j.dump(2).c_str());
-    return 0;
-  }
+  return file;
+}
+
+double cross_thread_share(const trace::Summary& s) {
+  return s.matched_frees ? static_cast<double>(s.cross_thread_frees) / static_cast<double>(s.matched_frees) : 0.0;
+}
+
+void print_info_json(const std::string& file, const trace::Trace& t, const trace::Summary& s) {
+  nlohmann::ordered_json j;
+  j["file"] = file;
+  j["version"] = t.header.version;
+  j["program"] = t.header.program;
+  j["pid"] = t.header.pid;
+  j["page_size"] = t.header.page_size;
+  j["start_unix_ns"] = t.header.start_unix_ns;
+  j["compressed"] = (t.header.flags & tracefmt::kFlagZstd) != 0;
+  j["timing"] = (t.header.flags & tracefmt::kFlagNoTiming) == 0;
+  j["threads"] = s.threads;
+  j["events"] = s.events;
+  j["duration_s"] = s.duration_s;
+  j["ops"] = s.ops;
+  j["op_variants"] = s.variants;
+  j["alloc_ops"] = s.alloc_ops;
+  j["free_ops"] = s.free_ops;
+  j["peak_live_bytes"] = s.peak_live_bytes;
+  j["end_live_bytes"] = s.end_live_bytes;
+  j["end_live_blocks"] = s.live_blocks_end;
+  j["total_requested_bytes"] = s.total_requested_bytes;
+  j["matched_frees"] = s.matched_frees;
+  j["cross_thread_frees"] = s.cross_thread_frees;
+  j["cross_thread_free_share"] = cross_thread_share(s);
+  j["unmatched_frees"] = s.unmatched_frees;
+  j["null_frees"] = s.null_frees;
+  j["failed_allocs"] = s.failed_allocs;
+  auto h = nlohmann::ordered_json::array();
+  for (const auto& [le, n] : s.size_histogram) h.push_back({{"le", le}, {"count", n}});
+  j["size_histogram"] = h;
+  std::printf("%s\n", j.dump(2).c_str());
+}
+
+void print_size_histogram(const trace::Summary& s) {
+  fmt::print("sizes (requested bytes, count):\n");
+  uint64_t most = 1;
+  for (const auto& [le, n] : s.size_histogram) most = std::max(most, n);
+  for (const auto& [le, n] : s.size_histogram)
+    fmt::print("  <= {:>12} {:>10} {}\n", le, n,
+               std::string(static_cast<size_t>(40.0 * static_cast<double>(n) / static_cast<double>(most) + 0.5), '#'));
+}
+
+void print_info_text(const std::string& file, const trace::Trace& t, const trace::Summary& s) {
   std::time_t start = static_cast<std::time_t>(t.header.start_unix_ns / 1000000000ull);
   char when[64] = "unknown";
   if (start) std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&start));
@@ -101,15 +114,22 @@ int info(const std::vector<std::string>& args) {
   fmt::print("peak live    {} bytes requested\n", s.peak_live_bytes);
   fmt::print("end live     {} bytes in {} blocks\n", s.end_live_bytes, s.live_blocks_end);
   fmt::print("requested    {} bytes in total\n", s.total_requested_bytes);
-  fmt::print("cross-thread {} of {} matched frees ({:.2f}%)\n", s.cross_thread_frees, s.matched_frees, 100 * share);
+  fmt::print("cross-thread {} of {} matched frees ({:.2f}%)\n", s.cross_thread_frees, s.matched_frees,
+             100 * cross_thread_share(s));
   fmt::print("other        {} frees of unknown blocks, {} free(NULL), {} failed allocations\n", s.unmatched_frees,
              s.null_frees, s.failed_allocs);
-  fmt::print("sizes (requested bytes, count):\n");
-  uint64_t most = 1;
-  for (const auto& [le, n] : s.size_histogram) most = std::max(most, n);
-  for (const auto& [le, n] : s.size_histogram)
-    fmt::print("  <= {:>12} {:>10} {}\n", le, n,
-               std::string(static_cast<size_t>(40.0 * static_cast<double>(n) / static_cast<double>(most) + 0.5), '#'));
+  print_size_histogram(s);
+}
+
+int info(const std::vector<std::string>& args) {
+  bool as_json = false;
+  const std::string file = info_file(args, as_json);
+  const trace::Trace t = trace::read_trace_file(file);
+  const trace::Summary s = trace::summarize(t);
+  if (as_json)
+    print_info_json(file, t, s);
+  else
+    print_info_text(file, t, s);
   return 0;
 }
 

@@ -17,7 +17,7 @@ void usage(FILE* out) {
   std::fprintf(out,
                "usage: allocscope COMMAND [OPTIONS]\n\n"
                "allocscope compares memory allocators (glibc, binmalloc, jemalloc, tcmalloc,\n"
-               "mimalloc, or your own .so) under classic, realistic and adversarial workloads,\n"
+               "mimalloc, tbbmalloc, or your own .so) under classic, realistic and adversarial workloads,\n"
                "measuring throughput, latency, RSS, page faults and memory syscalls.\n\n"
                "commands:\n");
   for (const auto& c : allocscope::commands()) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);

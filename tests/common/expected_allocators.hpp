@@ -11,7 +11,7 @@
 namespace allocscope::test {
 
 inline const std::vector<std::string>& expected_allocators() {
-  static const std::vector<std::string> names{"glibc", "binmalloc", "jemalloc", "tcmalloc", "mimalloc"};
+  static const std::vector<std::string> names{"glibc", "binmalloc", "jemalloc", "tcmalloc", "mimalloc", "tbbmalloc"};
   return names;
 }
 

@@ -29,7 +29,7 @@ std::vector<std::string> listed_allocators() {
 // The allocator's own statistics at the end of the window against what the
 // workload holds (live_end_bytes, counted by the workload): the allocator's
 // bytes in use cover it, plus at most 2 MiB of the worker's own allocations.
-// mimalloc's statistics have no bytes-in-use figure.
+// mimalloc's statistics have no bytes-in-use figure; tbbmalloc has no statistics.
 void expect_stats_hold_live_bytes(const std::string& allocator, const json& m) {
   const double live = m["live_end_bytes"].get<double>();
   const json& st = m["alloc_stats_end"];

@@ -447,83 +447,84 @@ class TraceReplay : public Workload {
     if (r.flags & kNotify) slots_[r.id].notify_all();
   }
 
+  // The time the replay started: the first thread to get here sets it.
+  uint64_t replay_start_ns() {
+    uint64_t expected = 0;
+    start_ns_.compare_exchange_strong(expected, now_ns());
+    return start_ns_.load();
+  }
+
+  // With timing, sleeps until the op's recorded time (unless it is under 20 us away).
+  static void sleep_until(uint64_t due) {
+    if (due <= now_ns() + 20000) return;
+    struct timespec ts {
+      static_cast<time_t>(due / 1000000000ull), static_cast<long>(due % 1000000000ull)
+    };
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+  }
+
+  void replay_free(ThreadStats& st, const ROp& r) {
+    if (r.id == kNoId) {
+      if (!null_) free_op(r, nullptr);
+      return;
+    }
+    if (r.flags & kWaitOld) wait_ready(r.id);
+    void* p = slots_[r.id].load(std::memory_order_relaxed);
+    st.on_free(p == kEmptyBlock ? nullptr : p, size_[r.id]);
+    if (!null_) free_op(r, p);
+  }
+
+  // A block from an allocation or realloc call: out of memory when a non-empty
+  // request failed, touched when asked, counted and published.
+  void place_block(ThreadStats& st, const ROp& r, void* p, uint64_t bytes, uint64_t n) {
+    if (null_) {
+      p = kEmptyBlock;
+    } else {
+      if (!p) {
+        if (bytes) out_of_memory();
+        p = kEmptyBlock;
+      }
+      if (touch_ && p != kEmptyBlock) touch(p, bytes, static_cast<unsigned char>(n));
+    }
+    st.on_alloc(p == kEmptyBlock ? nullptr : p, bytes);
+    publish(r, p);
+  }
+
+  void replay_realloc(ThreadStats& st, const ROp& r, uint64_t n) {
+    void* old = nullptr;
+    if (r.old_id != kNoId) {
+      if (r.flags & kWaitOld) wait_ready(r.old_id);
+      old = slots_[r.old_id].load(std::memory_order_relaxed);
+      st.on_free(old == kEmptyBlock ? nullptr : old, size_[r.old_id]);
+    }
+    if (r.flags & kAsFree) {
+      if (!null_ && old != kEmptyBlock) std::free(old);
+      return;
+    }
+    const uint64_t bytes = size_[r.id];
+    void* p = null_ ? nullptr : std::realloc(old == kEmptyBlock ? nullptr : old, bytes);
+    place_block(st, r, p, bytes, n);
+  }
+
   void replay_thread(RunContext& ctx, int tid) {
     ThreadStats& st = ctx.stats(tid);
     const auto& list = ops_[static_cast<size_t>(tid)];
     auto& done = progress_[tid].done;
     wait_start(tid);
-    uint64_t t0 = 0;
-    if (timing_) {
-      uint64_t expected = 0;
-      uint64_t now = now_ns();
-      start_ns_.compare_exchange_strong(expected, now);
-      t0 = start_ns_.load();
-    }
+    const uint64_t t0 = timing_ ? replay_start_ns() : 0;
     uint64_t n = 0;
     for (const ROp& r : list) {
-      if (timing_) {
-        uint64_t due = t0 + r.ts;
-        if (due > now_ns() + 20000) {
-          struct timespec ts {
-            static_cast<time_t>(due / 1000000000ull), static_cast<long>(due % 1000000000ull)
-          };
-          clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
-        }
-      }
+      if (timing_) sleep_until(t0 + r.ts);
       if (r.op == kThreadStart || r.op == kThreadExit) {
         done.store(++n, std::memory_order_release);
         continue;
       }
-      if (op_frees(r.op)) {
-        if (r.id == kNoId) {
-          if (!null_) free_op(r, nullptr);
-        } else {
-          if (r.flags & kWaitOld) wait_ready(r.id);
-          void* p = slots_[r.id].load(std::memory_order_relaxed);
-          st.on_free(p == kEmptyBlock ? nullptr : p, size_[r.id]);
-          if (!null_) free_op(r, p);
-        }
-      } else if (op_reallocs(r.op)) {
-        void* old = nullptr;
-        if (r.old_id != kNoId) {
-          if (r.flags & kWaitOld) wait_ready(r.old_id);
-          old = slots_[r.old_id].load(std::memory_order_relaxed);
-          st.on_free(old == kEmptyBlock ? nullptr : old, size_[r.old_id]);
-        }
-        if (r.flags & kAsFree) {
-          if (!null_ && old != kEmptyBlock) std::free(old);
-        } else {
-          const uint64_t bytes = size_[r.id];
-          void* p;
-          if (null_) {
-            p = kEmptyBlock;
-          } else {
-            p = std::realloc(old == kEmptyBlock ? nullptr : old, bytes);
-            if (!p) {
-              if (bytes) out_of_memory();
-              p = kEmptyBlock;
-            }
-            if (touch_ && p != kEmptyBlock) touch(p, bytes, static_cast<unsigned char>(n));
-          }
-          st.on_alloc(p == kEmptyBlock ? nullptr : p, bytes);
-          publish(r, p);
-        }
-      } else {
-        const uint64_t bytes = size_[r.id];
-        void* p;
-        if (null_) {
-          p = kEmptyBlock;
-        } else {
-          p = allocate(r);
-          if (!p) {
-            if (bytes) out_of_memory();
-            p = kEmptyBlock;
-          }
-          if (touch_ && p != kEmptyBlock) touch(p, bytes, static_cast<unsigned char>(n));
-        }
-        st.on_alloc(p == kEmptyBlock ? nullptr : p, bytes);
-        publish(r, p);
-      }
+      if (op_frees(r.op))
+        replay_free(st, r);
+      else if (op_reallocs(r.op))
+        replay_realloc(st, r, n);
+      else
+        place_block(st, r, null_ ? nullptr : allocate(r), size_[r.id], n);
       st.add_ops();
       done.store(++n, std::memory_order_release);
       if (r.flags & kMarkPeak) ctx.mark_peak();
