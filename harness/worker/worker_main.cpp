@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <new>
@@ -73,7 +74,9 @@ int worker_main(const WorkerJob& job) {
   };
 
   auto workload = info->make();
+  const auto prepare_start = std::chrono::steady_clock::now();
   workload->prepare(ctx);
+  const std::chrono::duration<double> prepare_s = std::chrono::steady_clock::now() - prepare_start;
   if (!info->multithreaded) ctx.window_begin();
   workload->run(ctx);
   if (!ctx.window_set()) ctx.window_end();
@@ -91,6 +94,7 @@ int worker_main(const WorkerJob& job) {
   Metrics out;
   out.set_count("ops", ctx.ops());
   out.set("window_s", window);
+  out.set("prepare_s", prepare_s.count());
   out.set("ops_per_s", window > 0 ? static_cast<double>(ctx.ops()) / window : 0.0);
   out.set_count("live_peak_bytes", ctx.live_peak_bytes());
   out.set_count("live_end_bytes", live_end);
