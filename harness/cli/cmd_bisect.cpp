@@ -12,10 +12,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/input_error.hpp"
+#include "harness/cli/commands.hpp"
 #include "harness/cluster/bisect.hpp"
 #include "harness/cluster/command.hpp"
-#include "harness/cli/commands.hpp"
-#include "common/input_error.hpp"
 #include "harness/results/results_io.hpp"
 #include "harness/stats/estimators.hpp"
 

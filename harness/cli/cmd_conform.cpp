@@ -15,13 +15,13 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/input_error.hpp"
 #include "harness/cli/allocator_selection.hpp"
 #include "harness/cli/child_tool.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/conform/build.hpp"
 #include "harness/conform/run.hpp"
 #include "harness/conform/table.hpp"
-#include "common/input_error.hpp"
 #include "harness/results/results_io.hpp"
 
 namespace po = boost::program_options;

@@ -7,9 +7,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/input_error.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/cli/compare_inputs.hpp"
-#include "common/input_error.hpp"
 #include "harness/report/console.hpp"
 #include "harness/report/exports.hpp"
 #include "harness/results/metrics.hpp"

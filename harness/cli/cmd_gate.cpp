@@ -14,16 +14,16 @@
 #include <random>
 #include <set>
 
+#include "common/input_error.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/cli/compare_inputs.hpp"
-#include "common/input_error.hpp"
+#include "harness/cli/run_setup.hpp"
 #include "harness/probes/proc.hpp"
 #include "harness/report/compare_markdown.hpp"
 #include "harness/report/compare_text.hpp"
 #include "harness/report/progress.hpp"
 #include "harness/results/history.hpp"
 #include "harness/results/run_dir.hpp"
-#include "harness/cli/run_setup.hpp"
 #include "harness/runner/launcher.hpp"
 
 namespace po = boost::program_options;

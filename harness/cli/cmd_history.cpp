@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/input_error.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/cli/compare_inputs.hpp"
-#include "common/input_error.hpp"
 #include "harness/report/format.hpp"
 #include "harness/results/history_changes.hpp"
 #include "harness/results/metrics.hpp"

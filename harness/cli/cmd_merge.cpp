@@ -10,8 +10,8 @@
 #include <map>
 #include <set>
 
-#include "harness/cli/commands.hpp"
 #include "common/input_error.hpp"
+#include "harness/cli/commands.hpp"
 #include "harness/report/console.hpp"
 #include "harness/results/results_io.hpp"
 

@@ -12,10 +12,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/input_error.hpp"
 #include "harness/cli/allocator_selection.hpp"
 #include "harness/cli/child_tool.hpp"
 #include "harness/cli/commands.hpp"
-#include "common/input_error.hpp"
 #include "harness/probes/proc.hpp"
 #include "harness/report/console.hpp"
 #include "harness/report/progress.hpp"

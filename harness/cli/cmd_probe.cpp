@@ -13,12 +13,12 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/input_error.hpp"
 #include "harness/cli/allocator_selection.hpp"
 #include "harness/cli/child_tool.hpp"
 #include "harness/cli/commands.hpp"
-#include "harness/conform/misuse_matrix.hpp"
-#include "common/input_error.hpp"
 #include "harness/cli/probe_matrix.hpp"
+#include "harness/conform/misuse_matrix.hpp"
 #include "harness/report/console.hpp"
 #include "harness/results/results_io.hpp"
 

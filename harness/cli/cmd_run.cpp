@@ -12,16 +12,17 @@
 #include <iostream>
 
 #include "allocscope/params.hpp"
-#include "harness/cli/child_tool.hpp"
-#include "harness/cluster/slurm_env.hpp"
-#include "harness/cli/commands.hpp"
 #include "common/input_error.hpp"
+#include "harness/cli/allocator_selection.hpp"
+#include "harness/cli/child_tool.hpp"
+#include "harness/cli/commands.hpp"
+#include "harness/cli/run_setup.hpp"
+#include "harness/cluster/slurm_env.hpp"
 #include "harness/probes/memcg.hpp"
 #include "harness/probes/proc.hpp"
 #include "harness/report/console.hpp"
 #include "harness/report/summary_table.hpp"
 #include "harness/results/run_dir.hpp"
-#include "harness/cli/run_setup.hpp"
 #include "harness/runner/launcher.hpp"
 #include "harness/runner/runner.hpp"
 

@@ -10,12 +10,12 @@
 #include <map>
 #include <thread>
 
+#include "common/input_error.hpp"
+#include "harness/cli/commands.hpp"
+#include "harness/cli/run_setup.hpp"
 #include "harness/cluster/array_dir.hpp"
 #include "harness/cluster/sbatch_script.hpp"
 #include "harness/cluster/slurm_client.hpp"
-#include "harness/cli/commands.hpp"
-#include "common/input_error.hpp"
-#include "harness/cli/run_setup.hpp"
 
 namespace fs = std::filesystem;
 

@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <iostream>
 
+#include "common/input_error.hpp"
 #include "harness/cli/allocator_selection.hpp"
 #include "harness/cli/child_tool.hpp"
 #include "harness/cli/commands.hpp"
-#include "common/input_error.hpp"
 #include "harness/report/console.hpp"
 #include "harness/results/results_io.hpp"
 #include "harness/results/status.hpp"

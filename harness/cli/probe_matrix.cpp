@@ -8,8 +8,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "harness/conform/misuse_matrix.hpp"
 #include "common/input_error.hpp"
+#include "harness/conform/misuse_matrix.hpp"
 #include "harness/results/results_io.hpp"
 
 namespace allocscope {

@@ -11,8 +11,8 @@
 #include <sstream>
 #include <thread>
 
-#include "harness/conform/child.hpp"
 #include "common/input_error.hpp"
+#include "harness/conform/child.hpp"
 
 namespace fs = std::filesystem;
 

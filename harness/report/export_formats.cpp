@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
-#include "harness/report/exports.hpp"
 #include "common/input_error.hpp"
+#include "harness/report/exports.hpp"
 #include "harness/results/results_io.hpp"
 
 namespace allocscope {

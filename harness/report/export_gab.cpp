@@ -2,9 +2,9 @@
 
 #include "harness/report/exports.hpp"
 #include "harness/report/format.hpp"
+#include "harness/report/run_groups.hpp"
 #include "harness/results/metrics.hpp"
 #include "harness/results/record_json.hpp"
-#include "harness/report/run_groups.hpp"
 #include "harness/stats/comparison.hpp"
 
 namespace allocscope {

@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "harness/report/exports.hpp"
-#include "harness/results/record_json.hpp"
 #include "harness/report/run_groups.hpp"
+#include "harness/results/record_json.hpp"
 
 namespace allocscope {
 

@@ -7,8 +7,8 @@
 #include <map>
 
 #include "harness/report/format.hpp"
-#include "harness/results/metrics.hpp"
 #include "harness/report/run_groups.hpp"
+#include "harness/results/metrics.hpp"
 #include "harness/stats/comparison.hpp"
 
 namespace allocscope {

@@ -14,8 +14,8 @@
 #include <sstream>
 
 #include "common/input_error.hpp"
-#include "harness/results/metrics.hpp"
 #include "harness/probes/proc.hpp"
+#include "harness/results/metrics.hpp"
 
 #ifndef ALLOCSCOPE_GIT_REVISION
 #define ALLOCSCOPE_GIT_REVISION "unknown"

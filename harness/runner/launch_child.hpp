@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/runner/launcher.hpp"
 #include "harness/probes/memcg.hpp"
 #include "harness/probes/perf_counters.hpp"
 #include "harness/probes/syscall_counter.hpp"
+#include "harness/runner/launcher.hpp"
 
 namespace allocscope {
 

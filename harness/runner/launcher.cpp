@@ -2,10 +2,10 @@
 
 #include <unistd.h>
 
+#include "harness/probes/seccomp_counter.hpp"
 #include "harness/runner/launch_child.hpp"
 #include "harness/runner/launch_classify.hpp"
 #include "harness/runner/launch_observe.hpp"
-#include "harness/probes/seccomp_counter.hpp"
 
 namespace allocscope {
 

@@ -11,8 +11,8 @@
 #include <set>
 #include <tuple>
 
-#include "harness/runner/launcher.hpp"
 #include "harness/report/progress.hpp"
+#include "harness/runner/launcher.hpp"
 #include "harness/worker/worker_job.hpp"
 
 namespace allocscope {

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "harness/results/results_io.hpp"
+#include "harness/results/run_dir.hpp"
 #include "harness/runner/launcher.hpp"
 #include "harness/runner/output_metrics.hpp"
 #include "harness/runner/plan.hpp"
-#include "harness/results/results_io.hpp"
-#include "harness/results/run_dir.hpp"
 
 namespace allocscope {
 

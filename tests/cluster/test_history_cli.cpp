@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "tests/reliability/cli_runner.hpp"
 #include "tests/cluster/synthetic_series.hpp"
+#include "tests/reliability/cli_runner.hpp"
 
 namespace fs = std::filesystem;
 using rt::json;

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/harness/cli_runner.hpp"
 #include "harness/conform/table.hpp"
+#include "tests/harness/cli_runner.hpp"
 
 using namespace allocscope;
 

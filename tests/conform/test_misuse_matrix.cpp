@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/harness/cli_runner.hpp"
 #include "harness/conform/misuse_matrix.hpp"
+#include "tests/harness/cli_runner.hpp"
 
 using namespace allocscope;
 
