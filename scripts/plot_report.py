@@ -195,6 +195,35 @@ def main():
         axes[1].legend(fontsize=7)
         save(fig, "fragmentation.png", "Fragmentation (lower is better, 1 = ideal)")
 
+    # 7: realized fragmentation over time, from RSS and live bytes sampled on one
+    # clock: (RSS - live) / live at each sample where something is live.
+    live_series = [s for s in series if len(s.get("live", [])) >= 3]
+    fnames = []
+    for s in live_series:
+        if s["name"] not in fnames:
+            fnames.append(s["name"])
+    if fnames:
+        cols = 2 if len(fnames) > 1 else 1
+        rows = math.ceil(len(fnames) / cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(11, 3.2 * rows), squeeze=False, constrained_layout=True)
+        for i, n in enumerate(fnames):
+            ax = axes[i // cols][i % cols]
+            for s in live_series:
+                if s["name"] != n:
+                    continue
+                pts = [(t, (rss - live) / live) for (t, rss), (_, live) in zip(s["series"], s["live"]) if live > 0]
+                if pts:
+                    ax.plot([p[0] for p in pts], [p[1] for p in pts], label=s["allocator"],
+                            color=color(allocators, s["allocator"]), linewidth=1.2)
+            ax.set_title(short(n), fontsize=9)
+            ax.set_xlabel("s")
+            ax.set_ylabel("(RSS - live) / live")
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7)
+        for k in range(len(fnames), rows * cols):
+            axes[k // cols][k % cols].axis("off")
+        save(fig, "fragmentation_over_time.png", "Realized fragmentation over time (lower is better, 0 = ideal)")
+
     for w in written:
         print(w)
     return 0

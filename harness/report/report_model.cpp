@@ -111,7 +111,13 @@ json chart_data_of(const std::vector<RunGroup>& groups, const Versus& vs, const 
     if (!first || first->rss_series.empty()) continue;
     json points = json::array();
     for (const auto& [t, rss] : first->rss_series) points.push_back({t, rss});
-    series.push_back({{"name", g.name}, {"allocator", g.allocator}, {"series", points}});
+    json entry = {{"name", g.name}, {"allocator", g.allocator}, {"series", points}};
+    if (!first->live_series.empty()) {
+      json live = json::array();
+      for (const auto& [t, bytes] : first->live_series) live.push_back({t, bytes});
+      entry["live"] = live;
+    }
+    series.push_back(std::move(entry));
   }
   return {{"reference", reference}, {"allocators", allocs}, {"jobs", jobs}, {"rss_series", series}};
 }
@@ -222,6 +228,9 @@ void add_charts(ReportModel& m, const std::vector<std::string>& files, const std
       {"thread_scaling.png", "Throughput against thread count"},
       {"faults_syscalls.png", "Minor page faults and memory syscalls"},
       {"fragmentation.png", "Fragmentation ratios"},
+      {"fragmentation_over_time.png",
+       "Realized fragmentation over time: (RSS - live bytes) / live bytes at each sample, RSS and the workload's live "
+       "requested bytes read on one clock (first round of each job)"},
   };
   ReportSection s;
   s.title = "Charts";

@@ -46,6 +46,9 @@ const std::vector<MetricDef>& metric_defs() {
       {"internal_overhead", "x", C::Ratio, lo, "usable / requested bytes over all allocations (with --track-usable)"},
       {"frag_peak_ratio", "x", C::Ratio, lo, "peak_rss / live_peak (Johnstone-Wilson measure 4)"},
       {"frag_end_ratio", "x", C::Ratio, lo, "RSS / live bytes at the end of the timed window (when something is live)"},
+      {"frag_realized_ratio", "x", C::Ratio, lo,
+       "(peak RSS - peak live bytes) / peak live bytes over the RSS and live-bytes series sampled on one clock "
+       "(in-process workloads)"},
       {"rss_at_peak_bytes", "B", C::Memory, lo, "RSS when the workload marked its live peak"},
       {"rss_window_end_bytes", "B", C::Memory, lo, "RSS at the end of the timed window, before tear-down"},
       {"lat_p50_ns", "ns", C::Time, lo, "median sampled operation latency"},

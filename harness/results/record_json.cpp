@@ -13,7 +13,7 @@ const char* const kKnownFields[] = {
     "index",   "allocator",   "workload",       "params",    "command", "threads",
     "rep",     "round",       "seed",           "warmup",    "status",  "exit",
     "reason",  "stderr_tail", "syscall_method", "mem_limit", "metrics", "instructions_error",
-    "confirm", "rss_series"};
+    "confirm", "rss_series",  "live_series"};
 
 bool known_field(const std::string& k) {
   for (const char* f : kKnownFields)
@@ -123,6 +123,11 @@ json to_json(const RunRecord& r) {
     for (const auto& [t, rss] : r.rss_series) series.push_back({t, rss});
     j["rss_series"] = series;
   }
+  if (!r.live_series.empty()) {
+    json series = json::array();
+    for (const auto& [t, live] : r.live_series) series.push_back({t, live});
+    j["live_series"] = series;
+  }
   for (const auto& [k, v] : r.other.items()) j[k] = v;
   return j;
 }
@@ -185,6 +190,9 @@ RunRecord record_from_json(const json& j, const std::string& where) {
     if (j.contains("rss_series") && j["rss_series"].is_array())
       for (const auto& p : j["rss_series"])
         if (p.is_array() && p.size() == 2) r.rss_series.emplace_back(p[0].get<double>(), p[1].get<uint64_t>());
+    if (j.contains("live_series") && j["live_series"].is_array())
+      for (const auto& p : j["live_series"])
+        if (p.is_array() && p.size() == 2) r.live_series.emplace_back(p[0].get<double>(), p[1].get<uint64_t>());
   } catch (const json::exception& e) {
     throw InputError(fmt::format("{}: {}", where, e.what()));
   }

@@ -111,6 +111,9 @@ struct RunRecord {
   bool confirm = false;                                 // a gate --confirm round
   std::vector<std::pair<double, uint64_t>> rss_series;  // seconds since start, RSS bytes
   bool rss_sampled = false;  // the record carries a series (possibly empty); files may drop it to save space
+  // The worker's live requested bytes at the times of rss_series (in-process
+  // workloads sampled with RSS; empty otherwise).
+  std::vector<std::pair<double, uint64_t>> live_series;
   // Fields this type does not model, kept as read (e.g. micro's raw Google
   // Benchmark row under "gbench"), so a read-write round trip loses nothing.
   nlohmann::ordered_json other = nlohmann::ordered_json::object();

@@ -70,6 +70,7 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
   ::dup2(c.out.w >= 0 ? c.out.w : devnull, STDOUT_FILENO);
   ::dup2(c.err.w, STDERR_FILENO);
   if (spec.result_pipe) ::dup2(c.result.w, 3);
+  if (c.live.fd() >= 0) ::dup2(c.live.fd(), kLiveCounterFd);    // dup2 clears close-on-exec
   if (spec.thp_never) ::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);  // inherited by exec and fork
   ::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
   if (c.trap && !install_memory_syscall_trap()) ::_exit(126);
@@ -158,6 +159,8 @@ bool prepare_child(const LaunchSpec& spec, Child& c, LaunchResult& res) {
     ::close(3);
     c.result.w = moved;
   }
+  // Without the counter the job runs as before; the live series is then empty.
+  if (spec.live_counter && c.live.open()) c.live.move_fd_above(10);
   return true;
 }
 

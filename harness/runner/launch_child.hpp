@@ -15,6 +15,7 @@
 #include "harness/probes/perf_counters.hpp"
 #include "harness/probes/syscall_counter.hpp"
 #include "harness/runner/launcher.hpp"
+#include "harness/runner/live_counter.hpp"
 
 namespace allocscope {
 
@@ -36,6 +37,7 @@ struct Child {
   bool trap = false;        // memory syscalls counted by seccomp + ptrace
   std::unique_ptr<SyscallCounter> counter;
   PerfCounters perf;
+  LiveCounter live;  // open when spec.live_counter and memfd works
 };
 
 // The environment of the child: `base` (NULL-terminated, like environ) with

@@ -116,8 +116,10 @@ class Observer {
       if (s.open) ::fcntl(s.fd, F_SETFL, O_NONBLOCK);
     while (!reaped_) {
       auto now = world_.now();
-      sampler_.tick(
-          now, [this] { return tree_.sample(); }, res_.rss_series);
+      if (sampler_.tick(
+              now, [this] { return tree_.sample(); }, res_.rss_series) &&
+          c_.live.is_open())
+        res_.live_series.emplace_back(res_.rss_series.back().first, c_.live.read());
       enforce_limits(now);
       wait_for_activity();
       drain_pipes();

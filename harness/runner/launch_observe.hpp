@@ -41,10 +41,13 @@ class RssSampler {
   bool enabled() const { return enabled_; }
   Clock::time_point next_due() const { return next_; }
   // Takes a sample from `read` when one is due at `now` (none when it reads 0).
+  // True when a sample was added to `series`.
   template <class Read>
-  void tick(Clock::time_point now, Read&& read, std::vector<std::pair<double, uint64_t>>& series) {
-    if (!due(now)) return;
-    if (uint64_t rss = read()) series.emplace_back(std::chrono::duration<double>(now - t0_).count(), rss);
+  bool tick(Clock::time_point now, Read&& read, std::vector<std::pair<double, uint64_t>>& series) {
+    if (!due(now)) return false;
+    uint64_t rss = read();
+    if (rss) series.emplace_back(std::chrono::duration<double>(now - t0_).count(), rss);
+    return rss != 0;
   }
   bool due(Clock::time_point now);  // and moves to the next due time when so
 

@@ -42,6 +42,9 @@ struct LaunchSpec {
   size_t stderr_keep_bytes = kStderrTailBytes;
   bool perf_counters = true;  // hardware and software perf counters of the tree
   bool thp_never = false;     // transparent huge pages off for the job (prctl PR_SET_THP_DISABLE)
+  // Share a live-bytes counter with the child (fd kLiveCounterFd, see
+  // live_counter.hpp), read at each RSS sample into live_series.
+  bool live_counter = false;
 };
 
 struct LaunchResult {
@@ -57,6 +60,9 @@ struct LaunchResult {
   std::map<std::string, uint64_t> syscalls;
   std::string syscall_method;  // perf_event_open | none (with reason)
   std::vector<std::pair<double, uint64_t>> rss_series;
+  // With live_counter: the worker's live requested bytes at each RSS sample
+  // (same times as rss_series).
+  std::vector<std::pair<double, uint64_t>> live_series;
   std::string result_text;                      // what the child wrote to fd 3
   std::string stderr_tail;                      // the last stderr_keep_bytes of stderr
   std::string stdout_tail;                      // the last stdout_keep_bytes of stdout

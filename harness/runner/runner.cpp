@@ -13,6 +13,7 @@
 
 #include "harness/report/progress.hpp"
 #include "harness/runner/launcher.hpp"
+#include "harness/runner/live_counter.hpp"
 #include "harness/worker/worker_job.hpp"
 
 namespace allocscope {
@@ -37,6 +38,17 @@ double seconds(const timeval& tv) {
 
 // Metrics measured from outside, then those the worker reported, then the
 // ratios of the two.
+// Realized fragmentation from the RSS and live-bytes series taken on one
+// clock: (peak backed - peak demand) / peak demand, over the samples.
+void add_series_fragmentation(const LaunchResult& lr, Metrics& m) {
+  uint64_t peak_live = 0, peak_rss = 0;
+  for (const auto& [t, live] : lr.live_series) peak_live = std::max(peak_live, live);
+  for (const auto& [t, rss] : lr.rss_series) peak_rss = std::max(peak_rss, rss);
+  if (peak_live == 0 || peak_rss == 0) return;
+  m.set("frag_realized_ratio",
+        (static_cast<double>(peak_rss) - static_cast<double>(peak_live)) / static_cast<double>(peak_live));
+}
+
 Metrics assemble_metrics(const LaunchResult& lr, const Metrics& worker) {
   Metrics m;
   m.set("wall_s", lr.wall_s);
@@ -72,6 +84,7 @@ Metrics assemble_metrics(const LaunchResult& lr, const Metrics& worker) {
     m.set("frag_peak_ratio", static_cast<double>(lr.at_exit.vm_hwm_bytes) / live_peak);
   if (auto rss_end = worker.number("rss_window_end_bytes"); live_end > 0 && rss_end)
     m.set("frag_end_ratio", *rss_end / live_end);
+  add_series_fragmentation(lr, m);
   return m;
 }
 
@@ -189,6 +202,8 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
     spec.stdout_keep_bytes = spec.stderr_keep_bytes = opt.output_keep_bytes;
   } else {
     spec.argv = {opt.worker_path, "--job", worker_argument(job, opt)};
+    spec.live_counter = opt.rss_interval_s > 0;
+    if (spec.live_counter) spec.env_set.push_back(fmt::format("{}={}", kLiveCounterEnv, kLiveCounterFd));
   }
   if (!adapter->preload.empty()) spec.env_set.push_back("LD_PRELOAD=" + adapter->preload);
   spec.timeout_s = opt.timeout_s;
@@ -254,6 +269,7 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
       r.instructions_error = why;
   }
   r.rss_series = lr.rss_series;
+  r.live_series = lr.live_series;
   r.rss_sampled = true;
   return r;
 }

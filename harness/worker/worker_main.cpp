@@ -5,11 +5,13 @@
 // Phases: prepare (untimed) | run (the timed window) | finish (untimed), then
 // allocator statistics and RSS before and after asking it to release memory.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <nlohmann/json.hpp>
@@ -20,6 +22,7 @@
 #include "allocscope/workload.hpp"
 #include "harness/probes/proc.hpp"
 #include "harness/results/record_json.hpp"
+#include "harness/runner/live_counter.hpp"
 #include "harness/worker/result_record.hpp"
 #include "harness/worker/worker_job.hpp"
 
@@ -45,6 +48,17 @@ AllocatorStats read_stats(const Adapter* a) {
   return a && a->read_stats ? a->read_stats() : AllocatorStats{};
 }
 
+// The live-byte counter in the memory the launcher reads with each RSS sample
+// (a memfd at the fd named by ALLOCSCOPE_LIVE_FD); null when there is none,
+// e.g. when the worker is run by hand.
+GlobalLive* shared_live_counter() {
+  const char* fd = std::getenv(kLiveCounterEnv);
+  if (!fd || !*fd) return nullptr;
+  void* m = ::mmap(nullptr, sizeof(GlobalLive), PROT_READ | PROT_WRITE, MAP_SHARED, std::atoi(fd), 0);
+  if (m == MAP_FAILED) return nullptr;
+  return new (m) GlobalLive();
+}
+
 double quantile(std::vector<uint32_t>& v, double q) {
   if (v.empty()) return 0;
   size_t k = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
@@ -61,7 +75,7 @@ int worker_main(const WorkerJob& job) {
   }
   Params params = Params::resolve(info->name, info->params, job.params);
   if (info->validate) info->validate(params);
-  RunContext ctx(*info, params, job.threads, job.seed, job.latency_every);
+  RunContext ctx(*info, params, job.threads, job.seed, job.latency_every, shared_live_counter());
   ctx.set_track_usable(job.track_usable);
   const Adapter* adapter = find_adapter(job.allocator);
 

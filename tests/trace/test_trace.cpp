@@ -150,9 +150,12 @@ TEST_F(TraceTest, RealProgramCountsMatchAnIndependentCounter) {
   const std::string trace = path("py.trace"), counts = path("counts.txt");
   const std::string plain = run(fmt::format("PYTHONMALLOC=malloc /usr/bin/python3 {}/small_alloc.py", TEST_INPUTS)).out;
   // The counter sits below the recorder: LD_PRELOAD="recorder counter".
-  // TRACE_COUNT_OUT is set for the recorded program only (env execs it).
+  // TRACE_COUNT_OUT is set for the recorded program only (env execs it). In
+  // the AddressSanitizer build allocscope itself starts with the counter
+  // preloaded ahead of the ASan runtime, which ASan refuses unless told.
   Result r =
-      run(fmt::format("LD_PRELOAD={} {} record -q --out {} -- /usr/bin/env TRACE_COUNT_OUT={} "
+      run(fmt::format("ASAN_OPTIONS=verify_asan_link_order=0:${{ASAN_OPTIONS:-}} "
+                      "LD_PRELOAD={} {} record -q --out {} -- /usr/bin/env TRACE_COUNT_OUT={} "
                       "PYTHONMALLOC=malloc /usr/bin/python3 {}/small_alloc.py",
                       COUNT_LIB, ALLOCSCOPE_BIN, trace, counts, TEST_INPUTS));
   ASSERT_EQ(r.status, 0) << r.err;

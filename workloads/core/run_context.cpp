@@ -7,12 +7,13 @@
 namespace allocscope {
 
 RunContext::RunContext(const WorkloadInfo& info, Params params, int threads, uint64_t seed,
-                       uint64_t latency_sample_every)
+                       uint64_t latency_sample_every, GlobalLive* shared_live)
     : info_(info),
       params_(std::move(params)),
       threads_(threads),
       seed_(seed),
-      global_(std::make_shared<GlobalLive>()),
+      global_(shared_live ? std::shared_ptr<GlobalLive>(shared_live, [](GlobalLive*) {})
+                          : std::make_shared<GlobalLive>()),
       sample_every_(latency_sample_every) {
   ensure_thread_slots(threads < 1 ? 1 : threads);
 }

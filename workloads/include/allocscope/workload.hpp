@@ -68,7 +68,10 @@ class WorkloadRegistry {
 // Everything a running workload can see and report.
 class RunContext {
  public:
-  RunContext(const WorkloadInfo& info, Params params, int threads, uint64_t seed, uint64_t latency_sample_every);
+  // `shared_live`, when given, is where the live-byte total is kept (memory
+  // the harness reads while the job runs); it must outlive the context.
+  RunContext(const WorkloadInfo& info, Params params, int threads, uint64_t seed, uint64_t latency_sample_every,
+             GlobalLive* shared_live = nullptr);
 
   const Params& params() const { return params_; }
   int threads() const { return threads_; }
