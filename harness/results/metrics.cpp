@@ -90,6 +90,14 @@ const std::vector<MetricDef>& metric_defs() {
       {"iterations", "iters", C::Info, none, "micro: Google Benchmark iterations of the benchmark"},
       {"items_per_second", "items/s", C::Throughput, hi, "micro: Google Benchmark's items processed per second"},
       {"reserved_bytes", "B", C::Info, none, "overcommit: virtual memory reserved by malloc"},
+      {"rss_creep_bytes_per_min", "B/min", C::Memory, lo,
+       "steady-state: slope of a least-squares line through RSS samples after the warm-up (RSS growth per minute "
+       "under a bounded live set)"},
+      {"rss_creep_ratio_per_min", "x/min", C::Info, none,
+       "steady-state: rss_creep_bytes_per_min / live bytes at the end of the window"},
+      {"rss_creep_samples", "samples", C::Info, none, "steady-state: RSS samples the creep line was fitted through"},
+      {"profile_planned_peak_bytes", "B", C::Info, none,
+       "profile-load: peak live requested bytes of the drawn streams (sum over threads of each one's peak)"},
   };
   return defs;
 }
