@@ -48,6 +48,7 @@ const std::vector<std::string> kSpecs = {
     "churn:ops=10000",
     "mt-churn:ops=10000",
     "large-blocks:ops=10",
+    "steady-state:ops=20000,live_mb=2,period=6400",
     // adversarial
     "top-pinning:count=20000",
     "mmap-ratchet:count=16,rounds=2",
@@ -64,6 +65,8 @@ const std::vector<std::string> kSpecs = {
     "realloc-doubling:max=1M,rounds=2",
     "bursty-idle:bursts=2,blocks=1000,idle_ms=10,tick=10",
     "aligned-heavy:ops=2000,slots=100",
+    // trace
+    "profile-load:scale=0.05",
     // seeds
     "lazy-touch:size=64M",
     "brk-vs-mmap:size=256K,count=16",
@@ -201,6 +204,11 @@ TEST_F(Catalog, OpsMatchTheShape) {
   for (const char* w : {"arena-blowup", "phases", "growing-arrays", "aligned-heavy", "malloc-large", "churn",
                         "mt-churn", "large-blocks", "overcommit"})
     EXPECT_GT(metric(rec(w), "ops"), 0) << w;
+  // steady-state with ops=N: N allocations per thread and the frees they forced.
+  const double ss = metric(rec("steady-state"), "ops");
+  EXPECT_GT(ss, 2 * 20000);
+  EXPECT_LT(ss, 2 * 2 * 20000);
+  EXPECT_GT(metric(rec("profile-load"), "ops"), 2 * 0.05 * 700000);  // python profile: 767118 allocations
 }
 
 TEST_F(Catalog, LiveBytesArePlausible) {
@@ -271,6 +279,15 @@ TEST_F(Catalog, PathologyMetrics) {
   EXPECT_GE(moved1, 0);
   EXPECT_LE(moved1, 1);
   EXPECT_GT(metric(rec("realloc-doubling"), "realloc_moved_ratio"), 0);
+  // The long-running and scaled loads report their own figures.
+  const json& ss = rec("steady-state");
+  EXPECT_GE(metric(ss, "rss_creep_samples"), 1);
+  (void)metric(ss, "rss_creep_bytes_per_min");
+  (void)metric(ss, "rss_creep_ratio_per_min");
+  EXPECT_LE(metric(ss, "live_peak_bytes"), 2 * ((2 << 20) + 1024 * 65536) + 2 * 65536);
+  const json& pl = rec("profile-load");
+  EXPECT_GT(metric(pl, "profile_planned_peak_bytes"), 0);
+  EXPECT_GT(metric(pl, "live_peak_bytes"), 0);
 }
 
 TEST_F(Catalog, LazyTouchAndOvercommit) {
