@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 
-#include "tests/binmalloc/programs/bm_prog.h"
+#include "bm_prog.h"
 
 static const size_t kPage = 4096;
 

@@ -15,7 +15,7 @@
 #include <malloc.h>
 #include <pthread.h>
 
-#include "tests/binmalloc/programs/bm_prog.h"
+#include "bm_prog.h"
 
 #define L(p) bm_launder((void *)(p))
 

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "tests/binmalloc/programs/bm_prog.h"
+#include "bm_prog.h"
 
 /* Runs fn in a forked child with a time limit; returns 0 when it exited 0. */
 static int in_child(const char *what, void (*fn)(void), unsigned limit_s) {

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "tests/binmalloc/programs/bm_prog.h"
+#include "bm_prog.h"
 
 static size_t ncpus(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);

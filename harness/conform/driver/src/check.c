@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <support/check.h>
 
-#include "harness/conform/driver/src/driver_state.h"
+#include "driver_state.h"
 
 void support_record_failure(void) {
   conform_count_failure();

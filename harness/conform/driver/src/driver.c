@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "harness/conform/driver/src/driver_state.h"
+#include "driver_state.h"
 
 static volatile unsigned int* failures;
 static unsigned int failures_fallback;
