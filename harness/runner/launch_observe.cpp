@@ -116,7 +116,10 @@ class Observer {
       if (s.open) ::fcntl(s.fd, F_SETFL, O_NONBLOCK);
     while (!reaped_) {
       auto now = world_.now();
-      if (sampler_.tick(
+      // Not before the job's program runs: until its exec the child is a
+      // copy of allocscope, whose pages statm would count as the job's.
+      if (main_execed_ &&
+          sampler_.tick(
               now, [this] { return tree_.sample(); }, res_.rss_series) &&
           c_.live.is_open())
         res_.live_series.emplace_back(res_.rss_series.back().first, c_.live.read());
@@ -190,12 +193,14 @@ class Observer {
   void restart_after_stop(pid_t w, int st) {
     StopAction a = decide_stop(st, w, c_.pid, started_.count(w) > 0);
     if (a.kind == StopKind::MainExit || (a.kind == StopKind::TaskExit && tree_.contains(w))) {
-      tree_.sample();  // the tree with this process still in it
+      if (main_execed_) tree_.sample();  // the tree with this process still in it
       ProcStatus st_exit = tree_.exiting(w);
       if (a.kind == StopKind::MainExit) res_.at_exit = st_exit;
     } else if (a.kind == StopKind::NewProcess) {
       unsigned long child = 0;
       if (::ptrace(PTRACE_GETEVENTMSG, w, nullptr, &child) == 0) tree_.add(static_cast<pid_t>(child));
+    } else if (a.kind == StopKind::Exec) {
+      if (w == c_.pid) main_execed_ = true;
     } else if (a.kind == StopKind::SyscallTrap) {
       if (const char* name = memory_syscall_name(stopped_syscall_number(w)); *name) ++res_.syscalls[name];
     } else if (a.kind == StopKind::NewTask) {
@@ -226,6 +231,7 @@ class Observer {
   std::set<pid_t> started_;
   Stream streams_[3];  // fd 3, stderr, stdout
   bool reaped_ = false;
+  bool main_execed_ = false;  // the job's first process has exec'd its program
   Observation obs_;
 };
 
@@ -257,6 +263,8 @@ StopAction decide_stop(int st, pid_t tid, pid_t main, bool seen_start) {
     a.kind = tid == main ? StopKind::MainExit : StopKind::TaskExit;
   else if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK)
     a.kind = StopKind::NewProcess;
+  else if (event == PTRACE_EVENT_EXEC)
+    a.kind = StopKind::Exec;
   else if (event == PTRACE_EVENT_SECCOMP)
     a.kind = StopKind::SyscallTrap;
   else if (event == 0 && sig == SIGSTOP && !seen_start)

@@ -60,7 +60,7 @@ class RssSampler {
 // What a ptrace stop of task `tid` is, and which signal to pass on with the
 // restart. `main` is the job's first process; `seen_start` says whether the
 // task's initial SIGSTOP was already seen.
-enum class StopKind { MainExit, TaskExit, NewProcess, SyscallTrap, NewTask, Signal, Other };
+enum class StopKind { MainExit, TaskExit, NewProcess, Exec, SyscallTrap, NewTask, Signal, Other };
 struct StopAction {
   StopKind kind = StopKind::Other;
   int pass_signal = 0;

@@ -102,16 +102,25 @@ TEST(LaunchStops, Decisions) {
   EXPECT_EQ(a.pass_signal, SIGSTOP);
   a = decide_stop(stopped(SIGUSR1), main, main, true);
   EXPECT_EQ(a.pass_signal, SIGUSR1);
-  a = decide_stop(stopped(SIGTRAP), main, main, true);  // exec stop: not a signal to deliver
+  a = decide_stop(stopped(SIGTRAP, PTRACE_EVENT_EXEC), main, main, true);  // RSS is the job's from here on
+  EXPECT_EQ(a.kind, StopKind::Exec);
+  EXPECT_EQ(a.pass_signal, 0);
+  a = decide_stop(stopped(SIGTRAP), main, main, true);  // a plain trap: not a signal to deliver
   EXPECT_EQ(a.kind, StopKind::Other);
   EXPECT_EQ(a.pass_signal, 0);
 }
 
 // A clock that moves `step` at each reading, RSS that counts its samples.
+// RSS is sampled only once the job's program has exec'd, however long that
+// takes in real time; so that the job's deadline cannot pass before, the
+// clock stands still until the first sample (for at most 100000 readings).
 class FakeWorld : public ObserveWorld {
  public:
   explicit FakeWorld(Clock::duration step) : step_(step) {}
-  Clock::time_point now() override { return t_ += step_; }
+  Clock::time_point now() override {
+    if (samples > 0 || ++still_ > 100000) t_ += step_;
+    return t_;
+  }
   uint64_t rss_bytes(pid_t) override { return ++samples * 4096; }
   bool stop_requested() override { return stop; }
   int samples = 0;
@@ -120,6 +129,7 @@ class FakeWorld : public ObserveWorld {
  private:
   Clock::time_point t_{};
   Clock::duration step_;
+  int still_ = 0;
 };
 
 TEST(LaunchRssSampler, SamplesOnItsClockWithoutCatchUpBursts) {
