@@ -122,30 +122,36 @@ def main():
     # 3: RSS over time, one panel per job (the first round of each allocator).
     # Series of fewer than 3 samples (jobs shorter than the sampling interval) say nothing.
     series = [s for s in data.get("rss_series", []) if len(s["series"]) >= 3]
-    snames = []
-    for s in series:
-        if s["name"] not in snames:
-            snames.append(s["name"])
-    if snames:
-        cols = 2 if len(snames) > 1 else 1
-        rows = math.ceil(len(snames) / cols)
+
+    def per_job_panels(entries, points, ylabel, fname, title):
+        """One panel per job name, a line per allocator: points(entry) -> [(t, y)]."""
+        names_in_order = []
+        for s in entries:
+            if s["name"] not in names_in_order:
+                names_in_order.append(s["name"])
+        if not names_in_order:
+            return
+        cols = 2 if len(names_in_order) > 1 else 1
+        rows = math.ceil(len(names_in_order) / cols)
         fig, axes = plt.subplots(rows, cols, figsize=(11, 3.2 * rows), squeeze=False, constrained_layout=True)
-        for i, n in enumerate(snames):
+        for i, n in enumerate(names_in_order):
             ax = axes[i // cols][i % cols]
-            for s in series:
-                if s["name"] != n or not s["series"]:
-                    continue
-                ts = [p[0] for p in s["series"]]
-                mb = [p[1] / 1048576.0 for p in s["series"]]
-                ax.plot(ts, mb, label=s["allocator"], color=color(allocators, s["allocator"]), linewidth=1.2)
+            for s in entries:
+                pts = points(s) if s["name"] == n else []
+                if pts:
+                    ax.plot([p[0] for p in pts], [p[1] for p in pts], label=s["allocator"],
+                            color=color(allocators, s["allocator"]), linewidth=1.2)
             ax.set_title(short(n), fontsize=9)
             ax.set_xlabel("s")
-            ax.set_ylabel("RSS MiB")
+            ax.set_ylabel(ylabel)
             ax.grid(alpha=0.3)
             ax.legend(fontsize=7)
-        for k in range(len(snames), rows * cols):
+        for k in range(len(names_in_order), rows * cols):
             axes[k // cols][k % cols].axis("off")
-        save(fig, "rss_over_time.png", "RSS over time")
+        save(fig, fname, title)
+
+    per_job_panels(series, lambda s: [(t, rss / 1048576.0) for t, rss in s["series"]], "RSS MiB",
+                   "rss_over_time.png", "RSS over time")
 
     # 4: thread scaling for workloads measured at more than one thread count.
     scaling = {}
@@ -196,33 +202,15 @@ def main():
         save(fig, "fragmentation.png", "Fragmentation (lower is better, 1 = ideal)")
 
     # 7: realized fragmentation over time, from RSS and live bytes sampled on one
-    # clock: (RSS - live) / live at each sample where something is live.
-    live_series = [s for s in series if len(s.get("live", [])) >= 3]
-    fnames = []
-    for s in live_series:
-        if s["name"] not in fnames:
-            fnames.append(s["name"])
-    if fnames:
-        cols = 2 if len(fnames) > 1 else 1
-        rows = math.ceil(len(fnames) / cols)
-        fig, axes = plt.subplots(rows, cols, figsize=(11, 3.2 * rows), squeeze=False, constrained_layout=True)
-        for i, n in enumerate(fnames):
-            ax = axes[i // cols][i % cols]
-            for s in live_series:
-                if s["name"] != n:
-                    continue
-                pts = [(t, (rss - live) / live) for (t, rss), (_, live) in zip(s["series"], s["live"]) if live > 0]
-                if pts:
-                    ax.plot([p[0] for p in pts], [p[1] for p in pts], label=s["allocator"],
-                            color=color(allocators, s["allocator"]), linewidth=1.2)
-            ax.set_title(short(n), fontsize=9)
-            ax.set_xlabel("s")
-            ax.set_ylabel("(RSS - live) / live")
-            ax.grid(alpha=0.3)
-            ax.legend(fontsize=7)
-        for k in range(len(fnames), rows * cols):
-            axes[k // cols][k % cols].axis("off")
-        save(fig, "fragmentation_over_time.png", "Realized fragmentation over time (lower is better, 0 = ideal)")
+    # clock: (RSS - live) / live at each sample holding at least a tenth of the
+    # job's peak live bytes (below that, start-up and tear-down dwarf the rest).
+    def realized(s):
+        floor = 0.1 * max(live for _, live in s["live"])
+        return [(t, (rss - live) / live) for (t, rss), (_, live) in zip(s["series"], s["live"]) if live > 0 and live >= floor]
+
+    per_job_panels([s for s in series if len(s.get("live", [])) >= 3], realized,
+                   "(RSS - live) / live", "fragmentation_over_time.png",
+                   "Realized fragmentation over time (lower is better, 0 = ideal)")
 
     for w in written:
         print(w)

@@ -229,7 +229,8 @@ void add_charts(ReportModel& m, const std::vector<std::string>& files, const std
       {"faults_syscalls.png", "Minor page faults and memory syscalls"},
       {"fragmentation.png", "Fragmentation ratios"},
       {"fragmentation_over_time.png",
-       "Realized fragmentation over time: (RSS - live bytes) / live bytes at each sample, RSS and the workload's live "
+       "Realized fragmentation over time: (RSS - live bytes) / live bytes at each sample holding a tenth of the "
+       "peak live bytes or more, RSS and the workload's live "
        "requested bytes read on one clock (first round of each job)"},
   };
   ReportSection s;

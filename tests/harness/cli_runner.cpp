@@ -14,14 +14,12 @@ extern char** environ;
 
 namespace allocscope::test {
 
-namespace {
-std::string slurp(const std::string& path) {
+std::string read_text(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
-}  // namespace
 
 CmdResult run_cmd(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   TempDir tmp;
@@ -50,8 +48,8 @@ CmdResult run_cmd(const std::vector<std::string>& argv, const std::vector<std::s
   int st = 0;
   waitpid(pid, &st, 0);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  r.out = slurp(out);
-  r.err = slurp(err);
+  r.out = read_text(out);
+  r.err = read_text(err);
   return r;
 }
 
@@ -66,7 +64,7 @@ TempDir::~TempDir() {
 }
 
 nlohmann::json read_json(const std::string& path) {
-  return nlohmann::json::parse(slurp(path));
+  return nlohmann::json::parse(read_text(path));
 }
 
 }  // namespace allocscope::test

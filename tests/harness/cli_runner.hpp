@@ -27,5 +27,7 @@ class TempDir {
 };
 
 nlohmann::json read_json(const std::string& path);
+// A file's whole content ("" when it cannot be read).
+std::string read_text(const std::string& path);
 
 }  // namespace allocscope::test

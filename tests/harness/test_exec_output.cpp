@@ -10,18 +10,12 @@
 
 using allocscope::test::CmdResult;
 using allocscope::test::read_json;
+using allocscope::test::read_text;
 using allocscope::test::run_cmd;
 using allocscope::test::TempDir;
 using json = nlohmann::json;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 CmdResult exec_run(const TempDir& dir, std::vector<std::string> opts, const std::string& script) {
   std::vector<std::string> argv{ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--out", dir.path()};
@@ -48,9 +42,9 @@ TEST(ExecOutput, MetricFromOutputEndToEnd) {
   EXPECT_EQ(declared[0]["unit"], "ops/s");
   EXPECT_EQ(declared[0]["direction"], "higher_is_better");
   EXPECT_EQ(declared[1]["direction"], "lower_is_better");
-  EXPECT_EQ(slurp(dir.path() + "/" + run["output"]["stdout"]["path"].get<std::string>()),
+  EXPECT_EQ(read_text(dir.path() + "/" + run["output"]["stdout"]["path"].get<std::string>()),
             "throughput: 12.5\nthroughput: 1234.5\n");
-  EXPECT_EQ(slurp(dir.path() + "/output/job-0.stderr"), "latency 0.25 ms\n");
+  EXPECT_EQ(read_text(dir.path() + "/output/job-0.stderr"), "latency 0.25 ms\n");
   // compare reads the declared metric back and compares it like any other.
   auto c = run_cmd(
       {ALLOCSCOPE_BIN, "compare", dir.path() + "/results.json", dir.path() + "/results.json", "--metrics", "tput"});
@@ -77,7 +71,7 @@ TEST(ExecOutput, SavedOutputIsCappedToItsTail) {
   EXPECT_EQ(out["bytes"], 300000);
   EXPECT_EQ(out["kept_bytes"], 65536);
   EXPECT_EQ(out["truncated"], true);
-  std::string kept = slurp(dir.path() + "/output/job-0.stdout");
+  std::string kept = read_text(dir.path() + "/output/job-0.stdout");
   ASSERT_EQ(kept.size(), 65536u);
   EXPECT_EQ(kept.substr(kept.size() - 100), std::string(95, '0') + "2999\n");  // the last line whole
 }
