@@ -22,6 +22,7 @@
 #include "allocscope/exit_codes.hpp"
 #include "allocscope/workload.hpp"
 #include "trace/format/trace_io.hpp"
+#include "workloads/trace/profile.hpp"
 
 #ifndef ALLOCSCOPE_SOURCE_DIR
 #define ALLOCSCOPE_SOURCE_DIR "."
@@ -31,17 +32,11 @@ namespace allocscope {
 namespace {
 
 using namespace tracefmt;
-namespace fs = std::filesystem;
 
 // A path as given, else relative to the source tree (shipped traces).
 std::string resolve_trace_path(const std::string& p) {
   if (p.empty()) throw ParamError("trace: parameter path=FILE is required (a trace from 'allocscope record')");
-  std::error_code ec;
-  if (p[0] == '/' || fs::exists(p, ec)) return p;
-  std::string alt = std::string(ALLOCSCOPE_SOURCE_DIR) + "/" + p;
-  if (fs::exists(alt, ec)) return alt;
-  throw ParamError(
-      fmt::format("trace: path '{}' not found (relative to the current directory or to {})", p, ALLOCSCOPE_SOURCE_DIR));
+  return profile::resolve_trace_path(p, ALLOCSCOPE_SOURCE_DIR, "trace");
 }
 
 void validate_trace(const Params& p) {
