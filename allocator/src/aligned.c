@@ -72,7 +72,7 @@ static void *memalign_impl(size_t align, size_t n) {
   void *m = bm_int_memalign(a, align, nb);
   if (need) bm_unlock(&a->lock);
   if (!m) {
-    arena_t *b = bm_arena_retry(a);
+    arena_t *b = bm_arena_retry(a, nb);
     if (b) {
       need = bm_need_lock();
       if (need) bm_lock(&b->lock);

@@ -284,9 +284,13 @@ arena_t *bm_arena_attach(void) {
   return a;
 }
 
-arena_t *bm_arena_retry(arena_t *failed) {
+arena_t *bm_arena_retry(arena_t *failed, size_t nb) {
   if (failed != &bm_main_arena) return &bm_main_arena;
-  /* The main arena failed (brk and mmap fallback both): try any other. */
+  /* The main arena failed (brk and mmap fallback both).  Another arena could
+   * serve a chunk larger than its heaps only by mapping it on its own, which
+   * the main arena has just tried: retrying would repeat the same failing
+   * system calls (a program probing with impossible sizes pays for each). */
+  if (nb > HEAP_MAX_SIZE - sizeof(heap_info_t) - sizeof(arena_t) - CHUNK_ALIGN - MIN_CHUNK) return NULL;
   bm_lock(&bm_list_lock);
   arena_t *a = bm_main_arena.next;
   bm_unlock(&bm_list_lock);

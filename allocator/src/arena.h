@@ -83,8 +83,9 @@ static inline arena_t *bm_arena_get(void) {
   if (likely(a != NULL)) return a;
   return bm_arena_attach();
 }
-/* Another arena to retry a failed allocation in (NULL if none). */
-arena_t *bm_arena_retry(arena_t *failed);
+/* Another arena to retry a failed allocation of nb chunk bytes in (NULL if
+ * none could do better than the one that failed). */
+arena_t *bm_arena_retry(arena_t *failed, size_t nb);
 /* Thread exit: detach the thread from its arena. */
 void bm_arena_thread_exit(void);
 
@@ -126,6 +127,8 @@ int bm_heap_trim(arena_t *a, size_t pad, int force);
 void bm_free_to_arena(chunk_t *p, size_t sz);
 /* malloc() minus the tcache: picks the arena, locks, retries; sets errno. */
 void *bm_malloc_from_arena(size_t nb);
+/* The retry half of it, for a caller whose own try in `failed` gave nothing. */
+void *bm_malloc_retry(arena_t *failed, size_t nb);
 
 void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size);
 void bm_free_mmapped_or_arena(chunk_t *p);

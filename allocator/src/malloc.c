@@ -368,16 +368,20 @@ static inline __attribute__((always_inline)) void *malloc_from_arena(size_t nb) 
   if (need) bm_lock(&a->lock);
   void *m = bm_int_malloc(a, nb);
   if (need) bm_unlock(&a->lock);
-  if (unlikely(!m)) {
-    arena_t *b = bm_arena_retry(a);
-    if (b) {
-      need = bm_need_lock();
-      if (need) bm_lock(&b->lock);
-      m = bm_int_malloc(b, nb);
-      if (need) bm_unlock(&b->lock);
-    }
-    if (!m) errno = ENOMEM;
+  if (unlikely(!m)) m = bm_malloc_retry(a, nb);
+  return m;
+}
+
+void *bm_malloc_retry(arena_t *failed, size_t nb) {
+  void *m = NULL;
+  arena_t *b = bm_arena_retry(failed, nb);
+  if (b) {
+    int need = bm_need_lock();
+    if (need) bm_lock(&b->lock);
+    m = bm_int_malloc(b, nb);
+    if (need) bm_unlock(&b->lock);
   }
+  if (!m) errno = ENOMEM;
   return m;
 }
 
@@ -452,7 +456,7 @@ void *bm_calloc(size_t n, size_t m) {
   if (need) bm_unlock(&a->lock);
   if (unlikely(!mem)) {
     split = NULL;
-    mem = bm_malloc_from_arena(nb);
+    mem = bm_malloc_retry(a, nb);
     if (!mem) return NULL;
   }
   chunk_t *p = mem2chunk(mem);

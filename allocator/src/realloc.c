@@ -120,8 +120,9 @@ void *bm_realloc(void *mem, size_t n) {
   void *r = int_realloc(a, p, oldsize, nb);
   if (need) bm_unlock(&a->lock);
   if (r) return r;
-  /* This arena is exhausted: anywhere else will do. */
-  void *nm = bm_malloc(n);
+  /* This arena could not serve it (int_realloc tried a fresh chunk there
+   * too): another arena may, if one could do better. */
+  void *nm = bm_malloc_retry(a, nb);
   if (!nm) return NULL;
   memcpy(nm, mem, oldsize - SIZE_SZ);
   bm_free(mem);

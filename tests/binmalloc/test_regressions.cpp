@@ -67,6 +67,14 @@ TEST(BinmallocRegressions, HugeAlignmentFailsCleanly) {
   run_scenario("huge_alignment");
 }
 
+// A request no process can have costs one try at the system, as in the C
+// library: no new arena to map the same size again, no second try in realloc
+// (the C library's too-large test ran 1.5x as long as under the C library).
+TEST(BinmallocRegressions, ImpossibleSizeTriesTheSystemOnce) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_scenario("impossible_sizes_once");
+}
+
 // Threads forking at once: a shared "prepare took the locks" flag left every
 // lock held after one of the forks (the C library's fork-deadlock test hung).
 TEST(BinmallocRegressions, ConcurrentForksNeverHang) {
@@ -82,7 +90,7 @@ TEST(BinmallocRegressions, ScenarioListMatchesProgram) {
   ASSERT_TRUE(r.ok()) << r.describe();
   EXPECT_EQ(r.out,
             "late_tcache_mmapped\ncalloc_until_enomem\nposix_memalign_errno\nmallopt_check_action\n"
-            "malloc_stats_cancelled\nfork_in_signal_handler\nfork_stdio_deadlock\nhuge_alignment\nconcurrent_forks\n");
+            "malloc_stats_cancelled\nfork_in_signal_handler\nfork_stdio_deadlock\nhuge_alignment\nimpossible_sizes_once\nconcurrent_forks\n");
 }
 
 }  // namespace

@@ -2,11 +2,14 @@
 // glibc malloc test, each running `allocscope conform --allocators binmalloc
 // --tests NAME` (glibc always runs beside it as the reference).
 //  - glibc passes: binmalloc must pass too.
-//  - glibc runs out of time on this machine (the fork tests are slow on a
-//    loaded one): the test does not apply, but binmalloc must not fail,
-//    crash or hang (stuck by the test's own liveness check) where glibc
-//    merely ran long.
+//  - glibc runs out of time: the test does not apply, but binmalloc must not
+//    fail or crash where glibc merely ran long.
 //  - glibc fails: not applicable (skipped with glibc's message).
+// The time limit guards against hangs only; it is not a speed check.  The
+// slowest tests take 9-16 s under either allocator on an idle 2-vCPU machine
+// and two to three times as long beside another test (ctest -j2), so the
+// limit is several times that: a 20 s limit once failed a binmalloc row in CI
+// that took 12.5 s idle.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -53,12 +56,14 @@ const std::vector<std::string> kTests{
     "tst-valloc",
 };
 
+const char* const kHangLimit = "120";  // seconds per allocator
+
 class BinmallocMatchesGlibc : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BinmallocMatchesGlibc, Row) {
   const std::string name = GetParam();
   test::TempDir tmp;
-  auto r = test::run_cmd({ALLOCSCOPE_BIN, "conform", "--allocators", "binmalloc", "--tests", name, "--timeout", "20",
+  auto r = test::run_cmd({ALLOCSCOPE_BIN, "conform", "--allocators", "binmalloc", "--tests", name, "--timeout", kHangLimit,
                           "--out", tmp.path()});
   ASSERT_EQ(r.status, 0) << r.err;
   conform::Table t = conform::table_from_json(test::read_json(tmp.path() + "/conform.json"));
@@ -71,7 +76,7 @@ TEST_P(BinmallocMatchesGlibc, Row) {
   } else if (g->status == "timeout") {
     EXPECT_TRUE(b->status == "pass" || b->status == "timeout")
         << name << ": glibc only ran out of time, binmalloc " << b->status << ": " << b->message;
-    GTEST_SKIP() << "not applicable here: glibc did not finish within 20 s (" << g->message << ")";
+    GTEST_SKIP() << "not applicable here: glibc did not finish within " << kHangLimit << " s (" << g->message << ")";
   } else {
     GTEST_SKIP() << "not applicable: glibc " << g->status << ": " << g->message;
   }

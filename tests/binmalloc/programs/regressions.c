@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "bm_prog.h"
+#include "binmalloc.h"
 
 /* Runs fn in a forked child with a time limit; returns 0 when it exited 0. */
 static int in_child(const char *what, void (*fn)(void), unsigned limit_s) {
@@ -182,6 +183,50 @@ static void sc_huge_alignment(void) {
   void *ok = malloc(100); /* the heap is still usable */
   BM_CHECK(ok != NULL);
   free(ok);
+}
+
+/* ------------------------------------------------ impossible_sizes_once
+ * The C library's too-large test asks some 800,000 times for sizes no
+ * process can have.  Each failed request must cost one try at the system
+ * (mmap, brk, mmap fallback, as the C library does), not a second one in a
+ * new arena that could only mmap the same size again, nor (realloc) a third
+ * one through malloc: that tripled the test's system calls and time. */
+typedef void (*stats_fn)(struct binmalloc_stats_ex *);
+
+static void sc_impossible_sizes_once(void) {
+  struct rlimit lim = {(1UL << 50) - 1, (1UL << 50) - 1}; /* as the C library's test */
+  BM_CHECK(setrlimit(RLIMIT_AS, &lim) == 0);
+  stats_fn stats = (stats_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "binmalloc_stats_ex");
+  if (bm_expect_binmalloc()) BM_CHECK(stats != NULL);
+  struct binmalloc_stats_ex before = {0}, after = {0};
+  const size_t sizes[] = {1UL << 50, (3UL << 50) | ((1UL << 50) - 1), (1UL << 62) + 12345};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; ++i) {
+    size_t n = bm_opaque_size(sizes[i]);
+    void *old = malloc(16);
+    BM_CHECK(old != NULL);
+    if (stats) stats(&before);
+    errno = 0;
+    void *m = malloc(n);
+    BM_CHECKF(m == NULL && errno == ENOMEM, "malloc(%zu): %p, errno %d", n, m, errno);
+    errno = 0;
+    void *r = realloc(old, n);
+    BM_CHECKF(r == NULL && errno == ENOMEM, "realloc(p, %zu): %p, errno %d", n, r, errno);
+    errno = 0;
+    void *a = memalign(4096, n);
+    BM_CHECKF(a == NULL && errno == ENOMEM, "memalign(4096, %zu): %p, errno %d", n, a, errno);
+    errno = 0;
+    void *c = calloc(1, n);
+    BM_CHECKF(c == NULL && errno == ENOMEM, "calloc(1, %zu): %p, errno %d", n, c, errno);
+    if (stats) {
+      stats(&after);
+      BM_CHECKF(after.sysmalloc_calls - before.sysmalloc_calls == 4,
+                "size %zu: %llu tries at the system for 4 failed calls (expected one each)", n,
+                (unsigned long long)(after.sysmalloc_calls - before.sysmalloc_calls));
+      BM_CHECKF(after.narenas == 1, "size %zu: %llu arenas in a single-threaded process", n,
+                (unsigned long long)after.narenas);
+    }
+    free(old); /* realloc failed: the block is still the caller's */
+  }
 }
 
 /* ------------------------------------------------ mallopt_check_action */
@@ -431,6 +476,7 @@ static const struct scenario kScenarios[] = {
     {"fork_in_signal_handler", sc_fork_in_signal_handler},
     {"fork_stdio_deadlock", sc_fork_stdio_deadlock},
     {"huge_alignment", sc_huge_alignment},
+    {"impossible_sizes_once", sc_impossible_sizes_once},
     {"concurrent_forks", sc_concurrent_forks},
 };
 
