@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "bm_prog.h"
 #include "binmalloc.h"
+#include "bm_prog.h"
 
 /* Runs fn in a forked child with a time limit; returns 0 when it exited 0. */
 static int in_child(const char *what, void (*fn)(void), unsigned limit_s) {
@@ -467,6 +467,8 @@ struct scenario {
   const char *name;
   void (*fn)(void);
 };
+/* One scenario per line. */
+/* clang-format off */
 static const struct scenario kScenarios[] = {
     {"late_tcache_mmapped", sc_late_tcache_mmapped},
     {"calloc_until_enomem", sc_calloc_until_enomem},
@@ -479,6 +481,7 @@ static const struct scenario kScenarios[] = {
     {"impossible_sizes_once", sc_impossible_sizes_once},
     {"concurrent_forks", sc_concurrent_forks},
 };
+/* clang-format on */
 
 int main(int argc, char **argv) {
   size_t count = sizeof kScenarios / sizeof kScenarios[0];
