@@ -55,7 +55,7 @@ ALLOCSCOPE_WORKLOAD({
     .doc = "Hoard cache-scratch: passive false sharing; threads free objects the main thread "
            "allocated side by side, then allocate, write hard and free their own; slow if the "
            "allocator reuses another thread's cache line",
-    .params = {{"iterations", ParamType::Int, "20000", "allocate-write-free cycles per thread", 1, 1e9},
+    .params = {{"iterations", ParamType::Int, "60000", "allocate-write-free cycles per thread", 1, 1e9},
                {"writes", ParamType::Int, "500", "writes over each object per cycle", 1, 1e9},
                {"size", ParamType::Size, "8", "object size", 1, 1 << 20}},
     .multithreaded = true,
