@@ -6,10 +6,10 @@
 //    fail or crash where glibc merely ran long.
 //  - glibc fails: not applicable (skipped with glibc's message).
 // The time limit guards against hangs only; it is not a speed check.  The
-// slowest tests take 9-16 s under either allocator on an idle 2-vCPU machine
-// and two to three times as long beside another test (ctest -j2), so the
-// limit is several times that: a 20 s limit once failed a binmalloc row in CI
-// that took 12.5 s idle.
+// slowest passing tests take 9-16 s under either allocator on an idle 2-vCPU
+// machine and 20-24 s on a loaded one, so the limit is four times that: a
+// 20 s limit once failed a binmalloc row in CI that takes 12.5 s idle.  (The
+// fork storms tst-mallocfork2/3 can exceed it under glibc: not applicable.)
 #include <gtest/gtest.h>
 
 #include <string>
@@ -56,7 +56,7 @@ const std::vector<std::string> kTests{
     "tst-valloc",
 };
 
-const char* const kHangLimit = "120";  // seconds per allocator
+const char* const kHangLimit = "90";  // seconds per allocator
 
 class BinmallocMatchesGlibc : public ::testing::TestWithParam<std::string> {};
 
