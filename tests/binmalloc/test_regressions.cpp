@@ -90,7 +90,8 @@ TEST(BinmallocRegressions, ScenarioListMatchesProgram) {
   ASSERT_TRUE(r.ok()) << r.describe();
   EXPECT_EQ(r.out,
             "late_tcache_mmapped\ncalloc_until_enomem\nposix_memalign_errno\nmallopt_check_action\n"
-            "malloc_stats_cancelled\nfork_in_signal_handler\nfork_stdio_deadlock\nhuge_alignment\nimpossible_sizes_once\nconcurrent_forks\n");
+            "malloc_stats_cancelled\nfork_in_signal_handler\nfork_stdio_deadlock\nhuge_alignment\nimpossible_sizes_"
+            "once\nconcurrent_forks\n");
 }
 
 }  // namespace

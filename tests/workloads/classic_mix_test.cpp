@@ -206,5 +206,63 @@ TEST(ClassicMix, MstressSizesAndEnlargements) {
   EXPECT_NEAR(static_cast<double>(c->free), static_cast<double>(c->malloc + 4u * 2), static_cast<double>(kSlack));
 }
 
+TEST(ClassicMix, GlibcSimpleBatchesOfOneSize) {
+  for (const char* arena : {"main", "thread"}) {
+    auto c = run_counted("glibc-simple", {{"n", "100"}, {"size", "48"}, {"iterations", "20"}, {"arena", arena}}, 1);
+    // 20 batches of 100 mallocs of 48 B, each batch freed.
+    EXPECT_GE(c->malloc, 2000u) << arena;
+    EXPECT_LE(c->malloc, 2000u + kSlack) << arena;
+    EXPECT_GE(c->free, 2000u) << arena;
+    // Every block is 48 B (bucket 0-63); a thread arena's run also starts
+    // the thread (its state is one small malloc).
+    EXPECT_EQ(c->max_size, 48u) << arena;
+    EXPECT_GE(c->hist[0], 2000u) << arena;
+    EXPECT_LE(c->hist[0], 2000u + kPerThread) << arena;
+    EXPECT_LE(c->calloc + c->aligned + c->realloc, kPerThread) << arena;
+  }
+}
+
+TEST(ClassicMix, GlibcThreadReplacesWithInverseSquareSizes) {
+  auto c = run_counted("glibc-thread", {{"ops", "40000"}, {"stream", "20000"}}, 2);
+  // Each step frees a slot (empty ones at first) and fills it again.
+  EXPECT_GE(c->malloc, 40000u);
+  EXPECT_LE(c->malloc, 40000u + kSlack);
+  EXPECT_GE(c->free, 40000u - 2u * 1024);  // all but the filled working sets
+  EXPECT_LE(c->calloc + c->aligned + c->realloc, 2u * kPerThread);
+  EXPECT_GE(c->min_size, 4u);
+  EXPECT_LE(c->max_size, 32768u);
+  // Density ~ 1/size^2 on [4, 32768]: P(size < 64) = (1/4 - 1/64) / (1/4 -
+  // 1/32768) = 0.938; mean = ln(8192) / (1/4 - 1/32768) = 36.0 (35.5 once
+  // truncated to whole bytes); the tail makes the mean's spread about 2.
+  EXPECT_NEAR(static_cast<double>(c->hist[0]) / static_cast<double>(c->malloc), 0.938, 0.01);
+  EXPECT_NEAR(static_cast<double>(c->bytes) / static_cast<double>(c->malloc), 35.5, 8.0);
+}
+
+TEST(ClassicMix, AllocTestOneOpPerStepWithSkewedSmallSizes) {
+  auto c = run_counted("alloc-test", {{"steps", "40000"}, {"stream", "20000"}, {"slots", "1000"}}, 2);
+  // One step is one malloc (empty slot) or one free (full slot).
+  EXPECT_GE(c->malloc + c->free, 40000u);
+  EXPECT_LE(c->malloc + c->free, 40000u + kSlack);
+  EXPECT_GT(c->free, 10000u);  // 1000 slots per thread fill up: frees are common
+  EXPECT_LE(c->calloc + c->aligned + c->realloc, 2u * kPerThread);
+  EXPECT_GE(c->min_size, 8u);
+  EXPECT_LE(c->max_size, 1024u);
+  // size = 8 + u^3 (1024 - 8): P(size < 64) = (56 / 1016)^(1/3) = 0.381,
+  // mean 8 + 1016 / 4 = 262.
+  EXPECT_NEAR(static_cast<double>(c->hist[0]) / static_cast<double>(c->malloc), 0.381, 0.02);
+  EXPECT_NEAR(static_cast<double>(c->bytes) / static_cast<double>(c->malloc), 262.0, 10.0);
+}
+
+TEST(ClassicMix, CacheScratchFreesTheHandedObjectThenCycles) {
+  auto c = run_counted("cache-scratch", {{"iterations", "100"}, {"writes", "10"}, {"size", "8"}}, 2);
+  // Per thread: the object the main thread handed over is freed, then 100
+  // allocate-write-free cycles of the same size.
+  EXPECT_GE(c->malloc, 200u);
+  EXPECT_LE(c->malloc, 200u + kSlack);
+  EXPECT_GE(c->free, 202u);
+  EXPECT_EQ(c->min_size, 8u);
+  EXPECT_LE(c->calloc + c->aligned + c->realloc, 2u * kPerThread);
+}
+
 }  // namespace
 }  // namespace allocscope
