@@ -14,12 +14,9 @@
 #include <sstream>
 
 #include "common/input_error.hpp"
+#include "git_revision.h"  // generated at build time: ALLOCSCOPE_GIT_REVISION
 #include "harness/probes/proc.hpp"
 #include "harness/results/metrics.hpp"
-
-#ifndef ALLOCSCOPE_GIT_REVISION
-#define ALLOCSCOPE_GIT_REVISION "unknown"
-#endif
 #ifndef ALLOCSCOPE_VERSION
 #define ALLOCSCOPE_VERSION "0"
 #endif
