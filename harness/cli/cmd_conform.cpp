@@ -74,7 +74,8 @@ void print_help(const po::options_description& d) {
                "  n/a          glibc itself does not pass it on this machine: not counted\n"
                "Tests that need glibc internals (hooks, internal symbols, tunables, mcheck,\n"
                "mtrace, the debugging malloc library) are skipped; --list says why.\n"
-               "Writes OUT/conform.json (schema allocscope.conform/1) and OUT/conform.md.\n"
+               "Writes OUT/conform.json (schema allocscope.conform/1) and OUT/conform.md; the\n"
+               "output of every run that did not pass is kept in OUT/logs/TEST.ALLOCATOR.txt.\n"
                "The compiled tests are cached in the build folder: reruns start at once.\n"
                "Progress goes to stderr. Exit status: 0 table written, 1 the tests could not\n"
                "be built, 2 bad input.\n\n"
@@ -167,7 +168,7 @@ int cmd_conform(const std::vector<std::string>& args) {
   if (ec) throw InputError(fmt::format("--out {}: cannot create the folder: {}", out, ec.message()));
 
   conform::BuiltTests built = conform::build_tests(setup, names);
-  conform::RunSetup run{timeout, fs::absolute(out).string() + "/work", setup.progress};
+  conform::RunSetup run{timeout, fs::absolute(out).string() + "/work", fs::absolute(out).string(), setup.progress};
   conform::run_tests(table, names, built, run);
   fs::remove_all(run.work_dir, ec);
 

@@ -16,6 +16,7 @@ struct Outcome {
   int exit_code = -1;
   int signal = 0;
   double seconds = 0;
+  std::string log;  // when not pass: the run's output, relative to the run folder ("logs/<test>.<allocator>.txt")
 };
 
 // Classifies a finished test process. The driver's line on descriptor 3

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "harness/conform/child.hpp"
 
@@ -17,7 +18,18 @@ Outcome run_one(const std::string& binary, const AllocatorInfo& a, const RunSetu
   spec.env_set.push_back("TMPDIR=" + s.work_dir);
   spec.cwd = s.work_dir;
   spec.timeout_s = s.timeout_s;
-  return classify(run_child(spec), s.timeout_s);
+  ChildResult r = run_child(spec);
+  Outcome o = classify(r, s.timeout_s);
+  if (o.status != "pass" && !s.out_dir.empty() && !r.output.empty()) {
+    // The message is one line; a crash's cause is often printed before it
+    // (by the allocator, or by a forked child of the test).
+    std::string rel = "logs/" + std::filesystem::path(binary).filename().string() + "." + a.name + ".txt";
+    std::error_code ec;
+    std::filesystem::create_directories(s.out_dir + "/logs", ec);
+    std::ofstream f(s.out_dir + "/" + rel, std::ios::binary | std::ios::trunc);
+    if (f << r.output && f.flush()) o.log = rel;
+  }
+  return o;
 }
 
 }  // namespace

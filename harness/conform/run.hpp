@@ -14,6 +14,7 @@ namespace allocscope::conform {
 struct RunSetup {
   double timeout_s = 60;
   std::string work_dir;  // the tests' current directory and TMPDIR
+  std::string out_dir;   // the run folder: the output of each run that did not pass goes to out_dir/logs/
   std::function<void(const std::string&)> progress;
 };
 

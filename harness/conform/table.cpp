@@ -49,6 +49,7 @@ json to_json(const Table& t, json context) {
                     {"message", o.message},
                     {"exit", {{"code", o.exit_code}, {"signal", o.signal}}},
                     {"wall_s", o.seconds}});
+    if (!o.log.empty()) runs.back()["log"] = o.log;
   }
   return {{"schema", "allocscope.conform/1"}, {"context", context}, {"tests", tests}, {"runs", runs}};
 }
@@ -61,8 +62,13 @@ Table table_from_json(const json& doc) {
     t.allocators.push_back({name, a.value("version", ""), a.value("path", "")});
   for (const auto& e : doc.at("tests")) t.tests.push_back({e.at("name"), e.value("skipped", "")});
   for (const auto& r : doc.at("runs")) {
-    Outcome o{r.at("status"), r.value("message", ""), r.at("exit").value("code", -1), r.at("exit").value("signal", 0),
-              r.value("wall_s", 0.0)};
+    Outcome o;
+    o.status = r.at("status");
+    o.message = r.value("message", "");
+    o.exit_code = r.at("exit").value("code", -1);
+    o.signal = r.at("exit").value("signal", 0);
+    o.seconds = r.value("wall_s", 0.0);
+    o.log = r.value("log", "");
     t.cells[{r.at("test"), r.at("allocator")}] = o;
   }
   return t;
@@ -77,7 +83,8 @@ std::vector<std::string> notes(const Table& t) {
     for (const auto& a : t.allocators) {
       const Outcome* o = t.cell(e.name, a.name);
       if (o && o->status != "pass" && !o->message.empty() && (t.applicable(e.name) || a.name == "glibc"))
-        out.push_back(fmt::format("{} under {}: {}", e.name, a.name, o->message));
+        out.push_back(fmt::format("{} under {}: {}{}", e.name, a.name, o->message,
+                                  o->log.empty() ? "" : " (output: " + o->log + ")"));
     }
   return out;
 }

@@ -16,6 +16,8 @@
 // 12.5 s idle; a 90 s limit failed tst-mallocfork3 at glibc's 87 s.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,16 @@ const std::vector<std::string> kTests{
 
 constexpr double kHangLimitS = 90;  // per allocator
 
+// The end of a run's saved output, for the failure message: the cause of a
+// crash is often printed before the line the message quotes.
+std::string log_tail(const std::string& out_dir, const conform::Outcome& o) {
+  if (o.log.empty()) return "";
+  std::ifstream f(out_dir + "/" + o.log, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (text.size() > 4000) text = "..." + text.substr(text.size() - 4000);
+  return "\n--- output (" + o.log + ") ---\n" + text;
+}
+
 class BinmallocMatchesGlibc : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BinmallocMatchesGlibc, Row) {
@@ -79,7 +91,7 @@ TEST_P(BinmallocMatchesGlibc, Row) {
       GTEST_SKIP() << "not applicable here: glibc itself needed " << g->seconds << " s of the " << kHangLimitS
                    << " s limit, and binmalloc ran into the limit without its liveness check reporting a hang";
     EXPECT_EQ(b->status, "pass") << name << " passes under glibc but not under binmalloc: " << b->status << ": "
-                                 << b->message;
+                                 << b->message << log_tail(tmp.path(), *b);
   } else if (g->status == "timeout") {
     EXPECT_TRUE(b->status == "pass" || b->status == "timeout")
         << name << ": glibc only ran out of time, binmalloc " << b->status << ": " << b->message;
