@@ -130,12 +130,29 @@ BM_INLINE void int_free_locked(arena_t *a, chunk_t *p, size_t size) {
   }
 }
 
-/* Push onto a fastbin; needs no lock (see fastbin.h). */
-BM_INLINE void free_fast(arena_t *a, chunk_t *p, size_t size, int mt) {
-  chunk_t *next = chunk_at(p, size);
+static inline int bad_next_size(arena_t *a, chunk_t *next) {
   size_t nsize = chunksize(next);
-  if (unlikely(nsize < FENCE_SIZE || nsize >= __atomic_load_n(&a->system_mem, __ATOMIC_RELAXED)))
-    bm_fatal("free(): invalid next size (fast)");
+  return nsize < FENCE_SIZE || nsize >= __atomic_load_n(&a->system_mem, __ATOMIC_RELAXED);
+}
+
+/* Without the lock, the next chunk may be top while another thread trims it:
+ * top's old size read against the arena's already reduced system_mem looks
+ * like a corrupt chunk.  Only a check that also fails under the lock is one. */
+static BM_NOINLINE BM_COLD void recheck_next_size(arena_t *a, chunk_t *next, int locked) {
+  int bad = 1;
+  if (!locked) {
+    bm_lock(&a->lock);
+    bad = bad_next_size(a, next);
+    bm_unlock(&a->lock);
+  }
+  if (bad) bm_fatal("free(): invalid next size (fast)");
+}
+
+/* Push onto a fastbin; needs no lock (see fastbin.h).  locked: the caller
+ * holds the arena lock, or the process has a single thread. */
+BM_INLINE void free_fast(arena_t *a, chunk_t *p, size_t size, int mt, int locked) {
+  chunk_t *next = chunk_at(p, size);
+  if (unlikely(bad_next_size(a, next))) recheck_next_size(a, next, locked);
   if (unlikely(bm_mp.perturb_byte)) memset(chunk2mem(p), bm_mp.perturb_byte & 0xff, size - CHUNK_HDR);
   bm_fastbin_push(a, fastbin_index(size), p, mt);
   bm_count(&a->ctr.fastbin_frees);
@@ -144,7 +161,7 @@ BM_INLINE void free_fast(arena_t *a, chunk_t *p, size_t size, int mt) {
 /* Free of a chunk that is not mmapped, under the arena lock: fastbin or bins. */
 BM_INLINE void free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
   if (size <= bm_mp.max_fast) {
-    free_fast(a, p, size, bm_need_lock());
+    free_fast(a, p, size, bm_need_lock(), 1);
     return;
   }
   int_free_locked(a, p, size);
@@ -163,7 +180,7 @@ BM_INLINE void free_to_arena(chunk_t *p, size_t size) {
   int need = bm_need_lock();
   if (a != bm_thread_arena) bm_count(&a->ctr.remote_frees);
   if (size <= bm_mp.max_fast) {
-    free_fast(a, p, size, need);
+    free_fast(a, p, size, need, !need);
     return;
   }
   if (need) bm_lock(&a->lock);
