@@ -31,6 +31,8 @@ void bm_malloc_stats(void);
 int bm_malloc_info(int options, FILE *fp);
 int bm_check_heap(void);
 void bm_stats_ex(struct binmalloc_stats_ex *out);
+/* The same without waiting long for a lock another thread may never release. */
+void bm_stats_at_exit(struct binmalloc_stats_ex *out);
 void bm_reset_counters(void);
 void bm_tcache_flush_self(void);
 

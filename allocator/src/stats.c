@@ -1,5 +1,6 @@
 /* Statistics: mallinfo2, malloc_stats, malloc_info and the per-path counters. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 
 #include "arena.h"
@@ -165,13 +166,30 @@ int bm_malloc_info(int options, FILE *fp) {
   return 0;
 }
 
-void bm_stats_ex(struct binmalloc_stats_ex *o) {
-  bm_ensure_init();
-  vg_enter();
+/* Takes l for reading the statistics.  When must_wait is 0 (at exit, where
+ * another thread may hold a lock for good) it gives up after a while and the
+ * counters are read without it: they only grow, and arenas are never freed. */
+static int stats_lock(bm_lock_t *l, int must_wait) {
+  if (must_wait) {
+    bm_lock(l);
+    return 1;
+  }
+  for (int i = 0; i < 1000; i++) {
+    if (bm_trylock(l)) return 1;
+    sched_yield();
+  }
+  return 0;
+}
+
+static void stats_unlock(bm_lock_t *l, int locked) {
+  if (locked) bm_unlock(l);
+}
+
+static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
   memset(o, 0, sizeof *o);
   size_t narenas = 0;
   for (arena_t *a = &bm_main_arena; a;) {
-    bm_lock(&a->lock);
+    int locked = stats_lock(&a->lock, must_wait);
     bm_counters_t *c = &a->ctr;
     o->fastbin_hits += c->fastbin_hits;
     o->smallbin_hits += c->smallbin_hits;
@@ -194,16 +212,16 @@ void bm_stats_ex(struct binmalloc_stats_ex *o) {
       o->main_system_bytes = a->system_mem;
       o->main_top_size = chunksize(a->top);
     }
-    bm_unlock(&a->lock);
+    stats_unlock(&a->lock, locked);
     narenas++;
-    bm_lock(&bm_list_lock);
+    locked = stats_lock(&bm_list_lock, must_wait);
     a = a->next;
-    bm_unlock(&bm_list_lock);
+    stats_unlock(&bm_list_lock, locked);
   }
-  bm_lock(&bm_list_lock);
+  int locked = stats_lock(&bm_list_lock, must_wait);
   o->tcache_hits = bm_exited_tcache_hits;
   o->tcache_frees = bm_exited_tcache_frees;
-  bm_unlock(&bm_list_lock);
+  stats_unlock(&bm_list_lock, locked);
   if (bm_tcache) {
     o->tcache_hits += bm_tcache->hits;
     o->tcache_frees += bm_tcache->frees;
@@ -220,6 +238,19 @@ void bm_stats_ex(struct binmalloc_stats_ex *o) {
   o->tcache_count = bm_tc_nbins ? bm_tc_count : 0;
   o->tcache_max_bytes = bm_tc_max_req;
   o->max_fast = bm_mp.max_fast;
+}
+
+void bm_stats_ex(struct binmalloc_stats_ex *o) {
+  bm_ensure_init();
+  vg_enter();
+  collect_stats(o, 1);
+  vg_leave();
+}
+
+void bm_stats_at_exit(struct binmalloc_stats_ex *o) {
+  bm_ensure_init();
+  vg_enter();
+  collect_stats(o, 0);
   vg_leave();
 }
 

@@ -2,7 +2,9 @@
 // glibc: python3, sqlite3, git and g++.  Each is run once without preload
 // (reference) and once with it; the outputs are compared.  In the glibc
 // reference mode both runs use glibc, which checks that the workloads are
-// deterministic.
+// deterministic.  Each also shows, through binmalloc's exit report
+// (BINMALLOC_STATS_FILE), that binmalloc served its allocations.
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -18,6 +20,38 @@ void expect_preloaded(const RunResult &r) {
   EXPECT_EQ(r.err.find("cannot be preloaded"), std::string::npos) << r.describe();
 }
 
+// binmalloc's exit reports (BINMALLOC_STATS_FILE=dir/bmstats) of the
+// processes of one run: allocations served, by process id.
+std::map<long, long> served_by_binmalloc(const std::string &dir) {
+  std::map<long, long> served;
+  for (const auto &e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().filename().string().rfind("bmstats.", 0) != 0) continue;
+    std::istringstream in(read_file(e.path().string()));
+    long pid = -1, n = -1;
+    for (std::string word; in >> word;) {
+      if (word.rfind("pid=", 0) == 0) pid = std::stol(word.substr(4));
+      if (word.rfind("served=", 0) == 0) n = std::stol(word.substr(7));
+    }
+    served[pid] = n;
+  }
+  return served;
+}
+
+// At least `processes` processes of the run report, and the busiest served
+// at least `allocations` requests (binmalloc mode only: glibc writes none).
+void expect_served(const std::string &dir, size_t processes, long allocations) {
+  if (mode() != Mode::kBinmalloc) return;
+  auto served = served_by_binmalloc(dir);
+  std::string all;
+  long most = 0;
+  for (const auto &[pid, n] : served) {
+    all += " " + std::to_string(pid) + ":" + std::to_string(n);
+    most = std::max(most, n);
+  }
+  EXPECT_GE(served.size(), processes) << "processes whose allocations went through binmalloc (pid:served):" << all;
+  EXPECT_GE(most, allocations) << "allocations binmalloc served (pid:served):" << all;
+}
+
 std::string need(const std::string &name) {
   auto p = find_program(name);
   return p ? *p : std::string();
@@ -29,10 +63,11 @@ std::string need(const std::string &name) {
 
 // ------------------------------------------------------------------ python3
 
-RunResult run_python(const std::string &python, bool preload) {
+RunResult run_python(const std::string &python, bool preload, const std::string &stats_dir = "") {
   RunOptions o;
   o.argv = {python, "-I", kInputs + "/alloc_heavy.py"};
   o.env = {{"PYTHONMALLOC", "malloc"}, {"PYTHONHASHSEED", "0"}, {"LC_ALL", "C"}};
+  if (!stats_dir.empty()) o.env["BINMALLOC_STATS_FILE"] = stats_dir + "/bmstats";
   o.preload = preload;
   o.timeout_s = 150;
   return run(o);
@@ -43,10 +78,12 @@ TEST(BinmallocRealPrograms, Python3) {
   BMTEST_NEED_PROGRAM(python, "/usr/bin/python3");
   RunResult ref = run_python(python, false);
   ASSERT_TRUE(ref.ok()) << "reference run failed\n" << ref.describe();
-  RunResult got = run_python(python, true);
+  TempDir stats;
+  RunResult got = run_python(python, true, stats.path());
   ASSERT_TRUE(got.ok()) << got.describe();
   expect_preloaded(got);
   EXPECT_EQ(got.err, "") << got.describe();
+  expect_served(stats.path(), 1, 50000);  // measured: 159,930 in the main process
   EXPECT_EQ(got.out, ref.out) << "python3 output differs\n--- reference ---\n"
                               << ref.out << "--- with preload ---\n"
                               << got.out;
@@ -80,7 +117,7 @@ RunResult run_sqlite(const std::string &sqlite, bool preload, const std::string 
   RunOptions o;
   o.argv = {sqlite, "-batch", "-bail", dir + "/test.db"};
   o.stdin_data = read_file(kInputs + "/sqlite_workload.sql");
-  o.env = {{"LC_ALL", "C"}};
+  o.env = {{"LC_ALL", "C"}, {"BINMALLOC_STATS_FILE", dir + "/bmstats"}};
   o.preload = preload;
   o.cwd = dir;
   o.timeout_s = 120;
@@ -99,6 +136,7 @@ TEST(BinmallocRealPrograms, Sqlite3) {
   expect_preloaded(got);
   EXPECT_EQ(got.err, "") << got.describe();
   EXPECT_EQ(got.out, ref.out) << "sqlite3 output differs";
+  expect_served(d2.path(), 1, 100000);  // measured: 362,980
   // The database written with binmalloc is readable (and identical in
   // content) when read back with glibc.
   RunOptions o;
@@ -144,6 +182,7 @@ std::string git_session(const std::string &git, const std::string &dir, bool pre
       {"GIT_CONFIG_VALUE_2", "false"},
       {"TZ", "UTC"},
       {"LC_ALL", "C"},
+      {"BINMALLOC_STATS_FILE", dir + "/bmstats"},
   };
   const std::string repo = dir + "/repo";
   std::string transcript;
@@ -206,6 +245,9 @@ TEST(BinmallocRealPrograms, Git) {
   std::string got = git_session(git, d2.path(), true);
   ASSERT_FALSE(got.empty());
   EXPECT_EQ(got, ref);
+  // One report per git command (14) at least; measured: 23 processes (gc and
+  // fsck start more), the busiest served 2,553.
+  expect_served(d2.path(), 14, 1000);
 }
 
 // ---------------------------------------------------------------------- g++
@@ -215,12 +257,13 @@ struct CompileResult {
   std::string program_output;
 };
 
-CompileResult compile(const std::string &gxx, const std::string &dir, bool preload) {
+CompileResult compile(const std::string &gxx, const std::string &dir, bool preload, const std::string &stats_dir = "") {
   CompileResult res;
   write_file(dir + "/compile_me.cpp", read_file(kInputs + "/compile_me.cpp"));
   RunOptions o;
   o.argv = {gxx, "-std=c++20", "-O2", "-frandom-seed=allocscope", "-c", "compile_me.cpp", "-o", "compile_me.o"};
   o.env = {{"LC_ALL", "C"}};
+  if (!stats_dir.empty()) o.env["BINMALLOC_STATS_FILE"] = stats_dir + "/bmstats";
   o.preload = preload;
   o.cwd = dir;
   o.timeout_s = 150;
@@ -251,8 +294,11 @@ TEST(BinmallocRealPrograms, Gxx) {
   CompileResult ref = compile(gxx, d1.path(), false);
   ASSERT_FALSE(ref.object.empty());
   ASSERT_NE(ref.program_output.find("groups=23"), std::string::npos) << ref.program_output;
-  CompileResult got = compile(gxx, d2.path(), true);
+  TempDir stats;
+  CompileResult got = compile(gxx, d2.path(), true, stats.path());
   ASSERT_FALSE(got.object.empty());
+  // g++, cc1plus and as each load the library (measured: cc1plus served 1,000,568).
+  expect_served(stats.path(), 3, 100000);
   EXPECT_EQ(got.program_output, ref.program_output);
   EXPECT_TRUE(got.object == ref.object) << "object files differ (" << got.object.size() << " vs " << ref.object.size()
                                         << " bytes)";
