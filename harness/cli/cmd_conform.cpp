@@ -168,9 +168,9 @@ int cmd_conform(const std::vector<std::string>& args) {
   if (ec) throw InputError(fmt::format("--out {}: cannot create the folder: {}", out, ec.message()));
 
   conform::BuiltTests built = conform::build_tests(setup, names);
-  conform::RunSetup run{timeout, fs::absolute(out).string() + "/work", fs::absolute(out).string(), setup.progress};
+  conform::RunSetup run{timeout, fs::absolute(out).string(), setup.progress};
   conform::run_tests(table, names, built, run);
-  fs::remove_all(run.work_dir, ec);
+  fs::remove_all(conform::work_dir(run), ec);
 
   json context = collect_context(command_line(args));
   context["glibc_source"] = setup.tarball;

@@ -11,19 +11,19 @@ namespace allocscope::conform {
 
 namespace {
 
-Outcome run_one(const std::string& binary, const AllocatorInfo& a, const RunSetup& s) {
+Outcome run_one(const std::string& name, const std::string& binary, const AllocatorInfo& a, const RunSetup& s) {
   ChildSpec spec;
   spec.argv = {binary};
   if (!a.preload.empty()) spec.env_set.push_back("LD_PRELOAD=" + a.preload);
-  spec.env_set.push_back("TMPDIR=" + s.work_dir);
-  spec.cwd = s.work_dir;
+  spec.env_set.push_back("TMPDIR=" + work_dir(s));
+  spec.cwd = work_dir(s);
   spec.timeout_s = s.timeout_s;
   ChildResult r = run_child(spec);
   Outcome o = classify(r, s.timeout_s);
-  if (o.status != "pass" && !s.out_dir.empty() && !r.output.empty()) {
+  if (o.status != "pass" && !r.output.empty()) {
     // The message is one line; a crash's cause is often printed before it
     // (by the allocator, or by a forked child of the test).
-    std::string rel = "logs/" + std::filesystem::path(binary).filename().string() + "." + a.name + ".txt";
+    std::string rel = "logs/" + name + "." + a.name + ".txt";
     std::error_code ec;
     std::filesystem::create_directories(s.out_dir + "/logs", ec);
     std::ofstream f(s.out_dir + "/" + rel, std::ios::binary | std::ios::trunc);
@@ -34,8 +34,12 @@ Outcome run_one(const std::string& binary, const AllocatorInfo& a, const RunSetu
 
 }  // namespace
 
+std::string work_dir(const RunSetup& s) {
+  return s.out_dir + "/work";
+}
+
 void run_tests(Table& t, const std::vector<std::string>& names, const BuiltTests& built, const RunSetup& s) {
-  std::filesystem::create_directories(s.work_dir);
+  std::filesystem::create_directories(work_dir(s));
   size_t done = 0, total = names.size() * t.allocators.size();
   bool stopped = false;
   for (const auto& name : names) {
@@ -50,7 +54,7 @@ void run_tests(Table& t, const std::vector<std::string>& names, const BuiltTests
         o.status = "interrupted";
       } else {
         if (s.progress) s.progress(fmt::format("[{}/{}] {} under {}", done, total, name, a.name));
-        o = run_one(built.binary(name), a, s);
+        o = run_one(name, built.binary(name), a, s);
         stopped = o.status == "interrupted";
       }
       if (s.progress && o.status != "pass" && o.status != "interrupted")

@@ -13,10 +13,12 @@ namespace allocscope::conform {
 
 struct RunSetup {
   double timeout_s = 60;
-  std::string work_dir;  // the tests' current directory and TMPDIR
-  std::string out_dir;   // the run folder: the output of each run that did not pass goes to out_dir/logs/
+  std::string out_dir;  // the run folder (absolute): logs/ keeps the output of each run that did not pass
   std::function<void(const std::string&)> progress;
 };
+
+// The tests' current directory and TMPDIR, inside the run folder.
+std::string work_dir(const RunSetup& s);
 
 // Fills t.cells for the named tests under every allocator in t.allocators;
 // a test that failed to build gets "build-error" everywhere. Stops early

@@ -89,9 +89,16 @@ TEST(BinmallocRegressions, ScenarioListMatchesProgram) {
   RunResult r = run(o);
   ASSERT_TRUE(r.ok()) << r.describe();
   EXPECT_EQ(r.out,
-            "late_tcache_mmapped\ncalloc_until_enomem\nposix_memalign_errno\nmallopt_check_action\n"
-            "malloc_stats_cancelled\nfork_in_signal_handler\nfork_stdio_deadlock\nhuge_alignment\nimpossible_sizes_"
-            "once\nconcurrent_forks\n");
+            "late_tcache_mmapped\n"
+            "calloc_until_enomem\n"
+            "posix_memalign_errno\n"
+            "mallopt_check_action\n"
+            "malloc_stats_cancelled\n"
+            "fork_in_signal_handler\n"
+            "fork_stdio_deadlock\n"
+            "huge_alignment\n"
+            "impossible_sizes_once\n"
+            "concurrent_forks\n");
 }
 
 }  // namespace

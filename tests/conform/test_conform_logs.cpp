@@ -4,8 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "harness/conform/table.hpp"
@@ -14,11 +12,6 @@
 using namespace allocscope;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
 
 int count(const std::string& text, const std::string& what) {
   int n = 0;
@@ -39,13 +32,14 @@ TEST(ConformLogs, OutputOfAFailingRunIsKept) {
   EXPECT_EQ(g->status, "pass") << g->message;
   EXPECT_EQ(g->log, "");
   ASSERT_EQ(j->log, "logs/tst-memalign.jemalloc.txt");
-  const std::string log = slurp(tmp.path() + "/" + j->log);
+  const std::string log = test::read_text(tmp.path() + "/" + j->log);
   EXPECT_EQ(count(log, "errno is not set correctly"), 3) << log;
   const size_t quoted = j->message.find("Error: ");
   ASSERT_NE(quoted, std::string::npos) << j->message;
   EXPECT_NE(log.find(j->message.substr(quoted)), std::string::npos) << j->message << "\n" << log;
   EXPECT_FALSE(std::filesystem::exists(tmp.path() + "/logs/tst-memalign.glibc.txt"));
-  EXPECT_NE(slurp(tmp.path() + "/conform.md").find("(output: logs/tst-memalign.jemalloc.txt)"), std::string::npos);
+  EXPECT_NE(test::read_text(tmp.path() + "/conform.md").find("(output: logs/tst-memalign.jemalloc.txt)"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -16,8 +16,6 @@
 // 12.5 s idle; a 90 s limit failed tst-mallocfork3 at glibc's 87 s.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -68,8 +66,7 @@ constexpr double kHangLimitS = 90;  // per allocator
 // crash is often printed before the line the message quotes.
 std::string log_tail(const std::string& out_dir, const conform::Outcome& o) {
   if (o.log.empty()) return "";
-  std::ifstream f(out_dir + "/" + o.log, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string text = test::read_text(out_dir + "/" + o.log);
   if (text.size() > 4000) text = "..." + text.substr(text.size() - 4000);
   return "\n--- output (" + o.log + ") ---\n" + text;
 }

@@ -125,6 +125,16 @@ constexpr uint64_t kSlack = 64;
 // Calls of other kinds the start of one thread may make (TLS set-up).
 constexpr uint64_t kPerThread = 2;
 
+// The malloc sizes lie in [lo, hi]; the share below 64 B and the mean size
+// are the distribution's, within the given tolerances.
+void expect_sizes(const Tally& c, uint64_t lo, uint64_t hi, double below64, double below64_tol, double mean,
+                  double mean_tol) {
+  EXPECT_GE(c.min_size, lo);
+  EXPECT_LE(c.max_size, hi);
+  EXPECT_NEAR(static_cast<double>(c.hist[0]) / static_cast<double>(c.malloc), below64, below64_tol);
+  EXPECT_NEAR(static_cast<double>(c.bytes) / static_cast<double>(c.malloc), mean, mean_tol);
+}
+
 TEST(ClassicMix, XmallocHandsOverWholeBatchesOfFixedSizeBlocks) {
   auto c = run_counted("xmalloc", {{"blocks", "20000"}, {"batch", "1000"}, {"queue", "3"}}, 2);
   // 20000 blocks over 2 producers in whole batches of 1000: 10 batches each.
@@ -229,13 +239,10 @@ TEST(ClassicMix, GlibcThreadReplacesWithInverseSquareSizes) {
   EXPECT_LE(c->malloc, 40000u + kSlack);
   EXPECT_GE(c->free, 40000u - 2u * 1024);  // all but the filled working sets
   EXPECT_LE(c->calloc + c->aligned + c->realloc, 2u * kPerThread);
-  EXPECT_GE(c->min_size, 4u);
-  EXPECT_LE(c->max_size, 32768u);
   // Density ~ 1/size^2 on [4, 32768]: P(size < 64) = (1/4 - 1/64) / (1/4 -
   // 1/32768) = 0.938; mean = ln(8192) / (1/4 - 1/32768) = 36.0 (35.5 once
   // truncated to whole bytes); the tail makes the mean's spread about 2.
-  EXPECT_NEAR(static_cast<double>(c->hist[0]) / static_cast<double>(c->malloc), 0.938, 0.01);
-  EXPECT_NEAR(static_cast<double>(c->bytes) / static_cast<double>(c->malloc), 35.5, 8.0);
+  expect_sizes(*c, 4, 32768, 0.938, 0.01, 35.5, 8.0);
 }
 
 TEST(ClassicMix, AllocTestOneOpPerStepWithSkewedSmallSizes) {
@@ -245,12 +252,9 @@ TEST(ClassicMix, AllocTestOneOpPerStepWithSkewedSmallSizes) {
   EXPECT_LE(c->malloc + c->free, 40000u + kSlack);
   EXPECT_GT(c->free, 10000u);  // 1000 slots per thread fill up: frees are common
   EXPECT_LE(c->calloc + c->aligned + c->realloc, 2u * kPerThread);
-  EXPECT_GE(c->min_size, 8u);
-  EXPECT_LE(c->max_size, 1024u);
   // size = 8 + u^3 (1024 - 8): P(size < 64) = (56 / 1016)^(1/3) = 0.381,
   // mean 8 + 1016 / 4 = 262.
-  EXPECT_NEAR(static_cast<double>(c->hist[0]) / static_cast<double>(c->malloc), 0.381, 0.02);
-  EXPECT_NEAR(static_cast<double>(c->bytes) / static_cast<double>(c->malloc), 262.0, 10.0);
+  expect_sizes(*c, 8, 1024, 0.381, 0.02, 262.0, 10.0);
 }
 
 TEST(ClassicMix, CacheScratchFreesTheHandedObjectThenCycles) {
