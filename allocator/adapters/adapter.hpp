@@ -67,6 +67,6 @@ struct AdapterRegistration {
 // The file is compiled only through cmake/Allocators.cmake, which defines
 // ALLOCSCOPE_ADAPTER_RANK, ALLOCSCOPE_ADAPTER_LIBRARY and ALLOCSCOPE_ADAPTER_VERSION for it.
 #define ALLOCSCOPE_ADAPTER(...)                                                                                        \
-  static const ::allocscope::AdapterRegistration ALLOCSCOPE_ADAPTER_CONCAT(allocscope_adapter_, __LINE__) {            \
+  static const ::allocscope::AdapterRegistration ALLOCSCOPE_ADAPTER_CONCAT(allocscope_adapter_, __COUNTER__) {         \
     ALLOCSCOPE_ADAPTER_RANK, ALLOCSCOPE_ADAPTER_LIBRARY, ALLOCSCOPE_ADAPTER_VERSION, ::allocscope::Adapter __VA_ARGS__ \
   }

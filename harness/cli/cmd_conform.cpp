@@ -60,7 +60,7 @@ po::options_description conform_options() {
   return d;
 }
 
-void print_help(const po::options_description& d) {
+void print_conform_help(const po::options_description& d) {
   std::cout << "usage: allocscope conform [--allocators a,b] [--tests t,u] [--timeout S] [--out DIR]\n\n"
                "Builds glibc's own malloc tests (malloc/tst-*.c of Debian's glibc-source) against\n"
                "allocscope's test driver, runs each under every selected allocator in a process\n"
@@ -146,7 +146,7 @@ int cmd_conform(const std::vector<std::string>& args) {
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).run(), vm);
   if (vm.count("help")) {
-    print_help(d);
+    print_conform_help(d);
     return 0;
   }
   po::notify(vm);

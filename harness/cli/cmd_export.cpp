@@ -21,7 +21,7 @@ namespace allocscope {
 
 namespace {
 
-void print_help(const po::options_description& d) {
+void print_export_help(const po::options_description& d) {
   std::string formats;
   for (const auto& f : export_formats()) {
     std::string help = f.help;
@@ -55,7 +55,7 @@ int cmd_export(const std::vector<std::string>& args) {
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
   if (vm.count("help")) {
-    print_help(d);
+    print_export_help(d);
     return 0;
   }
   po::notify(vm);

@@ -141,7 +141,7 @@ void load_config(const std::string& path, const po::options_description& desc, p
   }
 }
 
-void print_help(const po::options_description& d) {
+void print_run_help(const po::options_description& d) {
   std::cout << "usage: allocscope run [--suite S | --workload NAME[:key=value,...]]... [--allocators a,b,..]\n"
                "                      [--threads 1,2,4] [--reps N] [--out DIR] [--timeout SEC] [--seed N]\n"
                "       allocscope run [options] --exec -- CMD ARGS...\n"
@@ -294,7 +294,7 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
   auto desc = run_options();
   po::store(po::command_line_parser(args).options(desc).run(), s.vm);
   if (s.vm.count("help")) {
-    print_help(desc);
+    print_run_help(desc);
     s.help = true;
     return sp;
   }

@@ -13,7 +13,7 @@ namespace allocscope::misuse {
 
 namespace {
 
-volatile unsigned char g_sink;
+volatile unsigned char g_bounds_sink;
 
 void write_bytes(char* dst, size_t n, bool with_memcpy) {
   if (with_memcpy) {
@@ -56,7 +56,7 @@ int zero_size_read(size_t size) {
   stage("misuse");
   unsigned sum = 0;
   for (size_t i = 0; i < size; ++i) sum += opaque(p)[i];
-  g_sink = static_cast<unsigned char>(sum);
+  g_bounds_sink = static_cast<unsigned char>(sum);
   std::free(p);
   return finish_unnoticed(size, "reading " + std::to_string(size) + " bytes of a zero-size block went unnoticed");
 }

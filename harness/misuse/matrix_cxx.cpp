@@ -14,11 +14,11 @@ namespace allocscope::misuse {
 
 namespace {
 
-volatile int g_sink;
+volatile int g_cxx_sink;
 
 struct Element {
   char bytes[16];
-  ~Element() { g_sink = g_sink + bytes[0]; }
+  ~Element() { g_cxx_sink = g_cxx_sink + bytes[0]; }
 };
 
 size_t count_for(size_t size) {

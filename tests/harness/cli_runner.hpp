@@ -7,6 +7,8 @@
 
 namespace allocscope::test {
 
+constexpr double kMiB = 1024.0 * 1024.0;
+
 struct CmdResult {
   int status = -1;  // exit status, or 128+signal
   std::string out, err;

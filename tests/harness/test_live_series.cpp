@@ -8,14 +8,13 @@
 
 #include "tests/harness/cli_runner.hpp"
 
+using allocscope::test::kMiB;
 using allocscope::test::read_json;
 using allocscope::test::run_cmd;
 using allocscope::test::TempDir;
 using json = nlohmann::json;
 
 namespace {
-
-constexpr double kMiB = 1024.0 * 1024.0;
 
 json run_workload(const TempDir& dir, const std::string& spec, const std::string& interval) {
   auto r = run_cmd({ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--reps", "1", "-w", spec,

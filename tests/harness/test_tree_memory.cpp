@@ -8,14 +8,13 @@
 
 #include "tests/harness/cli_runner.hpp"
 
+using allocscope::test::kMiB;
 using allocscope::test::read_json;
 using allocscope::test::run_cmd;
 using allocscope::test::TempDir;
 using json = nlohmann::json;
 
 namespace {
-
-constexpr double kMiB = 1024.0 * 1024.0;
 
 json run_one(const TempDir& dir, std::vector<std::string> exec, std::vector<std::string> opts = {}) {
   std::vector<std::string> argv{ALLOCSCOPE_BIN, "run", "--allocators", "glibc", "--quiet", "--out", dir.path()};

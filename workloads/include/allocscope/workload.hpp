@@ -61,8 +61,8 @@ class WorkloadRegistry {
 #define ALLOCSCOPE_CONCAT_INNER(a, b) a##b
 #define ALLOCSCOPE_CONCAT(a, b) ALLOCSCOPE_CONCAT_INNER(a, b)
 // Registers a workload at static-initialisation time: ALLOCSCOPE_WORKLOAD({...});
-#define ALLOCSCOPE_WORKLOAD(...)                                          \
-  static const bool ALLOCSCOPE_CONCAT(allocscope_registered_, __LINE__) = \
+#define ALLOCSCOPE_WORKLOAD(...)                                             \
+  static const bool ALLOCSCOPE_CONCAT(allocscope_registered_, __COUNTER__) = \
       ::allocscope::WorkloadRegistry::instance().add(::allocscope::WorkloadInfo __VA_ARGS__)
 
 // Everything a running workload can see and report.
