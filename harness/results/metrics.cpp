@@ -15,6 +15,14 @@ const std::vector<MetricDef>& metric_defs() {
       {"cpu_sys_s", "s", C::Time, lo, "system CPU time of the child (wait4 rusage)"},
       {"ops", "ops", C::Info, none, "operations done in the timed window"},
       {"ops_per_s", "ops/s", C::Throughput, hi, "ops / window_s"},
+      {"window_cpu_s", "s", C::Time, lo,
+       "CPU time of the worker's threads inside the timed window (CLOCK_PROCESS_CPUTIME_ID): what wall time would be "
+       "on a machine that never took a CPU away"},
+      {"ops_per_cpu_s", "ops/s", C::Throughput, hi, "ops / window_cpu_s"},
+      {"window_invol_switches", "switches", C::Info, none,
+       "involuntary context switches of the worker inside the window: how often the kernel took its CPU away"},
+      {"window_steal_s", "s", C::Info, none,
+       "steal time of the machine's CPUs inside the window (/proc/stat): time the hypervisor gave to other guests"},
       {"peak_rss_bytes", "B", C::Memory, lo,
        "peak resident set of the job's whole process tree (max of the sampled sums over its processes and of each "
        "process's VmHWM at its exit stop; one process: its VmHWM)"},

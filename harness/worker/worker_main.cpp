@@ -110,6 +110,11 @@ int worker_main(const WorkerJob& job) {
   out.set("window_s", window);
   out.set("prepare_s", prepare_s.count());
   out.set("ops_per_s", window > 0 ? static_cast<double>(ctx.ops()) / window : 0.0);
+  const WindowUsage usage = ctx.window_usage();
+  out.set("window_cpu_s", usage.cpu_s);
+  if (usage.cpu_s > 0) out.set("ops_per_cpu_s", static_cast<double>(ctx.ops()) / usage.cpu_s);
+  out.set_count("window_invol_switches", static_cast<uint64_t>(std::max(0L, usage.invol_switches)));
+  if (usage.steal_s >= 0) out.set("window_steal_s", usage.steal_s);
   out.set_count("live_peak_bytes", ctx.live_peak_bytes());
   out.set_count("live_end_bytes", live_end);
   if (job.track_usable && ctx.requested_total() > 0) {

@@ -38,7 +38,10 @@ void RunContext::parallel(int nthreads, const std::function<void(int)>& body) {
   ensure_thread_slots(nthreads);
   // Threads are created before the window opens; the barrier's completion step
   // (run once, by the last thread to arrive) starts the clock.
-  std::barrier start(nthreads, [this]() noexcept { t0_ = std::chrono::steady_clock::now(); });
+  std::barrier start(nthreads, [this]() noexcept {
+    u0_ = read_window_usage();
+    t0_ = std::chrono::steady_clock::now();
+  });
   std::vector<std::thread> pool;
   pool.reserve(static_cast<size_t>(nthreads));
   for (int t = 0; t < nthreads; ++t) {
@@ -50,14 +53,17 @@ void RunContext::parallel(int nthreads, const std::function<void(int)>& body) {
   }
   for (auto& th : pool) th.join();
   t1_ = std::chrono::steady_clock::now();
+  u1_ = read_window_usage();
   window_set_ = true;
 }
 
 void RunContext::window_begin() {
+  u0_ = read_window_usage();
   t0_ = std::chrono::steady_clock::now();
 }
 void RunContext::window_end() {
   t1_ = std::chrono::steady_clock::now();
+  u1_ = read_window_usage();
   window_set_ = true;
 }
 double RunContext::window_seconds() const {

@@ -15,6 +15,7 @@
 
 #include "allocscope/params.hpp"
 #include "allocscope/thread_stats.hpp"
+#include "allocscope/window_usage.hpp"
 
 namespace allocscope {
 
@@ -93,6 +94,8 @@ class RunContext {
   void window_end();
   bool window_set() const { return window_set_; }
   double window_seconds() const;
+  // CPU time, involuntary switches and steal inside the window.
+  WindowUsage window_usage() const { return usage_between(u0_, u1_); }
 
   // Records a workload-specific numeric metric (must be declared in the metric
   // registry or it is reported under "extra").
@@ -122,6 +125,7 @@ class RunContext {
   std::shared_ptr<GlobalLive> global_;
   std::map<std::string, double> extra_;
   std::chrono::steady_clock::time_point t0_{}, t1_{};
+  WindowUsage u0_{}, u1_{};  // read at the window's edges, like t0_ and t1_
   bool window_set_ = false;
   bool peak_marked_ = false;
   uint64_t sample_every_ = 0;
