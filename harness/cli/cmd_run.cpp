@@ -21,9 +21,11 @@
 #include "harness/probes/memcg.hpp"
 #include "harness/probes/proc.hpp"
 #include "harness/report/console.hpp"
+#include "harness/report/precision_summary.hpp"
 #include "harness/report/summary_table.hpp"
 #include "harness/results/run_dir.hpp"
 #include "harness/runner/launcher.hpp"
+#include "harness/runner/precise_run.hpp"
 #include "harness/runner/runner.hpp"
 
 namespace po = boost::program_options;
@@ -62,6 +64,19 @@ po::options_description run_options() {
       "thread counts for multithreaded workloads, e.g. 1,2,4")("reps,r", po::value<int>()->default_value(1),
                                                                "repetitions, run as rounds in a fresh random order")(
       "warmup", po::bool_switch(), "run one extra first round, marked warmup and left out of statistics")(
+      "precision", po::value<double>(),
+      "P percent: after the first rounds (--reps, default 6), keep adding interleaved rounds of the cells whose "
+      "paired median ratio to the baseline is not yet known to within ±P% (95% interval) until all are, or "
+      "--max-time or --max-rounds is reached")(
+      "max-time", po::value<double>(),
+      "with --precision: the whole run's time budget in seconds; no round starts "
+      "that would overrun it")("max-rounds", po::value<int>()->default_value(50),
+                               "with --precision: the most rounds of one cell")(
+      "precision-metric", po::value<std::string>(),
+      "with --precision: the metric whose ratio must reach it (default ops_per_s, or wall_s for whole programs), "
+      "e.g. instructions or one of --metric-from-output")(
+      "baseline", po::value<std::string>(),
+      "with --precision: the allocator the others are compared with (default: the first one selected)")(
       "out,o", po::value<std::string>(), "output folder (default results/runs/DATE-TIME)")(
       "timeout", po::value<double>()->default_value(600), "wall-clock limit per job, seconds")(
       "mem-limit", po::value<std::string>()->default_value("16G"), "memory limit per job, e.g. 8G; 0 = none")(
@@ -145,6 +160,7 @@ void print_run_help(const po::options_description& d) {
   std::cout << "usage: allocscope run [--suite S | --workload NAME[:key=value,...]]... [--allocators a,b,..]\n"
                "                      [--threads 1,2,4] [--reps N] [--out DIR] [--timeout SEC] [--seed N]\n"
                "       allocscope run [options] --exec -- CMD ARGS...\n"
+               "       allocscope run --precision P [--max-time SEC] [--baseline NAME] [options]\n"
                "       allocscope run --resume DIR\n\n"
                "With no workload or suite, runs the 'default' suite on every available allocator.\n"
                "Each job runs in a fresh child with LD_PRELOAD set to the allocator; the parent\n"
@@ -153,7 +169,9 @@ void print_run_help(const po::options_description& d) {
                "A job that crashes, aborts, times out, runs out of memory or exits non-zero is\n"
                "recorded with its status and the tail of its stderr; the run goes on.\n"
                "SIGINT/SIGTERM stop the running job and keep every finished one;\n"
-               "'allocscope run --resume DIR' runs the rest.\n\n"
+               "'allocscope run --resume DIR' runs the rest.\n"
+               "With --precision the rounds are not fixed: see docs/compare.md (the run's outcome\n"
+               "is in results.json's context.precision and printed under the table).\n\n"
                "Exit status: 0 every job ok, 1 some job not ok (crashed, timeout, oom, failed),\n"
                "             2 bad input, 130 interrupted (resume with --resume DIR).\n\n"
             << d;
@@ -240,6 +258,47 @@ void read_plan_options(RunSetup& s, const std::vector<std::string>& exec_argv) {
       req.workloads.push_back(parse_workload_spec(w, "--workload"));
 }
 
+// --precision, --max-time, --max-rounds, --baseline (the last three need the
+// first); with --precision the first rounds default to what an interval needs.
+void read_precision_options(RunSetup& s) {
+  const po::variables_map& vm = s.vm;
+  if (!vm.count("precision")) {
+    for (const char* o : {"max-time", "baseline", "precision-metric"})
+      if (vm.count(o)) throw InputError(fmt::format("--{} applies to a precision-driven run: add --precision P", o));
+    if (!vm["max-rounds"].defaulted())
+      throw InputError("--max-rounds applies to a precision-driven run: add --precision P");
+    return;
+  }
+  PrecisionOptions p;
+  const double pct = vm["precision"].as<double>();
+  if (!(pct > 0 && pct < 100))
+    throw InputError(fmt::format("--precision {}: expected a percentage above 0, e.g. 2", pct));
+  p.rule.precision = pct / 100;
+  if (vm.count("max-time")) {
+    p.rule.max_time_s = vm["max-time"].as<double>();
+    if (!(p.rule.max_time_s > 0)) throw InputError("--max-time: expected a positive number of seconds");
+  }
+  p.max_rounds = vm["max-rounds"].as<int>();
+  p.rule.min_rounds = stats::min_rounds_for_interval(p.rule.confidence);
+  if (p.max_rounds < static_cast<int>(p.rule.min_rounds) || p.max_rounds > 100000)
+    throw InputError(fmt::format("--max-rounds {}: expected at least {} (the rounds a 95% interval needs)",
+                                 p.max_rounds, p.rule.min_rounds));
+  if (vm["reps"].defaulted()) s.req.reps = std::max(s.req.reps, static_cast<int>(p.rule.min_rounds));
+  if (s.req.allocators.size() < 2)
+    throw InputError("--precision compares allocators with a baseline: select at least two (--allocators a,b)");
+  p.baseline = vm.count("baseline") ? vm["baseline"].as<std::string>() : s.req.allocators.front()->name;
+  bool known = false;
+  for (const Adapter* a : s.req.allocators) known = known || a->name == p.baseline;
+  if (!known) throw InputError(fmt::format("--baseline {}: not one of the selected allocators", p.baseline));
+  if (vm.count("precision-metric")) {
+    p.metric = vm["precision-metric"].as<std::string>();
+    if (!find_metric(p.metric))
+      throw InputError(
+          fmt::format("--precision-metric '{}': not a known metric (see docs/results-schema.md)", p.metric));
+  }
+  s.precision = p;
+}
+
 // Limits of each job: wall-clock timeout, memory limit and how it is enforced.
 void read_limits(RunSetup& s) {
   const po::variables_map& vm = s.vm;
@@ -312,6 +371,7 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
   if (s.vm.count("shard")) s.shard = parse_shard(s.vm["shard"].as<std::string>());
   read_measurements(s);
   read_output_options(s.vm, exec_argv, s.opt);
+  read_precision_options(s);  // after the output metrics are declared
   read_thp_option(s.vm["thp"].as<std::string>(), s.opt);
   s.opt.quiet = s.vm["quiet"].as<bool>();
   s.opt.worker_path = helper_dir() + "/allocscope-worker";
@@ -395,7 +455,7 @@ int finish_run(const RunDir& dir, const Results& results, size_t planned, bool a
   if (as_json)
     print_out(to_json(results).dump(1) + "\n");
   else
-    print_out(summary_table(results.runs));
+    print_out(summary_table(results.runs) + precision_summary(results.context));
   size_t failed = 0;
   for (const auto& r : results.runs) failed += !r.ok();
   if (g_stop_requested.load()) {
@@ -433,7 +493,10 @@ int cmd_run(const std::vector<std::string>& all_args) {
     note("allocscope: {} jobs ({} already done) -> {}", setup->jobs.size(), results.runs.size(), dir.path());
 
   install_stop_handlers();
-  results = run_plan(setup->jobs, setup->opt, dir, std::move(results));
+  if (setup->precision)
+    results = run_precise(setup->jobs, setup->opt, dir, std::move(results), *setup->precision, setup->req.seed);
+  else
+    results = run_plan(setup->jobs, setup->opt, dir, std::move(results));
   return finish_run(dir, results, setup->jobs.size(), vm["json"].as<bool>());
 }
 

@@ -5,10 +5,12 @@
 
 #include <boost/program_options.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/runner/plan.hpp"
+#include "harness/runner/precision.hpp"
 #include "harness/runner/runner.hpp"
 
 namespace allocscope {
@@ -20,6 +22,7 @@ struct RunSetup {
   std::vector<Job> jobs;   // this shard's jobs (all when not sharded)
   size_t matrix_size = 0;  // jobs in the full matrix
   Shard shard;
+  std::optional<PrecisionOptions> precision;  // --precision: rounds added until reached
   std::string suite_names;
   bool help = false;  // --help was given and printed
   RunSetup() = default;

@@ -38,6 +38,9 @@ struct RunOptions {
   std::vector<OutputMetric> output_metrics;
 };
 
+// The identity a job's record carries (allocator, workload, round, ...).
+JobIdentity identity_of(const Job& job);
+
 // The run record for one job (see docs/results-schema.md).
 RunRecord run_job(const Job& job, const RunOptions& opt);
 

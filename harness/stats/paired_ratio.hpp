@@ -7,7 +7,8 @@
 // these ratios, and its interval comes from the order statistics of the
 // sorted log-ratios (the sign-test interval): it assumes only that rounds are
 // independent, not that the noise is normal, and a few disturbed rounds move
-// it by at most a rank or two. See docs/gate.md for why this estimator.
+// it by at most a rank or two. See docs/compare.md
+// ("Precision-driven runs") for why this estimator.
 #pragma once
 
 #include <cstddef>
