@@ -13,7 +13,7 @@
 namespace allocscope {
 namespace {
 
-struct Step {
+struct PhaseStep {
   uint8_t kind;  // 0 = allocate into slot, 1 = free slot
   uint32_t slot, size;
 };
@@ -57,7 +57,7 @@ class Phases : public Workload {
     ThreadStats& st = ctx.stats(0);
     const uint64_t every = ctx.params().u("sample");
     for (size_t i = 0; i < steps_.size(); ++i) {
-      const Step& s = steps_[i];
+      const PhaseStep& s = steps_[i];
       Block& b = slots_[s.slot];
       if (s.kind == 0) {
         b = {a_malloc(st, s.size), s.size};
@@ -77,7 +77,7 @@ class Phases : public Workload {
   }
 
  private:
-  std::vector<Step> steps_;
+  std::vector<PhaseStep> steps_;
   std::vector<Block> slots_;
   std::vector<std::pair<uint64_t, uint64_t>> samples_;
   uint64_t base_rss_ = 0;

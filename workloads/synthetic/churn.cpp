@@ -10,7 +10,7 @@
 namespace allocscope {
 namespace {
 
-struct Op {
+struct ChurnOp {
   uint32_t slot;
   uint32_t size;
 };
@@ -30,14 +30,14 @@ class Churn : public Workload {
 
   void run(RunContext& ctx) override {
     ThreadStats& st = ctx.stats(0);
-    for (const Op& op : ops_)
+    for (const ChurnOp& op : ops_)
       synthetic::replace_block(st, slots_[op.slot], op.size, static_cast<unsigned char>(op.slot));
   }
 
   void finish(RunContext& ctx) override { free_blocks(ctx.stats(0), slots_); }
 
  private:
-  std::vector<Op> ops_;
+  std::vector<ChurnOp> ops_;
   std::vector<Block> slots_;
 };
 

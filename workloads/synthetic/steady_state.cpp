@@ -201,7 +201,7 @@ class SteadyState : public Workload {
   std::atomic<int> done_{0};
 };
 
-void validate(const Params& p) {
+void validate_steady_state(const Params& p) {
   validate_min_max(p);
   if (p.u("mean_lo") < p.u("min") || p.u("mean_hi") < p.u("mean_lo") || p.u("max") < p.u("mean_hi"))
     throw ParamError("steady-state: need min <= mean_lo <= mean_hi <= max");
@@ -230,7 +230,7 @@ ALLOCSCOPE_WORKLOAD({
                {"warmup", ParamType::Double, "0.25", "share of the window left out of the fit", 0, 0.95}},
     .multithreaded = true,
     .make = [] { return std::make_unique<SteadyState>(); },
-    .validate = validate,
+    .validate = validate_steady_state,
 });
 
 }  // namespace

@@ -29,10 +29,10 @@
 namespace allocscope {
 namespace {
 
-constexpr uint32_t kFreeOp = UINT32_MAX;  // Op::size of a free
+constexpr uint32_t kFreeOp = UINT32_MAX;  // LoadOp::size of a free
 constexpr uint64_t kMaxSize = UINT32_MAX - 1;
 
-struct Op {
+struct LoadOp {
   uint32_t slot;
   uint32_t size;  // bytes to allocate into the slot, or kFreeOp: free it
 };
@@ -40,7 +40,7 @@ struct Op {
 // One generator's drawn stream and the slots it works on, on cache lines of
 // its own.
 struct alignas(64) Stream {
-  std::vector<Op> ops;
+  std::vector<LoadOp> ops;
   std::vector<Block> slots;
   size_t peak_op = SIZE_MAX;  // the op after which the stream's live peak is first reached
   uint64_t peak_bytes = 0;
@@ -99,7 +99,7 @@ profile::Profile load_profile(const Params& p) {
   return *b;
 }
 
-void validate(const Params& p) {
+void validate_profile_load(const Params& p) {
   if (p.s("trace").empty()) {
     load_profile(p);
     return;
@@ -147,7 +147,7 @@ class ProfileLoad : public Workload {
       Stream& s = streams_[static_cast<size_t>(t)];
       ThreadStats& st = ctx.stats(t);
       for (size_t k = 0; k < s.ops.size(); ++k) {
-        const Op op = s.ops[k];
+        const LoadOp op = s.ops[k];
         Block& b = s.slots[op.slot];
         if (op.size == kFreeOp) {
           free_block(st, b);
@@ -185,7 +185,7 @@ ALLOCSCOPE_WORKLOAD({
                {"touch", ParamType::Bool, "1", "write to allocated memory"}},
     .multithreaded = true,
     .make = [] { return std::make_unique<ProfileLoad>(); },
-    .validate = validate,
+    .validate = validate_profile_load,
 });
 
 }  // namespace
