@@ -31,8 +31,11 @@ void load_run_config(const std::string& path, const po::options_description& des
     line = trim(line);
     if (line.empty()) continue;
     auto eq = line.find('=');
-    if (eq == std::string::npos) throw InputError(fmt::format("{}: expected 'option = value', got '{}'", where, line));
-    std::string name = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    std::string name = eq == std::string::npos ? "" : trim(line.substr(0, eq));
+    // An empty name would match every option without a short name, and
+    // Boost would throw its own "ambiguous option" error.
+    if (name.empty()) throw InputError(fmt::format("{}: expected 'option = value', got '{}'", where, line));
+    std::string value = trim(line.substr(eq + 1));
     const po::option_description* od = desc.find_nothrow(name, false);
     if (!od || name == "help" || name == "config")
       throw InputError(fmt::format("{}: unknown option '{}' (expected a long option of 'allocscope run', e.g. threads)",

@@ -34,6 +34,7 @@ std::string fixtures() {
     put("bad_reps.suite", "workload churn\nreps zero\n");
     put("unknown.conf", "threads = 1\nfoo = 3\n");
     put("noeq.conf", "threads 4\n");
+    put("noname.conf", "reps = 2\n = glibc\n");
     put("badval.conf", "# reps\nreps = many\n");
     put("badbool.conf", "warmup = maybe\n");
     put("badthreads.conf", "threads = 0\n");
@@ -105,6 +106,7 @@ const std::vector<Case>& cases() {
       // config files
       {{"run", "--config", "@/unknown.conf", "-w", "churn"}, "unknown.conf:2: unknown option 'foo'"},
       {{"run", "--config", "@/noeq.conf", "-w", "churn"}, "noeq.conf:1: expected 'option = value'"},
+      {{"run", "--config", "@/noname.conf", "-w", "churn"}, "noname.conf:2: expected 'option = value', got '= glibc'"},
       {{"run", "--config", "@/badval.conf", "-w", "churn"},
        "badval.conf:2: the argument ('many') for option '--reps' is invalid"},
       {{"run", "--config", "@/badbool.conf", "-w", "churn"}, "badbool.conf:1: option 'warmup' expects true or false"},
