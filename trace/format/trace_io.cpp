@@ -528,15 +528,19 @@ Summary summarize(const Trace& t) {
   };
   std::unordered_map<uint64_t, Live> live;
   live.reserve(1024);
-  int64_t cur = 0;
+  // A trace may claim any size: byte sums are kept wider than 64 bits, and
+  // the totals reported saturate at UINT64_MAX.
+  using Wide = unsigned __int128;
+  const auto saturated = [](Wide v) { return v > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(v); };
+  Wide cur = 0;
   std::map<uint64_t, uint64_t> hist;
   auto acquire = [&](const Event& e, uint64_t seq) {
     const uint64_t r = e.requested();
     live[e.ptr] = Live{r, e.thread};
-    cur += static_cast<int64_t>(r);
-    s.total_requested_bytes += r;
-    if (cur > static_cast<int64_t>(s.peak_live_bytes)) {
-      s.peak_live_bytes = static_cast<uint64_t>(cur);
+    cur += r;
+    s.total_requested_bytes = saturated(Wide{s.total_requested_bytes} + r);
+    if (saturated(cur) > s.peak_live_bytes) {
+      s.peak_live_bytes = saturated(cur);
       s.peak_seq = seq;
     }
     uint64_t b = 1;
@@ -551,7 +555,7 @@ Summary summarize(const Trace& t) {
     }
     ++s.matched_frees;
     if (it->second.thread != thread) ++s.cross_thread_frees;
-    cur -= static_cast<int64_t>(it->second.size);
+    cur -= it->second.size;
     live.erase(it);
   };
   // Reallocs release their old block at seq - seq_gap, before later events
@@ -597,7 +601,7 @@ Summary summarize(const Trace& t) {
       }
     }
   }
-  s.end_live_bytes = cur > 0 ? static_cast<uint64_t>(cur) : 0;
+  s.end_live_bytes = saturated(cur);
   s.live_blocks_end = live.size();
   uint64_t last_ts = t.end_ts;
   for (const auto& e : t.events) last_ts = std::max(last_ts, e.ts);
