@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common/input_error.hpp"
+#include "harness/cli/option_error.hpp"
 #include "harness/runner/plan.hpp"
 
 namespace po = boost::program_options;
@@ -52,7 +53,7 @@ void load_run_config(const std::string& path, const po::options_description& des
     try {
       po::store(po::command_line_parser(tokens).options(desc).run(), vm);
     } catch (const po::error& e) {
-      throw InputError(fmt::format("{}: {}", where, e.what()));
+      throw InputError(fmt::format("{}: {}", where, option_error_text(e)));
     }
   }
 }

@@ -35,6 +35,7 @@ std::string fixtures() {
     put("unknown.conf", "threads = 1\nfoo = 3\n");
     put("noeq.conf", "threads 4\n");
     put("noname.conf", "reps = 2\n = glibc\n");
+    put("placeholder.conf", "reps = x%value%\n");
     put("badval.conf", "# reps\nreps = many\n");
     put("badbool.conf", "warmup = maybe\n");
     put("badthreads.conf", "threads = 0\n");
@@ -73,6 +74,9 @@ const std::vector<Case>& cases() {
       {{"run", "--mem-limit", "lots", "-w", "churn"}, "--mem-limit 'lots': expected a size"},
       {{"run", "--mem-limit-method", "magic", "-w", "churn"}, "--mem-limit-method 'magic'"},
       {{"run", "--seed", "abc", "-w", "churn"}, "option '--seed' is invalid"},
+      // Boost's message template placeholder in a value (its what() looped forever)
+      {{"run", "--reps", "%value%", "-w", "churn"},
+       "the argument ('\uff05value\uff05') for option '--reps' is invalid"},
       {{"run", "-a", "nosuch", "-w", "churn"}, "unknown allocator 'nosuch'; valid allocators: glibc"},
       {{"run", "-w", "nosuch"}, "--workload: unknown workload 'nosuch'; valid workloads:"},
       {{"run", "-w", "churn:nosuch=1"}, "unknown parameter 'nosuch'; valid parameters: ops"},
@@ -107,6 +111,8 @@ const std::vector<Case>& cases() {
       {{"run", "--config", "@/unknown.conf", "-w", "churn"}, "unknown.conf:2: unknown option 'foo'"},
       {{"run", "--config", "@/noeq.conf", "-w", "churn"}, "noeq.conf:1: expected 'option = value'"},
       {{"run", "--config", "@/noname.conf", "-w", "churn"}, "noname.conf:2: expected 'option = value', got '= glibc'"},
+      {{"run", "--config", "@/placeholder.conf", "-w", "churn"},
+       "placeholder.conf:1: the argument ('x\uff05value\uff05') for option '--reps' is invalid"},
       {{"run", "--config", "@/badval.conf", "-w", "churn"},
        "badval.conf:2: the argument ('many') for option '--reps' is invalid"},
       {{"run", "--config", "@/badbool.conf", "-w", "churn"}, "badbool.conf:1: option 'warmup' expects true or false"},
