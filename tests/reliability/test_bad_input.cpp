@@ -52,6 +52,7 @@ std::string fixtures() {
     put("seed2.json",
         R"({"schema": "allocscope.results/1", "context": {"seed": 2, "suite": "s"}, "runs": [{"index": 1, "allocator": "glibc", "workload": "churn", "status": "ok", "metrics": {}}]})");
     put("empty.json", "");
+    put("overflow.json", R"({"schema": "allocscope.results/1", "runs": [], "x": 1e999})");
     put("garbage.trace", "garbage, not a trace");
     put("empty.trace", "");
     put("bad.mtrace", "= Start\n@ ./x:[0x1] + 0xzz 0x10\n");
@@ -123,6 +124,8 @@ const std::vector<Case>& cases() {
       {{"merge", "@/nonexistent.json", "-o", "@/out.json"}, "nonexistent.json: cannot open"},
       {{"merge", "@/garbage.json", "-o", "@/out.json"}, "garbage.json: not valid JSON at byte"},
       {{"merge", "@/empty.json", "-o", "@/out.json"}, "empty.json: not valid JSON at byte"},
+      {{"merge", "@/overflow.json", "-o", "@/out.json"},
+       "overflow.json: not valid JSON: [json.exception.out_of_range.406]"},
       {{"merge", "@/schema.json", "-o", "@/out.json"},
        "schema.json: expected an object with \"schema\": \"allocscope.results/1\""},
       {{"merge", "@/runs.json", "-o", "@/out.json"}, "runs.json: expected \"runs\" to be an array"},
