@@ -560,12 +560,14 @@ Summary summarize(const Trace& t) {
   };
   // Reallocs release their old block at seq - seq_gap, before later events
   // with smaller sequence numbers; visit the two halves in key order.
-  std::vector<std::pair<uint64_t, uint32_t>> points;  // (key, index*2 + half)
+  // Keys are seq * 2 (+ 1), in 128 bits: any 64-bit sequence number.
+  std::vector<std::pair<Wide, uint32_t>> points;  // (key, index*2 + half)
   points.reserve(t.events.size() + 16);
   for (size_t i = 0; i < t.events.size(); ++i) {
     const Event& e = t.events[i];
-    if (op_reallocs(e.op) && e.old_ptr != 0) points.emplace_back((e.seq - e.seq_gap) * 2, static_cast<uint32_t>(i * 2));
-    points.emplace_back(e.seq * 2 + 1, static_cast<uint32_t>(i * 2 + 1));
+    if (op_reallocs(e.op) && e.old_ptr != 0)
+      points.emplace_back(Wide{e.seq - e.seq_gap} * 2, static_cast<uint32_t>(i * 2));
+    points.emplace_back(Wide{e.seq} * 2 + 1, static_cast<uint32_t>(i * 2 + 1));
   }
   std::sort(points.begin(), points.end());
   for (const auto& [key, code] : points) {
