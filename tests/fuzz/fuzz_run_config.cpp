@@ -79,7 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!load({}, file, lines, alone)) return 0;
   // The same file after a command line that set --seed and --threads.
   po::variables_map after;
-  if (!load({"--seed", "7", "--threads", "3"}, file, lines, after)) broken("a file read alone is rejected after a command line");
+  if (!load({"--seed", "7", "--threads", "3"}, file, lines, after))
+    broken("a file read alone is rejected after a command line");
   if (after["seed"].as<uint64_t>() != 7 || after["threads"].as<std::string>() != "3")
     broken("the file overrode a value of the command line");
   for (const auto& [name, value] : alone) {
