@@ -7,8 +7,6 @@
 
 #include <boost/program_options.hpp>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "allocscope/params.hpp"
@@ -16,6 +14,7 @@
 #include "harness/cli/allocator_selection.hpp"
 #include "harness/cli/child_tool.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/cli/run_config.hpp"
 #include "harness/cli/run_setup.hpp"
 #include "harness/cluster/slurm_env.hpp"
 #include "harness/probes/memcg.hpp"
@@ -29,24 +28,8 @@
 #include "harness/runner/runner.hpp"
 
 namespace po = boost::program_options;
-namespace fs = std::filesystem;
 
 namespace allocscope {
-
-namespace {
-
-void on_stop_signal(int) {
-  g_stop_requested.store(true);
-}
-
-void install_stop_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sa.sa_flags = SA_RESTART;  // a stop must not turn a blocking call of a running job into a failure
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
 
 po::options_description run_options() {
   po::options_description d("allocscope run options");
@@ -112,48 +95,19 @@ po::options_description run_options() {
   return d;
 }
 
-// A config file: "option = value" lines (# comments), the long option names
-// of `allocscope run`. Values given on the command line win. Errors name the
-// file and line.
-void load_config(const std::string& path, const po::options_description& desc, po::variables_map& vm) {
-  std::ifstream in(path);
-  std::error_code ec;
-  if (!in || fs::is_directory(path, ec)) throw InputError(fmt::format("--config {}: cannot read the file", path));
-  std::string line;
-  int lineno = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    const std::string where = fmt::format("{}:{}", path, lineno);
-    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    auto trim = [](std::string t) {
-      t.erase(0, t.find_first_not_of(" \t\r"));
-      t.erase(t.find_last_not_of(" \t\r") + 1);
-      return t;
-    };
-    line = trim(line);
-    if (line.empty()) continue;
-    auto eq = line.find('=');
-    if (eq == std::string::npos) throw InputError(fmt::format("{}: expected 'option = value', got '{}'", where, line));
-    std::string name = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
-    const po::option_description* od = desc.find_nothrow(name, false);
-    if (!od || name == "help" || name == "config")
-      throw InputError(fmt::format("{}: unknown option '{}' (expected a long option of 'allocscope run', e.g. threads)",
-                                   where, name));
-    if (name == "threads") parse_int_list(value, where + ": threads");  // names the line
-    std::vector<std::string> tokens{"--" + name};
-    if (od->semantic()->max_tokens() == 0) {
-      if (value == "false" || value == "0" || value == "no") continue;
-      if (value != "true" && value != "1" && value != "yes")
-        throw InputError(fmt::format("{}: option '{}' expects true or false, got '{}'", where, name, value));
-    } else {
-      tokens.push_back(value);
-    }
-    try {
-      po::store(po::command_line_parser(tokens).options(desc).run(), vm);
-    } catch (const po::error& e) {
-      throw InputError(fmt::format("{}: {}", where, e.what()));
-    }
-  }
+namespace {
+
+void on_stop_signal(int) {
+  g_stop_requested.store(true);
+}
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESTART;  // a stop must not turn a blocking call of a running job into a failure
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
 }
 
 void print_run_help(const po::options_description& d) {
@@ -357,7 +311,7 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
     s.help = true;
     return sp;
   }
-  if (s.vm.count("config")) load_config(s.vm["config"].as<std::string>(), desc, s.vm);
+  if (s.vm.count("config")) load_run_config(s.vm["config"].as<std::string>(), desc, s.vm);
   po::notify(s.vm);
   if (s.vm["exec"].as<bool>() != !exec_argv.empty())
     throw InputError("--exec needs a command after '--' (allocscope run --exec -- CMD ARGS...)");

@@ -10,6 +10,7 @@
 
 #include "common/input_error.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/cli/option_error.hpp"
 
 namespace {
 
@@ -48,7 +49,8 @@ int main(int argc, char** argv) {
     } catch (const allocscope::InputError& e) {
       std::fprintf(stderr, "allocscope %s: %s\n", c.name, e.what());
     } catch (const boost::program_options::error& e) {
-      std::fprintf(stderr, "allocscope %s: %s (see 'allocscope %s --help')\n", c.name, e.what(), c.name);
+      std::fprintf(stderr, "allocscope %s: %s (see 'allocscope %s --help')\n", c.name,
+                   allocscope::option_error_text(e).c_str(), c.name);
     } catch (const nlohmann::json::exception& e) {
       std::fprintf(stderr, "allocscope %s: bad JSON input: %s\n", c.name, e.what());
     } catch (const std::exception& e) {

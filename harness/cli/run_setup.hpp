@@ -30,6 +30,9 @@ struct RunSetup {
   RunSetup& operator=(const RunSetup&) = delete;
 };
 
+// The options of `allocscope run` (also the names a --config file may use).
+boost::program_options::options_description run_options();
+
 // Parses `allocscope run` arguments (without the subcommand) and builds the
 // plan; throws InputError. Does not create the output folder.
 std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const std::vector<std::string>& exec_argv);

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
 #include "common/input_error.hpp"
 
 namespace allocscope {
@@ -19,6 +23,39 @@ bool known_field(const std::string& k) {
   for (const char* f : kKnownFields)
     if (k == f) return true;
   return false;
+}
+
+// A field whose number does not fit the type it is read into (nlohmann casts
+// a float to an integer type, undefined when it is out of range): thrown
+// below, turned into an InputError naming the record.
+struct OutOfRange : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The number `v` of field `key` as the integer type T, checked to fit.
+template <typename T>
+T integer(const json& v, const char* key) {
+  bool fits;
+  if (v.is_number_unsigned())
+    fits = v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  else if (v.is_number_integer())
+    fits = std::numeric_limits<T>::is_signed
+               ? v.get<int64_t>() >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
+                     v.get<int64_t>() <= static_cast<int64_t>(std::numeric_limits<T>::max())
+               : v.get<int64_t>() >= 0;
+  else if (v.is_number_float()) {  // below 2^digits (the range's end, exact as a double) and at or over its start
+    const double d = v.get<double>(), end = std::ldexp(1.0, std::numeric_limits<T>::digits);
+    fits = d < end && d >= (std::numeric_limits<T>::is_signed ? -end : 0.0);
+  } else {
+    return v.get<T>();  // not a number: nlohmann's type_error
+  }
+  if (!fits) throw OutOfRange(fmt::format("field \"{}\": {} is out of range", key, v.dump()));
+  return v.get<T>();
+}
+
+template <typename T>
+T integer_or(const json& j, const char* key, T fallback) {
+  return j.contains(key) ? integer<T>(j[key], key) : fallback;
 }
 
 Number number_from(const json& v) {
@@ -43,12 +80,12 @@ json to_json(const MemLimitInfo& m) {
 MemLimitInfo mem_limit_from(const json& j) {
   MemLimitInfo m;
   m.method = j.value("method", "none");
-  m.limit_bytes = j.value("limit_bytes", uint64_t{0});
+  m.limit_bytes = integer_or<uint64_t>(j, "limit_bytes", 0);
   m.note = j.value("note", "");
   m.cgroup = j.contains("peak_bytes");
-  m.peak_bytes = j.value("peak_bytes", uint64_t{0});
-  m.failcnt = j.value("failcnt", uint64_t{0});
-  m.oom_kills = j.value("oom_kills", uint64_t{0});
+  m.peak_bytes = integer_or<uint64_t>(j, "peak_bytes", 0);
+  m.failcnt = integer_or<uint64_t>(j, "failcnt", 0);
+  m.oom_kills = integer_or<uint64_t>(j, "oom_kills", 0);
   return m;
 }
 
@@ -74,10 +111,10 @@ JobIdentity identity_from(const json& j) {
     for (const auto& [k, v] : j["params"].items()) id.params[k] = text_of(v);
   if (j.contains("command") && j["command"].is_array())
     for (const auto& a : j["command"]) id.command.push_back(text_of(a));
-  id.threads = j.value("threads", 1);
-  id.rep = j.value("rep", 0);
-  id.round = j.value("round", 0);
-  id.seed = j.value("seed", uint64_t{0});
+  id.threads = integer_or<int>(j, "threads", 1);
+  id.rep = integer_or<int>(j, "rep", 0);
+  id.round = integer_or<int>(j, "round", 0);
+  id.seed = integer_or<uint64_t>(j, "seed", 0);
   id.warmup = j.value("warmup", false);
   return id;
 }
@@ -85,7 +122,10 @@ JobIdentity identity_from(const json& j) {
 }  // namespace
 
 json to_json(const Number& n) {
-  if (!n.integral) return n.value;
+  // An integral value outside the 64-bit integers (a file's
+  // 18446744073709551615, read as a double, is 2^64) stays a double.
+  constexpr double kTwo63 = 9223372036854775808.0, kTwo64 = 18446744073709551616.0;
+  if (!n.integral || !(n.value >= -kTwo63 && n.value < kTwo64)) return n.value;
   if (n.value < 0) return static_cast<int64_t>(n.value);
   return static_cast<uint64_t>(n.value);
 }
@@ -178,7 +218,7 @@ RunRecord record_from_json(const json& j, const std::string& where) {
                                    j["status"].get<std::string>()));
     r.status = *status;
     if (j.contains("exit") && j["exit"].is_object())
-      r.exit = ExitInfo{j["exit"].value("code", -1), j["exit"].value("signal", 0)};
+      r.exit = ExitInfo{integer_or<int>(j["exit"], "code", -1), integer_or<int>(j["exit"], "signal", 0)};
     r.reason = j.value("reason", "");
     r.stderr_tail = j.value("stderr_tail", "");
     r.syscall_method = j.value("syscall_method", "");
@@ -189,11 +229,15 @@ RunRecord record_from_json(const json& j, const std::string& where) {
     r.rss_sampled = j.contains("rss_series");
     if (j.contains("rss_series") && j["rss_series"].is_array())
       for (const auto& p : j["rss_series"])
-        if (p.is_array() && p.size() == 2) r.rss_series.emplace_back(p[0].get<double>(), p[1].get<uint64_t>());
+        if (p.is_array() && p.size() == 2)
+          r.rss_series.emplace_back(p[0].get<double>(), integer<uint64_t>(p[1], "rss_series"));
     if (j.contains("live_series") && j["live_series"].is_array())
       for (const auto& p : j["live_series"])
-        if (p.is_array() && p.size() == 2) r.live_series.emplace_back(p[0].get<double>(), p[1].get<uint64_t>());
+        if (p.is_array() && p.size() == 2)
+          r.live_series.emplace_back(p[0].get<double>(), integer<uint64_t>(p[1], "live_series"));
   } catch (const json::exception& e) {
+    throw InputError(fmt::format("{}: {}", where, e.what()));
+  } catch (const OutOfRange& e) {
     throw InputError(fmt::format("{}: {}", where, e.what()));
   }
   for (const auto& [k, v] : j.items())

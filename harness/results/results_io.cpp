@@ -106,6 +106,8 @@ Results load_results(const std::string& path) {
     doc = json::parse(in);
   } catch (const json::parse_error& e) {
     throw InputError(fmt::format("{}: not valid JSON at byte {}: {}", path, e.byte, e.what()));
+  } catch (const json::exception& e) {  // e.g. a number beyond a double's range (1e999)
+    throw InputError(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
   if (doc.is_object() && doc.contains("context")) declare_metrics_from(doc["context"]);
   return results_from_json(doc, path);

@@ -7,6 +7,9 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "common/input_error.hpp"
 #include "harness/results/metrics.hpp"
@@ -106,6 +109,38 @@ TEST(RunRecord, BadRecordsNameTheProblem) {
   j["status"] = "ok";
   j["metrics"]["wall_s"] = "fast";
   EXPECT_THROW(record_from_json(j, "x"), InputError);
+}
+
+// Numbers out of the range of the field they are read into are errors (a
+// float cast to an integer type out of range is undefined), and counts a
+// double cannot hold exactly are written back as doubles, not cast.
+TEST(RunRecord, OutOfRangeNumbersAreRejectedOrKeptAsDoubles) {
+  const json base = {{"allocator", "glibc"}, {"workload", "churn"}, {"status", "ok"}, {"metrics", json::object()}};
+  for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{
+           {"threads", 1e300}, {"rep", 3000000000.0}, {"round", -1e12}, {"seed", -1.0}, {"seed", -1}}) {
+    json j = base;
+    j[field] = value;
+    try {
+      record_from_json(j, "f.json: runs[0]");
+      ADD_FAILURE() << field << " = " << value.dump() << " accepted";
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("f.json: runs[0]: field \"" + field + "\": ", 0), 0u) << e.what();
+    }
+  }
+  json j = base;
+  j["rss_series"] = json::array({json::array({0.5, 1e30})});
+  EXPECT_THROW(record_from_json(j, "x"), InputError);
+  j = base;
+  j["exit"] = {{"code", 1e10}, {"signal", 0}};
+  EXPECT_THROW(record_from_json(j, "x"), InputError);
+  j = base;
+  j["threads"] = 4.0;  // a float that fits is read as before
+  EXPECT_EQ(record_from_json(j, "x").job.threads, 4);
+  j = base;
+  j["metrics"]["big"] = json::parse("18446744073709551615");  // 2^64 - 1: 2^64 as a double
+  const json written = to_json(record_from_json(j, "x"));
+  EXPECT_TRUE(written["metrics"]["big"].is_number_float()) << written.dump();
+  EXPECT_EQ(to_json(record_from_json(written, "x")), written);
 }
 
 TEST(Metrics, RegistryNamesAreUnique) {

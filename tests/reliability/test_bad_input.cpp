@@ -34,6 +34,8 @@ std::string fixtures() {
     put("bad_reps.suite", "workload churn\nreps zero\n");
     put("unknown.conf", "threads = 1\nfoo = 3\n");
     put("noeq.conf", "threads 4\n");
+    put("noname.conf", "reps = 2\n = glibc\n");
+    put("placeholder.conf", "reps = x%value%\n");
     put("badval.conf", "# reps\nreps = many\n");
     put("badbool.conf", "warmup = maybe\n");
     put("badthreads.conf", "threads = 0\n");
@@ -50,6 +52,7 @@ std::string fixtures() {
     put("seed2.json",
         R"({"schema": "allocscope.results/1", "context": {"seed": 2, "suite": "s"}, "runs": [{"index": 1, "allocator": "glibc", "workload": "churn", "status": "ok", "metrics": {}}]})");
     put("empty.json", "");
+    put("overflow.json", R"({"schema": "allocscope.results/1", "runs": [], "x": 1e999})");
     put("garbage.trace", "garbage, not a trace");
     put("empty.trace", "");
     put("bad.mtrace", "= Start\n@ ./x:[0x1] + 0xzz 0x10\n");
@@ -72,6 +75,9 @@ const std::vector<Case>& cases() {
       {{"run", "--mem-limit", "lots", "-w", "churn"}, "--mem-limit 'lots': expected a size"},
       {{"run", "--mem-limit-method", "magic", "-w", "churn"}, "--mem-limit-method 'magic'"},
       {{"run", "--seed", "abc", "-w", "churn"}, "option '--seed' is invalid"},
+      // Boost's message template placeholder in a value (its what() looped forever)
+      {{"run", "--reps", "%value%", "-w", "churn"},
+       "the argument ('\uff05value\uff05') for option '--reps' is invalid"},
       {{"run", "-a", "nosuch", "-w", "churn"}, "unknown allocator 'nosuch'; valid allocators: glibc"},
       {{"run", "-w", "nosuch"}, "--workload: unknown workload 'nosuch'; valid workloads:"},
       {{"run", "-w", "churn:nosuch=1"}, "unknown parameter 'nosuch'; valid parameters: ops"},
@@ -105,6 +111,9 @@ const std::vector<Case>& cases() {
       // config files
       {{"run", "--config", "@/unknown.conf", "-w", "churn"}, "unknown.conf:2: unknown option 'foo'"},
       {{"run", "--config", "@/noeq.conf", "-w", "churn"}, "noeq.conf:1: expected 'option = value'"},
+      {{"run", "--config", "@/noname.conf", "-w", "churn"}, "noname.conf:2: expected 'option = value', got '= glibc'"},
+      {{"run", "--config", "@/placeholder.conf", "-w", "churn"},
+       "placeholder.conf:1: the argument ('x\uff05value\uff05') for option '--reps' is invalid"},
       {{"run", "--config", "@/badval.conf", "-w", "churn"},
        "badval.conf:2: the argument ('many') for option '--reps' is invalid"},
       {{"run", "--config", "@/badbool.conf", "-w", "churn"}, "badbool.conf:1: option 'warmup' expects true or false"},
@@ -115,6 +124,8 @@ const std::vector<Case>& cases() {
       {{"merge", "@/nonexistent.json", "-o", "@/out.json"}, "nonexistent.json: cannot open"},
       {{"merge", "@/garbage.json", "-o", "@/out.json"}, "garbage.json: not valid JSON at byte"},
       {{"merge", "@/empty.json", "-o", "@/out.json"}, "empty.json: not valid JSON at byte"},
+      {{"merge", "@/overflow.json", "-o", "@/out.json"},
+       "overflow.json: not valid JSON: [json.exception.out_of_range.406]"},
       {{"merge", "@/schema.json", "-o", "@/out.json"},
        "schema.json: expected an object with \"schema\": \"allocscope.results/1\""},
       {{"merge", "@/runs.json", "-o", "@/out.json"}, "runs.json: expected \"runs\" to be an array"},

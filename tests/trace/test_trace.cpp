@@ -305,4 +305,25 @@ TEST_F(TraceTest, MtraceTextConverts) {
   EXPECT_NE(bad.err.find("m.txt:3:"), std::string::npos) << bad.err;
 }
 
+// A trace may claim any size (the reader checks the encoding, not the
+// values): the summary's byte counts saturate instead of overflowing.
+TEST(TraceSummary, HugeSizesSaturateTheByteCounts) {
+  using allocscope::trace::Event;
+  namespace tf = allocscope::tracefmt;
+  allocscope::trace::Trace t;
+  t.threads = 1;
+  const uint64_t huge = UINT64_MAX / 2;  // 2^63 - 1
+  t.events.push_back(Event{.seq = 1, .size = huge, .ptr = 0x10, .op = tf::kMalloc});
+  t.events.push_back(Event{.seq = 2, .size = huge, .ptr = 0x20, .op = tf::kMalloc});
+  t.events.push_back(Event{.seq = 3, .size = UINT64_MAX, .ptr = 0x30, .op = tf::kMalloc});
+  t.events.push_back(Event{.seq = 4, .ptr = 0x30, .op = tf::kFree});
+  t.events.push_back(Event{.seq = 5, .ptr = 0x20, .op = tf::kFree});
+  const allocscope::trace::Summary s = allocscope::trace::summarize(t);
+  EXPECT_EQ(s.peak_live_bytes, UINT64_MAX);
+  EXPECT_EQ(s.peak_seq, 3u);
+  EXPECT_EQ(s.total_requested_bytes, UINT64_MAX);
+  EXPECT_EQ(s.end_live_bytes, huge);
+  EXPECT_EQ(s.live_blocks_end, 1u);
+}
+
 }  // namespace

@@ -528,15 +528,19 @@ Summary summarize(const Trace& t) {
   };
   std::unordered_map<uint64_t, Live> live;
   live.reserve(1024);
-  int64_t cur = 0;
+  // A trace may claim any size: byte sums are kept wider than 64 bits, and
+  // the totals reported saturate at UINT64_MAX.
+  using Wide = unsigned __int128;
+  const auto saturated = [](Wide v) { return v > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(v); };
+  Wide cur = 0;
   std::map<uint64_t, uint64_t> hist;
   auto acquire = [&](const Event& e, uint64_t seq) {
     const uint64_t r = e.requested();
     live[e.ptr] = Live{r, e.thread};
-    cur += static_cast<int64_t>(r);
-    s.total_requested_bytes += r;
-    if (cur > static_cast<int64_t>(s.peak_live_bytes)) {
-      s.peak_live_bytes = static_cast<uint64_t>(cur);
+    cur += r;
+    s.total_requested_bytes = saturated(Wide{s.total_requested_bytes} + r);
+    if (saturated(cur) > s.peak_live_bytes) {
+      s.peak_live_bytes = saturated(cur);
       s.peak_seq = seq;
     }
     uint64_t b = 1;
@@ -551,17 +555,19 @@ Summary summarize(const Trace& t) {
     }
     ++s.matched_frees;
     if (it->second.thread != thread) ++s.cross_thread_frees;
-    cur -= static_cast<int64_t>(it->second.size);
+    cur -= it->second.size;
     live.erase(it);
   };
   // Reallocs release their old block at seq - seq_gap, before later events
   // with smaller sequence numbers; visit the two halves in key order.
-  std::vector<std::pair<uint64_t, uint32_t>> points;  // (key, index*2 + half)
+  // Keys are seq * 2 (+ 1), in 128 bits: any 64-bit sequence number.
+  std::vector<std::pair<Wide, uint32_t>> points;  // (key, index*2 + half)
   points.reserve(t.events.size() + 16);
   for (size_t i = 0; i < t.events.size(); ++i) {
     const Event& e = t.events[i];
-    if (op_reallocs(e.op) && e.old_ptr != 0) points.emplace_back((e.seq - e.seq_gap) * 2, static_cast<uint32_t>(i * 2));
-    points.emplace_back(e.seq * 2 + 1, static_cast<uint32_t>(i * 2 + 1));
+    if (op_reallocs(e.op) && e.old_ptr != 0)
+      points.emplace_back(Wide{e.seq - e.seq_gap} * 2, static_cast<uint32_t>(i * 2));
+    points.emplace_back(Wide{e.seq} * 2 + 1, static_cast<uint32_t>(i * 2 + 1));
   }
   std::sort(points.begin(), points.end());
   for (const auto& [key, code] : points) {
@@ -597,7 +603,7 @@ Summary summarize(const Trace& t) {
       }
     }
   }
-  s.end_live_bytes = cur > 0 ? static_cast<uint64_t>(cur) : 0;
+  s.end_live_bytes = saturated(cur);
   s.live_blocks_end = live.size();
   uint64_t last_ts = t.end_ts;
   for (const auto& e : t.events) last_ts = std::max(last_ts, e.ts);

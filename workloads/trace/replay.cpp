@@ -132,10 +132,13 @@ class TraceReplay : public Workload {
     std::vector<int64_t> op_index;                // event -> index in its thread's op list (-1: skipped)
     std::vector<uint32_t> old_of;                 // realloc event -> id of its input
   };
-  // A point of the global order: event index * 2, + 1 for the event itself,
-  // + 0 for the release half of a realloc (taken before the call).
+  // A point of the global order: its sequence number * 2, + 1 for the event
+  // itself, + 0 for the release half of a realloc (taken before the call); in
+  // 128 bits, since a sequence number may use all 64 (doubled in 64 bits, one
+  // of 2^63 or more wrapped around and the walk disagreed with the thread
+  // start order: the replay threads waited for each other forever).
   struct Point {
-    uint64_t key;
+    unsigned __int128 key;
     uint32_t index;
   };
 
@@ -177,8 +180,9 @@ class TraceReplay : public Workload {
     points.reserve(t.events.size() + 16);
     for (uint32_t i = 0; i < t.events.size(); ++i) {
       const auto& e = t.events[i];
-      if (op_reallocs(e.op) && e.old_ptr != 0) points.push_back({(e.seq - e.seq_gap) * 2, i * 2});
-      points.push_back({e.seq * 2 + 1, i * 2 + 1});
+      if (op_reallocs(e.op) && e.old_ptr != 0)
+        points.push_back({static_cast<unsigned __int128>(e.seq - e.seq_gap) * 2, i * 2});
+      points.push_back({static_cast<unsigned __int128>(e.seq) * 2 + 1, i * 2 + 1});
     }
     std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.key < b.key; });
     return points;
