@@ -211,6 +211,9 @@ TEST_F(TraceTest, CorruptTruncatedAndWrongVersionFilesAreRejected) {
   std::string version = good;
   version[8] = 9;
   cases.push_back({"wrong version", version, "unsupported trace version 9"});
+  std::string page = good;  // page size 1: the replay would align valloc to it
+  page[16] = 1, page[17] = 0, page[18] = 0, page[19] = 0;
+  cases.push_back({"page size too small", page, "bad page size 1"});
   cases.push_back({"cut mid chunk", good.substr(0, good.size() / 2), "truncated"});
   cases.push_back({"no end record", good.substr(0, good.size() - 40), "no end record"});
   std::string type = good;
@@ -231,7 +234,7 @@ TEST_F(TraceTest, CorruptTruncatedAndWrongVersionFilesAreRejected) {
     // allocscope run: a bad header is refused when the plan is built (status
     // 2); damage further in fails the job, with the reason in its stderr.
     Result w = run(fmt::format("{} run -q -w trace:path={} -a glibc --out {}", ALLOCSCOPE_BIN, p, path("r")));
-    if (c.data.size() < 64 || c.name == "bad magic" || c.name == "wrong version") {
+    if (c.data.size() < 64 || c.name == "bad magic" || c.name == "wrong version" || c.name == "page size too small") {
       EXPECT_EQ(w.status, 2) << w.err;
       EXPECT_NE(w.err.find(c.reason), std::string::npos) << w.err;
     } else {

@@ -75,8 +75,10 @@ class Parser {
     h.start_unix_ns = get_u64(d_ + 24);
     h.pid = get_u32(d_ + 32);
     const uint32_t plen = get_u32(d_ + 36);
-    if (h.page_size == 0 || (h.page_size & (h.page_size - 1)) != 0 || h.page_size > (1u << 30))
-      fail(16, fmt::format("bad page size {}", h.page_size));
+    // Linux pages are 4 KiB at least on every architecture; the replay
+    // aligns valloc and pvalloc requests to this size.
+    if (h.page_size < 4096 || (h.page_size & (h.page_size - 1)) != 0 || h.page_size > (1u << 30))
+      fail(16, fmt::format("bad page size {} (a power of two from 4096 to 2^30)", h.page_size));
     if ((h.flags & ~(kFlagZstd | kFlagNoTiming)) != 0) fail(20, fmt::format("unknown header flags {:#x}", h.flags));
     if (plen > kMaxProgramLen) fail(36, fmt::format("program name length {} exceeds {}", plen, kMaxProgramLen));
     if (hsize != kFileHeaderSize + plen)
