@@ -48,7 +48,12 @@ std::unique_ptr<RunSetup> recorded_run(const std::string& results_file) {
   } catch (const InputError&) {
     return nullptr;
   }
-  auto s = setup_run(saved.args, saved.exec);
+  // The suspect jobs re-run with the inputs the run used: its calibration, never a new one.
+  const json context = RunDir::existing(folder).saved_context();
+  auto s =
+      setup_run(saved.args, saved.exec,
+                context.contains("calibration") ? CalibrationSource{CalibrationSource::Recorded, context["calibration"]}
+                                                : CalibrationSource{CalibrationSource::None, {}});
   s->opt.quiet = true;
   return s;
 }

@@ -16,7 +16,8 @@ int cmd_list(const std::vector<std::string>& args) {
   const char* usage =
       "usage: allocscope list allocators|workloads|suites|metrics [--params]\n"
       "  allocators  name, version, preload library\n"
-      "  workloads   name, category, one-line doc (--params: also each parameter)\n"
+      "  workloads   name, category, one-line doc (--params: also each parameter, and which one\n"
+      "              is the work count that run --min-window grows)\n"
       "  suites      name and file\n"
       "  metrics     name, unit, class, direction, doc\n";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
@@ -33,7 +34,9 @@ int cmd_list(const std::vector<std::string>& args) {
     for (const auto* w : WorkloadRegistry::instance().all()) {
       fmt::print("{:<22} {:<12} {}{}\n", w->name, w->category, w->multithreaded ? "[mt] " : "", w->doc);
       if (with_params)
-        for (const auto& p : w->params) fmt::print("    {}={} ({}) {}\n", p.name, p.def, type_name(p.type), p.doc);
+        for (const auto& p : w->params)
+          fmt::print("    {}={} ({}{}) {}\n", p.name, p.def, type_name(p.type),
+                     p.name == w->scale ? "; the scale --min-window grows" : "", p.doc);
     }
   } else if (what == "suites") {
     for (const auto& s : list_suites()) fmt::print("{:<14} {}/{}.suite\n", s, suite_dir(), s);

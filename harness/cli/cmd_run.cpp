@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "allocscope/params.hpp"
+#include "allocscope/placement.hpp"
 #include "common/input_error.hpp"
 #include "harness/cli/allocator_selection.hpp"
 #include "harness/cli/child_tool.hpp"
@@ -23,6 +24,7 @@
 #include "harness/report/precision_summary.hpp"
 #include "harness/report/summary_table.hpp"
 #include "harness/results/run_dir.hpp"
+#include "harness/runner/calibrate.hpp"
 #include "harness/runner/launcher.hpp"
 #include "harness/runner/precise_run.hpp"
 #include "harness/runner/runner.hpp"
@@ -91,7 +93,17 @@ po::options_description run_options() {
       "thp", po::value<std::string>()->default_value("system"),
       "transparent huge pages for each job: system (the machine's mode, recorded), never (turned off for the job "
       "with prctl PR_SET_THP_DISABLE), madvise or always (only when that is the system mode: the kernel sets those "
-      "machine-wide)");
+      "machine-wide)")(
+      "placement", po::value<std::string>()->default_value("none"),
+      "where the workload's threads run: none (the scheduler places them) or spread (each thread the workload "
+      "starts for its timed window is pinned to one of the CPUs the run may use, thread t on the (t mod n)-th of "
+      "the n allowed CPUs). Recorded in each record and the context. Workloads that start their own threads "
+      "(larson, mleak, mstress, arena-blowup, glibc-simple arena=thread) and whole programs are not pinned")(
+      "min-window", po::value<double>()->default_value(0),
+      "milliseconds: before the rounds, grow each in-process workload's work count (its scale parameter, see "
+      "'allocscope list workloads --params') until its timed window lasts at least this long, once per workload "
+      "and thread count, measured with the first allocator; every allocator then runs the same calibrated "
+      "parameters, recorded in context.calibration. A parameter given explicitly is never changed. 0 = off");
   return d;
 }
 
@@ -299,9 +311,35 @@ void read_measurements(RunSetup& s) {
   }
 }
 
+// --min-window: measures or applies the calibration; true when it changed the plan.
+bool calibrate(RunSetup& s, const CalibrationSource& source) {
+  const double min_ms = s.vm["min-window"].as<double>();
+  if (!(min_ms >= 0) || min_ms > 600000) throw InputError("--min-window: expected 0 to 600000 milliseconds");
+  if (source.mode == CalibrationSource::Recorded && source.recorded.is_object()) {
+    apply_calibration(s.req, source.recorded.value("entries", json::array()));
+    s.calibration = source.recorded;
+    return true;
+  }
+  if (source.mode != CalibrationSource::Measure || min_ms == 0) return false;
+  if (s.vm.count("shard"))
+    throw InputError(
+        "--min-window with --shard: the shards would each calibrate on their own machine, and one workload's "
+        "allocators could run different inputs; calibrate in a run without --shard and pass the values it records "
+        "(context.calibration) as explicit parameters");
+  CalibrationOptions c;
+  c.min_window_s = min_ms / 1000;
+  if (!s.opt.quiet) note("allocscope: calibrating timed windows to {} ms or more", min_ms);
+  json entries = calibrate_windows(s.req, s.opt, c);
+  s.calibration = {
+      {"min_window_s", c.min_window_s}, {"allocator", s.req.allocators.front()->name}, {"entries", entries}};
+  apply_calibration(s.req, entries);
+  return true;
+}
+
 }  // namespace
 
-std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const std::vector<std::string>& exec_argv) {
+std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const std::vector<std::string>& exec_argv,
+                                    const CalibrationSource& calibration) {
   auto sp = std::make_unique<RunSetup>();
   RunSetup& s = *sp;
   auto desc = run_options();
@@ -327,11 +365,17 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
   read_output_options(s.vm, exec_argv, s.opt);
   read_precision_options(s);  // after the output metrics are declared
   read_thp_option(s.vm["thp"].as<std::string>(), s.opt);
+  try {
+    s.opt.placement = to_string(parse_placement(s.vm["placement"].as<std::string>()));
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("--") + e.what());
+  }
   s.opt.quiet = s.vm["quiet"].as<bool>();
   s.opt.worker_path = helper_dir() + "/allocscope-worker";
 
-  s.jobs = build_plan(s.req);
+  s.jobs = build_plan(s.req);  // every workload and parameter checked before any calibration job runs
   if (s.jobs.empty()) throw InputError("nothing to run (every selected workload was skipped)");
+  if (calibrate(s, calibration)) s.jobs = build_plan(s.req);
   s.matrix_size = s.jobs.size();
   s.jobs = select_shard(s.jobs, s.shard);
   return sp;
@@ -382,6 +426,8 @@ json run_context(const std::vector<std::string>& all_args, RunSetup& s) {
   s.opt.record_tags = cluster::record_placement(context.value("host", ""));
   if (s.opt.record_tags.contains("slurm")) context["slurm"] = s.opt.record_tags["slurm"];
   if (!s.opt.output_metrics.empty()) context["declared_metrics"] = declared_metrics_json();
+  context["placement"] = s.opt.placement;
+  if (!s.calibration.is_null()) context["calibration"] = s.calibration;
   return context;
 }
 
@@ -428,7 +474,12 @@ int cmd_run(const std::vector<std::string>& all_args) {
   const std::string resume_dir = resume_folder(given.args);
   if (!resume_dir.empty()) given = RunDir::existing(resume_dir).load_arguments();
 
-  auto setup = setup_run(given.args, given.exec);
+  CalibrationSource calibration;  // a new run measures; a resumed one applies what it recorded
+  if (!resume_dir.empty()) {
+    const json saved = RunDir::existing(resume_dir).saved_context();
+    if (saved.contains("calibration")) calibration = {CalibrationSource::Recorded, saved["calibration"]};
+  }
+  auto setup = setup_run(given.args, given.exec, calibration);
   if (setup->help) return 0;
   const po::variables_map& vm = setup->vm;
   const RunDir dir = !resume_dir.empty()

@@ -111,7 +111,8 @@ cluster::ArrayDir create_array_dir(const SlurmArgs& a) {
   // The run options are checked here, before anything is submitted.
   std::vector<std::string> probe = a.run_args;
   probe.insert(probe.end(), {"--shard", fmt::format("1/{}", a.shards)});
-  if (setup_run(probe, {})->help) throw InputError("slurm submit: --help is a run option here; see above");
+  if (setup_run(probe, {}, {CalibrationSource::None, {}})->help)
+    throw InputError("slurm submit: --help is a run option here; see above");
   cluster::ArrayDir d;
   d.dir = fs::absolute(a.out).lexically_normal().string();
   d.shards = a.shards;

@@ -5,6 +5,7 @@
 
 #include <boost/program_options.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,7 +25,8 @@ struct RunSetup {
   Shard shard;
   std::optional<PrecisionOptions> precision;  // --precision: rounds added until reached
   std::string suite_names;
-  bool help = false;  // --help was given and printed
+  nlohmann::ordered_json calibration;  // context.calibration (--min-window); null when none
+  bool help = false;                   // --help was given and printed
   RunSetup() = default;
   RunSetup(const RunSetup&) = delete;
   RunSetup& operator=(const RunSetup&) = delete;
@@ -33,8 +35,18 @@ struct RunSetup {
 // The options of `allocscope run` (also the names a --config file may use).
 boost::program_options::options_description run_options();
 
+// What setup_run does about --min-window: measure a calibration (a new run),
+// apply the one a run recorded in its context (resume, gate --confirm), or
+// neither (arguments checked only, e.g. by slurm submit).
+struct CalibrationSource {
+  enum Mode { Measure, Recorded, None } mode = Measure;
+  nlohmann::ordered_json recorded;  // the run's context.calibration, for Recorded
+};
+
 // Parses `allocscope run` arguments (without the subcommand) and builds the
-// plan; throws InputError. Does not create the output folder.
-std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const std::vector<std::string>& exec_argv);
+// plan; throws InputError. Does not create the output folder. With
+// --min-window and CalibrationSource::Measure it runs the calibration jobs.
+std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const std::vector<std::string>& exec_argv,
+                                    const CalibrationSource& calibration = {});
 
 }  // namespace allocscope

@@ -36,7 +36,9 @@ std::string row(const stats::JobComparison& j, const stats::MetricComparison& m)
   std::string verdict = stats::to_string(m.verdict);
   if (m.verdict == Verdict::Regressed || m.verdict == Verdict::Improved) verdict = "**" + verdict + "**";
   if (m.policy.exact) verdict += " (exact)";
+  if (m.paired_median) verdict += " (paired)";
   if (!m.note.empty()) verdict += " - " + m.note;
+  if (m.flagged()) verdict += " - " + shape_flag(m);
   return fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", escape(j.name()), m.metric,
                      with_median(m, m.base, m.base_median), with_median(m, m.cand, m.cand_median), change,
                      format_p(m.p), escape(verdict));
@@ -69,13 +71,20 @@ std::string CompareMarkdown::render(const stats::Comparison& c, const std::strin
         if (m.verdict == Verdict::Unchanged) out += row(j, m);
     out += "\n</details>\n\n";
   }
+  if (size_t flagged = c.count_flagged())
+    out += fmt::format(
+        "{} row(s) flagged TWO MODES or with outlying rounds: their rounds do not cluster around one value, so "
+        "one ratio misleads; read the rounds (or rerun with `--precision`).\n\n",
+        flagged);
   if (!c.only_in_base.empty() || !c.only_in_cand.empty())
     out += fmt::format("{} job(s) only in the baseline, {} only in the candidate (not compared).\n\n",
                        c.only_in_base.size(), c.only_in_cand.size());
   out +=
       "Time metrics compare the best round (min; max for throughput; the median in brackets), memory the "
       "median; the CI is a bootstrap 95% interval of the ratio over rounds (whole rounds resampled when both "
-      "sides ran interleaved in one run), p a two-sided Mann-Whitney U test; exact counts compare values.\n";
+      "sides ran interleaved in one run), p a two-sided Mann-Whitney U test; exact counts compare values. "
+      "(paired): time from 6+ interleaved rounds, where the change is the median of the per-round ratios, the CI "
+      "its sign-test interval and p the sign test.\n";
   return out;
 }
 

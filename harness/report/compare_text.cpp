@@ -13,11 +13,17 @@ using stats::Verdict;
 std::string CompareText::render(const stats::Comparison& c, bool all_rows) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"job", "metric", "baseline", "candidate", "change", "95% CI", "p", "verdict"});
+  std::vector<std::string> flags;  // the flagged rows, spelled out below the table
   for (const auto& j : c.jobs)
     for (const auto& m : j.metrics) {
-      if (!all_rows && m.verdict == Verdict::Unchanged) continue;
+      if (!all_rows && m.verdict == Verdict::Unchanged && !m.flagged()) continue;
       std::string verdict = stats::to_string(m.verdict);
       if (m.policy.exact) verdict += " (exact)";
+      if (m.paired_median) verdict += " (paired)";
+      if (m.flagged()) {
+        flags.push_back(fmt::format("[{}] {} {}: {}", flags.size() + 1, j.name(), m.metric, shape_flag(m)));
+        verdict += fmt::format(" [{}]", flags.size());
+      }
       rows.push_back({j.name(), m.metric, with_median(m, m.base, m.base_median), with_median(m, m.cand, m.cand_median),
                       format_change(m.ratio), format_ci(m.ci.lo, m.ci.hi), format_p(m.p), verdict});
     }
@@ -34,6 +40,10 @@ std::string CompareText::render(const stats::Comparison& c, bool all_rows) {
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
+  }
+  if (!flags.empty()) {
+    out += "\nflagged rows (the rounds do not cluster around one value; one ratio misleads):\n";
+    for (const auto& f : flags) out += "  " + f + "\n";
   }
   out += "\ngeomean of candidate/baseline over jobs:";
   for (const auto& m : c.metrics) out += fmt::format(" {} {}", m, format_change(c.geomean.at(m)));

@@ -59,4 +59,24 @@ std::string with_median(const stats::MetricComparison& m, double estimate, doubl
   return s;
 }
 
+std::string shape_flag(const stats::RoundShape& s, const std::string& unit) {
+  std::string text = stats::describe(s, [&](double v) { return format_value(v, unit); });
+  if (s.two_modes()) text.replace(0, 9, "TWO MODES");  // "two modes" -> "TWO MODES"
+  return text;
+}
+
+std::string shape_flag(const stats::MetricComparison& m) {
+  std::string out;
+  for (auto [shape, side] : {std::pair{&m.base_shape, "baseline"}, std::pair{&m.cand_shape, "candidate"}}) {
+    if (!shape->flagged()) continue;
+    std::string what = shape_flag(*shape, m.unit);
+    auto colon = what.find(':');
+    // "TWO MODES in the baseline: ...", "2 outlying rounds in the candidate"
+    what = colon == std::string::npos ? what + " in the " + side
+                                      : what.substr(0, colon) + " in the " + side + what.substr(colon);
+    out += (out.empty() ? "" : "; ") + what;
+  }
+  return out;
+}
+
 }  // namespace allocscope

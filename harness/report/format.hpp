@@ -21,4 +21,11 @@ std::string format_p(double p);
 // followed by the median of the rounds: "1.23 ms (median 1.31 ms)".
 std::string with_median(const stats::MetricComparison& m, double estimate, double median);
 
+// The shape flag of a compared row: "TWO MODES in the candidate: 3 rounds
+// near 5.10 M/s, 3 near 111.0 M/s", "2 outlying rounds in the baseline", or
+// "" when neither side is flagged.
+std::string shape_flag(const stats::MetricComparison& m);
+// The same for one side's rounds alone (e.g. the reference of a report).
+std::string shape_flag(const stats::RoundShape& s, const std::string& unit);
+
 }  // namespace allocscope

@@ -128,20 +128,25 @@ ReportSection summary_section(const Versus& vs, const std::string& reference) {
   summary.title = "Summary";
   summary.text = fmt::format(
       "Each allocator against {}: geometric mean over jobs of the candidate/reference ratio, and the "
-      "verdicts (time: best round; memory: median; 95% bootstrap CI and Mann-Whitney p over rounds).",
+      "verdicts (time: best round; memory: median; 95% bootstrap CI and Mann-Whitney p over rounds). "
+      "\"flagged\" counts the job-metric rows whose rounds fall in two modes or have outlying rounds, on "
+      "either side: the tables below mark them, and a row in two modes shows its two cluster centers "
+      "instead of one misleading ratio.",
       reference);
   ReportTable st;
-  st.header = {"allocator", "throughput", "peak RSS", "syscalls", "regressed", "improved", "unchanged", "inconclusive"};
+  st.header = {"allocator", "throughput", "peak RSS",     "syscalls", "regressed",
+               "improved",  "unchanged",  "inconclusive", "flagged"};
   for (const auto& entry : vs) {
     const auto& a = entry.first;
     const auto& c = entry.second;  // a named reference: clang 14 cannot capture structured bindings
     auto gm = [&](const std::string& k) {
       return c.geomean.count(k) ? fmt::format("x{:.3f}", c.geomean.at(k)) : std::string("-");
     };
-    st.rows.push_back(
-        {a, gm("ops_per_s"), gm("peak_rss_bytes"), gm("syscalls_total"),
-         std::to_string(c.count(stats::Verdict::Regressed)), std::to_string(c.count(stats::Verdict::Improved)),
-         std::to_string(c.count(stats::Verdict::Unchanged)), std::to_string(c.count(stats::Verdict::Inconclusive))});
+    st.rows.push_back({a, gm("ops_per_s"), gm("peak_rss_bytes"), gm("syscalls_total"),
+                       std::to_string(c.count(stats::Verdict::Regressed)),
+                       std::to_string(c.count(stats::Verdict::Improved)),
+                       std::to_string(c.count(stats::Verdict::Unchanged)),
+                       std::to_string(c.count(stats::Verdict::Inconclusive)), std::to_string(c.count_flagged())});
   }
   summary.tables.push_back(st);
   return summary;
@@ -151,7 +156,20 @@ ReportSection summary_section(const Versus& vs, const std::string& reference) {
 std::string metric_cell(const RunGroup& g, const MetricDef& def, const stats::MetricComparison* mc) {
   auto v = stats::metric_samples(g.runs, def.name);
   if (v.empty()) return {};
-  std::string cell = format_value(stats::estimate(stats::policy_for(def, g.threads).estimator, v), def.unit);
+  const stats::MetricPolicy policy = stats::policy_for(def, g.threads);
+  std::string cell = format_value(stats::estimate(policy.estimator, v), def.unit);
+  // Rounds in two clusters: no single ratio, the two cluster centers instead.
+  const bool timed = def.cls == MetricClass::Time || def.cls == MetricClass::Throughput;
+  const stats::RoundShape own = timed ? stats::round_shape(v) : stats::RoundShape{};
+  if (own.two_modes() || (mc && mc->flagged() && (mc->base_shape.two_modes() || mc->cand_shape.two_modes()))) {
+    const stats::RoundShape& shown = own.two_modes()              ? own
+                                     : mc->base_shape.two_modes() ? mc->base_shape
+                                                                  : mc->cand_shape;
+    std::string flag = shape_flag(shown, def.unit);
+    if (!own.two_modes()) flag.replace(0, 9, "TWO MODES in the reference");
+    return cell + " (" + flag + ")";
+  }
+  if (own.outliers) cell += " (" + shape_flag(own, def.unit) + ")";
   if (mc && std::isfinite(mc->ratio)) {
     cell += fmt::format(" (x{:.3f}", mc->ratio);
     if (std::isfinite(mc->ci.lo)) cell += fmt::format(" [{:.3f}, {:.3f}]", mc->ci.lo, mc->ci.hi);

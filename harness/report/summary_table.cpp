@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "harness/stats/modes.hpp"
+
 namespace allocscope {
 
 namespace {
@@ -88,6 +90,7 @@ std::string summary_table(const std::vector<RunRecord>& runs) {
   out += "\n" + std::string(w0, '-');
   for (size_t i = 0; i < allocators.size(); ++i) out += "-+-" + std::string(wc, '-');
   out += "\n";
+  bool any_modes = false, any_outliers = false;
   for (const auto& row : rows) {
     out += fmt::format("{:<{}}", row, w0);
     const Cell* ref = nullptr;
@@ -97,7 +100,13 @@ std::string summary_table(const std::vector<RunRecord>& runs) {
       std::string text = "-";
       if (it != grid[row].end()) {
         const Cell& c = it->second;
-        if (!c.rate.empty()) {
+        const std::vector<double>& timed = !c.rate.empty() ? c.rate : c.wall;
+        const stats::RoundShape shape = stats::round_shape(timed);
+        if (shape.two_modes()) {
+          auto show = [&](double v) { return !c.rate.empty() ? human_rate(v) : fmt::format("{:.3f}s", v); };
+          text = "MODES " + show(shape.modes.low_center) + "|" + show(shape.modes.high_center);
+          any_modes = true;
+        } else if (!c.rate.empty()) {
           double best = *std::max_element(c.rate.begin(), c.rate.end());
           text = human_rate(best);
           if (ref && !ref->rate.empty() && &c != ref)
@@ -108,6 +117,7 @@ std::string summary_table(const std::vector<RunRecord>& runs) {
           if (ref && !ref->wall.empty() && &c != ref)
             text += fmt::format(" {:.2f}x", best / *std::min_element(ref->wall.begin(), ref->wall.end()));
         }
+        if (shape.outliers) text += fmt::format(" !{}", shape.outliers), any_outliers = true;
         if (!c.rss.empty()) text += " " + human_bytes(median(c.rss));
         if (c.failed) text += fmt::format(" {}x{}", c.failed, c.status);
       }
@@ -117,6 +127,9 @@ std::string summary_table(const std::vector<RunRecord>& runs) {
   }
   out += "cells: best throughput (or best wall time for whole programs), ratio to " + allocators.front() +
          ", median peak RSS\n";
+  if (any_modes)
+    out += "MODES a|b: the rounds fall in two clusters around a and b, so no single value or ratio is shown\n";
+  if (any_outliers) out += "!N: N outlying rounds (the best round may be one of them)\n";
   return out;
 }
 

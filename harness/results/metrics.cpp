@@ -21,6 +21,9 @@ const std::vector<MetricDef>& metric_defs() {
       {"ops_per_cpu_s", "ops/s", C::Throughput, hi, "ops / window_cpu_s"},
       {"window_invol_switches", "switches", C::Info, none,
        "involuntary context switches of the worker inside the window: how often the kernel took its CPU away"},
+      {"placement_pinned_threads", "threads", C::Info, none,
+       "--placement spread: the workload's window threads that ran on the CPU they were pinned to (sched_getcpu "
+       "checked after pinning)"},
       {"window_steal_s", "s", C::Info, none,
        "steal time of the machine's CPUs inside the window (/proc/stat): time the hypervisor gave to other guests"},
       {"peak_rss_bytes", "B", C::Memory, lo,

@@ -29,6 +29,7 @@ std::string worker_argument(const Job& job, const RunOptions& opt) {
   w.allocator = job.allocator_name();
   w.latency_every = opt.latency_every;
   w.track_usable = opt.track_usable;
+  w.placement = opt.placement;
   return to_argument(w);
 }
 
@@ -246,6 +247,7 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
   }
   r.mem_limit = ml;
   r.other["thp"] = opt.thp_condition;
+  if (job.exec_argv.empty()) r.other["placement"] = opt.placement;  // whole programs place their own threads
   json unavailable = json::object();
   for (const auto& c : lr.counters)
     if (!c.available) unavailable[c.metric] = c.why;

@@ -35,6 +35,7 @@ struct RunOptions {
   std::string output_dir;
   bool thp_never = false;                // --thp never: PR_SET_THP_DISABLE for each job
   std::string thp_condition = "system";  // the THP mode each job ran under, as recorded
+  std::string placement = "none";        // --placement: where the worker's threads run (none | spread)
   std::vector<OutputMetric> output_metrics;
 };
 

@@ -80,6 +80,13 @@ size_t Comparison::count(Verdict v) const {
   return n;
 }
 
+size_t Comparison::count_flagged() const {
+  size_t n = 0;
+  for (const auto& j : jobs)
+    for (const auto& m : j.metrics) n += m.flagged();
+  return n;
+}
+
 double default_compare_threshold(const std::string& metric) {
   if (metric == "syscalls_total") return 0;
   if (metric == "instructions") return 0.01;  // deterministic within ~0.01%; allow small code drift

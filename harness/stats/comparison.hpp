@@ -39,6 +39,7 @@ struct Comparison {
   std::map<std::string, double> geomean;                // metric -> geometric mean of ratios over jobs
   std::vector<std::string> only_in_base, only_in_cand;  // unmatched job names
   size_t count(Verdict v) const;
+  size_t count_flagged() const;  // job-metric rows with two modes or outlying rounds
 };
 
 // Default thresholds of `allocscope compare` (the band for "unchanged").

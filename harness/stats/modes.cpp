@@ -1,5 +1,7 @@
 #include "harness/stats/modes.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -52,7 +54,7 @@ ModeSplit detect_modes(const std::vector<double>& values, const ModeOptions& opt
   return out;
 }
 
-std::vector<size_t> outliers(const std::vector<double>& values, double threshold) {
+std::vector<size_t> outliers(const std::vector<double>& values, double threshold, double min_relative) {
   std::vector<size_t> out;
   std::vector<double> logs;
   std::vector<size_t> index;
@@ -63,15 +65,30 @@ std::vector<size_t> outliers(const std::vector<double>& values, double threshold
   std::vector<double> dev;
   for (double l : logs) dev.push_back(std::fabs(l - med));
   const double mad = median_copy(dev);
-  if (mad <= 0) {
-    // More than half the values are equal: any other value is outlying.
-    for (size_t i = 0; i < logs.size(); ++i)
-      if (logs[i] != med) out.push_back(index[i]);
-    return out;
+  const double min_log = std::log1p(min_relative);
+  for (size_t i = 0; i < logs.size(); ++i) {
+    const double d = std::fabs(logs[i] - med);
+    // mad == 0: more than half the values are equal, and any other value far enough is outlying.
+    if (d >= min_log && d > 0 && (mad <= 0 || 0.6745 * d / mad > threshold)) out.push_back(index[i]);
   }
-  for (size_t i = 0; i < logs.size(); ++i)
-    if (0.6745 * std::fabs(logs[i] - med) / mad > threshold) out.push_back(index[i]);
   return out;
+}
+
+RoundShape round_shape(const std::vector<double>& values) {
+  RoundShape s;
+  s.modes = detect_modes(values);
+  // Two clusters make every round of the smaller one look outlying: say
+  // "two modes" alone then.
+  if (!s.modes.multimodal) s.outliers = outliers(values).size();
+  return s;
+}
+
+std::string describe(const RoundShape& s, const std::function<std::string(double)>& value) {
+  if (s.two_modes())
+    return fmt::format("two modes: {} rounds near {}, {} near {}", s.modes.low_count, value(s.modes.low_center),
+                       s.modes.high_count, value(s.modes.high_center));
+  if (s.outliers) return fmt::format("{} outlying round{}", s.outliers, s.outliers == 1 ? "" : "s");
+  return {};
 }
 
 }  // namespace allocscope::stats

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace allocscope::stats {
@@ -29,7 +31,23 @@ ModeSplit detect_modes(const std::vector<double>& values, const ModeOptions& opt
 
 // Indices of outlying values: modified z-score above `threshold` on a log
 // scale, using the median absolute deviation (robust to the outliers
-// themselves). Fewer than 5 values never have outliers.
-std::vector<size_t> outliers(const std::vector<double>& values, double threshold = 3.5);
+// themselves), and at least `min_relative` away from the median (rounds that
+// agree to 0.1% are not made outliers by a MAD of almost nothing). Fewer
+// than 5 values never have outliers.
+std::vector<size_t> outliers(const std::vector<double>& values, double threshold = 3.5, double min_relative = 0.05);
+
+// The shape of one job's rounds, as the table, compare and the report flag
+// it (time and throughput metrics: memory has its own absolute floor).
+struct RoundShape {
+  ModeSplit modes;
+  size_t outliers = 0;  // outlying rounds (counted only when there are no two modes)
+  bool two_modes() const { return modes.multimodal; }
+  bool flagged() const { return two_modes() || outliers > 0; }
+};
+RoundShape round_shape(const std::vector<double>& values);
+
+// "two modes: N rounds near A, M near B", "N outlying round(s)" or "";
+// `value` writes a cluster center in the metric's unit.
+std::string describe(const RoundShape& s, const std::function<std::string(double)>& value);
 
 }  // namespace allocscope::stats

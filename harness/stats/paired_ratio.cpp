@@ -64,4 +64,17 @@ PairedRatio paired_median_ratio(const std::vector<double>& baseline, const std::
   return out;
 }
 
+double sign_test_p(const std::vector<double>& baseline, const std::vector<double>& candidate) {
+  size_t above = 0, below = 0;
+  const size_t n = std::min(baseline.size(), candidate.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (!(baseline[i] > 0 && candidate[i] > 0) || candidate[i] == baseline[i]) continue;
+    (candidate[i] > baseline[i] ? above : below) += 1;
+  }
+  const size_t m = above + below;
+  if (m == 0) return 1;
+  boost::math::binomial_distribution<double> b(static_cast<double>(m), 0.5);
+  return std::min(1.0, 2 * boost::math::cdf(b, static_cast<double>(std::min(above, below))));
+}
+
 }  // namespace allocscope::stats

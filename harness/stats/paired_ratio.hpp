@@ -34,4 +34,8 @@ size_t min_rounds_for_interval(double confidence);
 PairedRatio paired_median_ratio(const std::vector<double>& baseline, const std::vector<double>& candidate,
                                 double confidence = 0.95);
 
+// Two-sided exact sign test of "the paired ratios' median is 1": pairs with
+// a non-positive side or a ratio of exactly 1 are dropped; 1 when none is left.
+double sign_test_p(const std::vector<double>& baseline, const std::vector<double>& candidate);
+
 }  // namespace allocscope::stats

@@ -106,10 +106,24 @@ MetricComparison compare_metric(const MetricDef& def, const MetricPolicy& policy
     if (m.cand == 0) m.verdict = Verdict::Unchanged;
     return m;
   }
+  const bool timed = def.cls == MetricClass::Time || def.cls == MetricClass::Throughput;
+  if (timed) m.base_shape = round_shape(base), m.cand_shape = round_shape(cand);
   m.paired = paired && base.size() == cand.size();
-  m.ci = m.paired ? bootstrap_ratio_ci_paired(base, cand, policy.estimator, rules.bootstrap)
-                  : bootstrap_ratio_ci(base, cand, policy.estimator, rules.bootstrap);
-  m.p = mann_whitney(cand, base).p;
+  if (m.paired && timed && base.size() >= min_rounds_for_interval(0.95)) {
+    // Interleaved rounds: each round's ratio cancels the load of its moment.
+    const PairedRatio pr = paired_median_ratio(base, cand);
+    if (pr.has_interval) {
+      m.paired_median = true;
+      m.ratio = pr.ratio;
+      m.ci = {pr.lo, pr.hi};
+      m.p = sign_test_p(base, cand);
+    }
+  }
+  if (!m.paired_median) {
+    m.ci = m.paired ? bootstrap_ratio_ci_paired(base, cand, policy.estimator, rules.bootstrap)
+                    : bootstrap_ratio_ci(base, cand, policy.estimator, rules.bootstrap);
+    m.p = mann_whitney(cand, base).p;
+  }
   if (m.verdict == Verdict::Unchanged) return m;  // below the floor
 
   const bool significant = m.p < rules.alpha;

@@ -24,6 +24,8 @@
 #include "harness/stats/bootstrap.hpp"
 #include "harness/stats/estimators.hpp"
 #include "harness/stats/mann_whitney.hpp"
+#include "harness/stats/modes.hpp"
+#include "harness/stats/paired_ratio.hpp"
 
 namespace allocscope::stats {
 
@@ -59,13 +61,22 @@ struct MetricComparison {
   size_t n_base = 0, n_cand = 0;
   double base = 0, cand = 0;  // the point estimates (policy.estimator)
   double base_median = NAN, cand_median = NAN;
-  bool paired = false;    // CI from resampling whole rounds
+  bool paired = false;  // CI from resampling whole rounds
+  // Time and throughput from 6+ interleaved rounds: the ratio is the median
+  // of the per-round ratios, the CI its sign-test interval and p the sign
+  // test (stats/paired_ratio.hpp), as --precision decides on. base and cand
+  // stay the best rounds, for display.
+  bool paired_median = false;
   double ratio = NAN;     // cand / base (inf when base is 0 and cand is not)
   Interval ci{NAN, NAN};  // of the ratio; NaN for exact comparisons
   double p = NAN;         // Mann-Whitney; NaN for exact comparisons
   double threshold = 0;   // fraction, e.g. 0.05
   Verdict verdict = Verdict::Inconclusive;
   std::string note;  // why, when not obvious (floor, too few rounds, ...)
+  // The rounds' shape on each side (not for exact counts): two modes or
+  // outlying rounds make one ratio misleading, and the outputs flag the row.
+  RoundShape base_shape, cand_shape;
+  bool flagged() const { return base_shape.flagged() || cand_shape.flagged(); }
 };
 
 // `paired`: base[i] and cand[i] come from the same round of one interleaved

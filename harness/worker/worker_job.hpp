@@ -17,13 +17,14 @@ struct WorkerJob {
   std::string allocator = "glibc";  // the adapter's name: the worker finds its statistics API by it
   uint64_t latency_every = 0;
   bool track_usable = false;
+  std::string placement = "none";  // none | spread (workloads/include/allocscope/placement.hpp)
 };
 
 inline std::string to_argument(const WorkerJob& w) {
-  nlohmann::ordered_json j{{"workload", w.workload},        {"params", w.params},
-                           {"threads", w.threads},          {"seed", w.seed},
-                           {"allocator", w.allocator},      {"latency_every", w.latency_every},
-                           {"track_usable", w.track_usable}};
+  nlohmann::ordered_json j{{"workload", w.workload},         {"params", w.params},
+                           {"threads", w.threads},           {"seed", w.seed},
+                           {"allocator", w.allocator},       {"latency_every", w.latency_every},
+                           {"track_usable", w.track_usable}, {"placement", w.placement}};
   return j.dump();
 }
 
@@ -38,6 +39,7 @@ inline WorkerJob worker_job_from_argument(const std::string& text) {
   w.allocator = j.value("allocator", std::string("glibc"));
   w.latency_every = j.value("latency_every", uint64_t{0});
   w.track_usable = j.value("track_usable", false);
+  w.placement = j.value("placement", std::string("none"));
   return w;
 }
 

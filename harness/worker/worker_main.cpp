@@ -77,6 +77,7 @@ int worker_main(const WorkerJob& job) {
   if (info->validate) info->validate(params);
   RunContext ctx(*info, params, job.threads, job.seed, job.latency_every, shared_live_counter());
   ctx.set_track_usable(job.track_usable);
+  ctx.set_placement(parse_placement(job.placement));
   const Adapter* adapter = find_adapter(job.allocator);
 
   // The peak snapshot must not allocate: it would change the heap it measures.

@@ -1,5 +1,5 @@
-// Unit tests of the paired-ratio interval, the stopping rule and the shape
-// checks (modes, outliers). Expected ranks follow from the binomial
+// Unit tests of the paired-ratio interval, the sign test and the paired
+// verdict, the stopping rule and the shape checks (modes, outliers). Expected ranks follow from the binomial
 // distribution with p = 1/2 (values in the comments).
 #include <gtest/gtest.h>
 
@@ -9,6 +9,7 @@
 #include "harness/stats/modes.hpp"
 #include "harness/stats/paired_ratio.hpp"
 #include "harness/stats/stopping.hpp"
+#include "harness/stats/verdict.hpp"
 
 using namespace allocscope::stats;
 
@@ -128,6 +129,50 @@ TEST(Modes, OneNoisyClusterIsNotFlagged) {
 TEST(Modes, OutliersByMedianAbsoluteDeviation) {
   EXPECT_EQ(outliers({100, 101, 99, 102, 98, 100, 300}), std::vector<size_t>{6});
   EXPECT_TRUE(outliers({100, 101, 99, 102, 98, 100, 104}).empty());
-  EXPECT_TRUE(outliers({100, 300, 100, 100}).empty());              // fewer than 5 values
-  EXPECT_EQ(outliers({7, 7, 7, 7, 7, 9}), std::vector<size_t>{5});  // exact counts
+  EXPECT_TRUE(outliers({100, 300, 100, 100}).empty());                  // fewer than 5 values
+  EXPECT_EQ(outliers({7, 7, 7, 7, 7, 9}), std::vector<size_t>{5});      // exact counts
+  EXPECT_TRUE(outliers({1000, 1000, 1000, 1000, 1001, 1000}).empty());  // 0.1% off: agreement, not an outlier
+  EXPECT_EQ(outliers({1000, 1000, 1000, 1000, 1001, 1000}, 3.5, 0), std::vector<size_t>{4});
+}
+
+TEST(SignTest, ExactBinomialTwoSided) {
+  // 6 of 6 pairs above: 2 x (1/2)^6.
+  EXPECT_DOUBLE_EQ(sign_test_p({1, 1, 1, 1, 1, 1}, {2, 2, 2, 2, 2, 2}), 2.0 / 64);
+  // 8 of 10 above: 2 x (1 + 10 + 45) / 1024.
+  std::vector<double> b(10, 100), c{110, 110, 110, 110, 110, 110, 110, 110, 90, 90};
+  EXPECT_DOUBLE_EQ(sign_test_p(b, c), 2.0 * 56 / 1024);
+  // Ties and non-positive rounds are dropped: 3 of 3 left, p = 2/8.
+  EXPECT_DOUBLE_EQ(sign_test_p({1, 1, 1, 1, 0}, {2, 2, 2, 1, 5}), 0.25);
+  EXPECT_DOUBLE_EQ(sign_test_p({1, 1}, {1, 1}), 1.0);
+}
+
+// Interleaved rounds whose level swings 3x with the machine's load, the
+// candidate 10% slower in every round: the paired median ratio sees the 10%
+// and the sign test is significant, where comparing the two sides' rounds
+// as unrelated samples cannot tell it from noise.
+TEST(PairedVerdict, TenPercentSlowerEveryRoundRegressesWhenPaired) {
+  std::vector<double> base, cand;
+  for (int i = 0; i < 12; ++i) {
+    const double level = 50e6 * (1 + (i * 7) % 12 / 6.0);  // 50-142 M ops/s, shuffled
+    base.push_back(level);
+    cand.push_back(level * (i % 4 == 0 ? 0.88 : 0.9));
+  }
+  const allocscope::MetricDef* def = allocscope::find_metric("ops_per_s");
+  ASSERT_NE(def, nullptr);
+  const auto policy = policy_for(*def, 1);
+  auto paired = compare_metric(*def, policy, base, cand, 0.05, {}, /*paired=*/true);
+  EXPECT_TRUE(paired.paired_median);
+  EXPECT_NEAR(paired.ratio, 0.9, 1e-9);
+  EXPECT_NEAR(paired.p, 2.0 / 4096, 1e-12);  // 12 of 12 below
+  EXPECT_EQ(paired.verdict, Verdict::Regressed);
+  EXPECT_LE(paired.ci.hi, 0.9 + 1e-9);
+
+  auto unpaired = compare_metric(*def, policy, base, cand, 0.05, {}, /*paired=*/false);
+  EXPECT_FALSE(unpaired.paired_median);
+  EXPECT_GT(unpaired.p, 0.05);
+  EXPECT_NE(unpaired.verdict, Verdict::Regressed);
+
+  // Fewer than 6 rounds have no sign-test interval: the bootstrap decides.
+  std::vector<double> b5(base.begin(), base.begin() + 5), c5(cand.begin(), cand.begin() + 5);
+  EXPECT_FALSE(compare_metric(*def, policy, b5, c5, 0.05, {}, true).paired_median);
 }

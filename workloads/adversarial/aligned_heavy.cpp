@@ -75,6 +75,7 @@ ALLOCSCOPE_WORKLOAD({
           if (!power_of_two(p.u("align_small")) || !power_of_two(p.u("align_big")))
             throw ParamError("parameters 'align_small' and 'align_big' must be powers of two");
         },
+    .scale = "ops",
 });
 
 }  // namespace

@@ -53,6 +53,7 @@ ALLOCSCOPE_WORKLOAD({
                {"small", ParamType::Size, "512", "small block size", 1, 1ULL << 34}},
     .multithreaded = false,
     .make = [] { return std::make_unique<AlternatingLargeSmall>(); },
+    .scale = "rounds",
 });
 
 }  // namespace

@@ -81,6 +81,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = true,
     .make = [] { return std::make_unique<ArenaBlowup>(); },
     .validate = validate_min_max,
+    .scale = "rounds",
 });
 
 }  // namespace

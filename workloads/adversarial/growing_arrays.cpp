@@ -54,6 +54,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = false,
     .make = [] { return std::make_unique<GrowingArrays>(); },
     .validate = validate_min_max,
+    .scale = "rounds",
 });
 
 }  // namespace

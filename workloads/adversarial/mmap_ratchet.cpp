@@ -57,6 +57,7 @@ ALLOCSCOPE_WORKLOAD({
                {"ratchet", ParamType::Bool, "1", "free one mmapped block first", 0, 1}},
     .multithreaded = false,
     .make = [] { return std::make_unique<MmapRatchet>(); },
+    .scale = "rounds",
 });
 
 }  // namespace

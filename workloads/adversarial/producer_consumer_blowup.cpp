@@ -67,6 +67,7 @@ ALLOCSCOPE_WORKLOAD({
                {"queue", ParamType::Int, "16384", "queue capacity (bounds the live set)", 1, 1e8}},
     .multithreaded = true,
     .make = [] { return std::make_unique<PcBlowup>(); },
+    .scale = "blocks",
 });
 
 }  // namespace

@@ -39,6 +39,7 @@ ALLOCSCOPE_WORKLOAD({
                {"rounds", ParamType::Int, "3", "times the doubling is repeated", 1, 1e6}},
     .multithreaded = false,
     .make = [] { return std::make_unique<ReallocDoubling>(); },
+    .scale = "rounds",
 });
 
 }  // namespace

@@ -57,6 +57,7 @@ ALLOCSCOPE_WORKLOAD({
                {"rounds", ParamType::Int, "5", "arrays grown one after the other", 1, 1e6}},
     .multithreaded = false,
     .make = [] { return std::make_unique<ReallocGrowthMixed>(); },
+    .scale = "rounds",
 });
 
 }  // namespace

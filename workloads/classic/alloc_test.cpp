@@ -56,6 +56,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = true,
     .make = [] { return std::make_unique<AllocTest>(); },
     .validate = validate_min_max,
+    .scale = "steps",
 });
 
 }  // namespace

@@ -36,6 +36,7 @@ ALLOCSCOPE_WORKLOAD({
                {"size", ParamType::Size, "8", "object size", 1, 1 << 20}},
     .multithreaded = true,
     .make = [] { return std::make_unique<CacheThrash>(); },
+    .scale = "iterations",
 });
 
 }  // namespace

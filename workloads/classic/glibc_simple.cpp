@@ -54,6 +54,7 @@ ALLOCSCOPE_WORKLOAD({
                {"arena", ParamType::String, "main", "main | thread", 0, 0, {"main", "thread"}}},
     .multithreaded = false,
     .make = [] { return std::make_unique<GlibcSimple>(); },
+    .scale = "iterations",
 });
 
 }  // namespace

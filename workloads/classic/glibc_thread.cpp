@@ -59,6 +59,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = true,
     .make = [] { return std::make_unique<GlibcThread>(); },
     .validate = validate_min_max,
+    .scale = "ops",
 });
 
 }  // namespace

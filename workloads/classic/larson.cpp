@@ -100,6 +100,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = true,
     .make = [] { return std::make_unique<Larson>(); },
     .validate = validate_min_max,
+    .scale = "ops",
 });
 
 }  // namespace

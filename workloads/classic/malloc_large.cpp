@@ -50,6 +50,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = false,
     .make = [] { return std::make_unique<MallocLarge>(); },
     .validate = validate_min_max,
+    .scale = "ops",
 });
 
 }  // namespace

@@ -80,6 +80,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = true,
     .make = [] { return std::make_unique<Mleak>(); },
     .validate = validate_min_max,
+    .scale = "rounds",
 });
 
 }  // namespace

@@ -170,6 +170,7 @@ ALLOCSCOPE_WORKLOAD({
                 0, 1}},
     .multithreaded = true,
     .make = [] { return std::make_unique<Mstress>(); },
+    .scale = "rounds",
 });
 
 }  // namespace

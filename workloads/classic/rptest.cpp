@@ -144,6 +144,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = true,
     .make = [] { return std::make_unique<RpTest>(); },
     .validate = validate_min_max,
+    .scale = "iterations",
 });
 
 }  // namespace

@@ -59,6 +59,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = true,
     .make = [] { return std::make_unique<Sh6>(); },
     .validate = validate_min_max,
+    .scale = "iterations",
 });
 
 }  // namespace

@@ -66,6 +66,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = true,
     .make = [] { return std::make_unique<Sh8>(); },
     .validate = validate_min_max,
+    .scale = "iterations",
 });
 
 }  // namespace

@@ -45,6 +45,7 @@ ALLOCSCOPE_WORKLOAD({
                {"size", ParamType::Size, "64", "object size", 1, 1 << 30}},
     .multithreaded = true,
     .make = [] { return std::make_unique<ThreadTest>(); },
+    .scale = "iterations",
 });
 
 }  // namespace

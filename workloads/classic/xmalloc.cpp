@@ -124,6 +124,7 @@ ALLOCSCOPE_WORKLOAD({
                {"write", ParamType::Size, "128", "bytes written at the start of each block", 0, 1 << 30}},
     .multithreaded = true,
     .make = [] { return std::make_unique<Xmalloc>(); },
+    .scale = "blocks",
 });
 
 }  // namespace

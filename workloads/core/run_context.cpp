@@ -1,5 +1,9 @@
+#include <sched.h>
+
 #include <algorithm>
+#include <atomic>
 #include <barrier>
+#include <stdexcept>
 #include <thread>
 
 #include "allocscope/workload.hpp"
@@ -30,6 +34,12 @@ void RunContext::set_track_usable(bool on) {
   for (auto& s : stats_) s->set_track_usable(on);
 }
 
+void RunContext::set_placement(Placement p) {
+  placement_ = p;
+  cpus_ = p == Placement::Spread ? allowed_cpus() : std::vector<int>{};
+  if (p == Placement::Spread && cpus_.empty()) throw std::runtime_error("placement spread: no allowed CPU found");
+}
+
 void RunContext::parallel(const std::function<void(int)>& body) {
   parallel(threads_, body);
 }
@@ -44,8 +54,19 @@ void RunContext::parallel(int nthreads, const std::function<void(int)>& body) {
   });
   std::vector<std::thread> pool;
   pool.reserve(static_cast<size_t>(nthreads));
+  // A thread that cannot be pinned still arrives at the barrier (the others
+  // wait for it); the first error is thrown once all have joined.
+  std::vector<std::string> pin_errors(static_cast<size_t>(nthreads));
+  std::atomic<int> pinned{0};
   for (int t = 0; t < nthreads; ++t) {
     pool.emplace_back([&, t] {
+      if (!cpus_.empty()) try {
+          const int cpu = cpus_[static_cast<size_t>(t) % cpus_.size()];
+          pin_this_thread(cpu);
+          if (sched_getcpu() == cpu) pinned.fetch_add(1, std::memory_order_relaxed);
+        } catch (const std::exception& e) {
+          pin_errors[static_cast<size_t>(t)] = e.what();
+        }
       start.arrive_and_wait();
       body(t);
       stats(t).flush();
@@ -55,6 +76,9 @@ void RunContext::parallel(int nthreads, const std::function<void(int)>& body) {
   t1_ = std::chrono::steady_clock::now();
   u1_ = read_window_usage();
   window_set_ = true;
+  for (const auto& e : pin_errors)
+    if (!e.empty()) throw std::runtime_error(e);
+  if (!cpus_.empty()) report("placement_pinned_threads", pinned.load());
 }
 
 void RunContext::window_begin() {

@@ -42,6 +42,7 @@ ALLOCSCOPE_WORKLOAD({
                {"rounds", ParamType::Int, "1", "allocate-all/free-all rounds", 1, 1e6}},
     .multithreaded = false,
     .make = [] { return std::make_unique<BrkVsMmap>(); },
+    .scale = "rounds",
 });
 
 }  // namespace

@@ -53,6 +53,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = false,
     .make = [] { return std::make_unique<Churn>(); },
     .validate = validate_min_max,
+    .scale = "ops",
 });
 
 }  // namespace

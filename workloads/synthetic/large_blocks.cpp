@@ -47,6 +47,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = false,
     .make = [] { return std::make_unique<LargeBlocks>(); },
     .validate = validate_min_max,
+    .scale = "ops",
 });
 
 }  // namespace

@@ -43,6 +43,7 @@ ALLOCSCOPE_WORKLOAD({
     .multithreaded = true,
     .make = [] { return std::make_unique<MtChurn>(); },
     .validate = validate_min_max,
+    .scale = "ops",
 });
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "allocscope/params.hpp"
+#include "allocscope/placement.hpp"
 #include "allocscope/thread_stats.hpp"
 #include "allocscope/window_usage.hpp"
 
@@ -46,6 +47,11 @@ struct WorkloadInfo {
   // given validated params, return the command line (empty = not runnable,
   // with the reason in *why).
   std::function<std::vector<std::string>(const Params&, std::string* why)> command;
+  // The integer parameter the timed work grows with linearly (ops, rounds,
+  // iterations...), which `allocscope run --min-window` may raise; empty when
+  // more work would change what the workload measures (a memory shape, a
+  // fixed duration, a whole program).
+  std::string scale;
 };
 
 class WorkloadRegistry {
@@ -130,11 +136,16 @@ class RunContext {
   bool peak_marked_ = false;
   uint64_t sample_every_ = 0;
   bool track_usable_ = false;
+  Placement placement_ = Placement::None;
+  std::vector<int> cpus_;  // the allowed CPUs, read when placement is set
 
  public:
   // Exact usable-size accounting (malloc_usable_size per op); off by default
   // because it adds a call to every operation.
   void set_track_usable(bool on);
+  // Where parallel() puts its threads (placement.hpp); Placement::None by default.
+  void set_placement(Placement p);
+  Placement placement() const { return placement_; }
   bool peak_marked() const { return peak_marked_; }
   // Grows the per-thread table (for workloads whose thread count differs).
   void ensure_thread_slots(int n);
