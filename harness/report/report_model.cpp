@@ -128,7 +128,8 @@ ReportSection summary_section(const Versus& vs, const std::string& reference) {
   summary.title = "Summary";
   summary.text = fmt::format(
       "Each allocator against {}: geometric mean over jobs of the candidate/reference ratio, and the "
-      "verdicts (time: best round; memory: median; 95% bootstrap CI and Mann-Whitney p over rounds). "
+      "verdicts (time: best round; memory: median; 95% bootstrap CI and Mann-Whitney p over rounds; time "
+      "from 6+ interleaved rounds: the median of the per-round ratios, its sign-test interval and p). "
       "\"flagged\" counts the job-metric rows whose rounds fall in two modes or have outlying rounds, on "
       "either side: the tables below mark them, and a row in two modes shows its two cluster centers "
       "instead of one misleading ratio.",

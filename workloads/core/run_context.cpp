@@ -60,13 +60,15 @@ void RunContext::parallel(int nthreads, const std::function<void(int)>& body) {
   std::atomic<int> pinned{0};
   for (int t = 0; t < nthreads; ++t) {
     pool.emplace_back([&, t] {
-      if (!cpus_.empty()) try {
+      if (!cpus_.empty()) {
+        try {
           const int cpu = cpus_[static_cast<size_t>(t) % cpus_.size()];
           pin_this_thread(cpu);
           if (sched_getcpu() == cpu) pinned.fetch_add(1, std::memory_order_relaxed);
         } catch (const std::exception& e) {
           pin_errors[static_cast<size_t>(t)] = e.what();
         }
+      }
       start.arrive_and_wait();
       body(t);
       stats(t).flush();
