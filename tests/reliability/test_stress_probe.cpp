@@ -2,6 +2,7 @@
 // report; a broken allocator is found, never crashes allocscope.
 #include <gtest/gtest.h>
 
+#include "tests/common/expected_allocators.hpp"
 #include "tests/reliability/cli_runner.hpp"
 
 using namespace rt;
@@ -84,4 +85,37 @@ TEST(Probe, BinmallocDetectsAtLeastAsMuchAsGlibc) {
   ASSERT_EQ(r.rc, 0) << r.err;
   json rep = json::parse(r.out);
   EXPECT_GE(rep["binmalloc"]["detected"].get<int>(), rep["glibc"]["detected"].get<int>()) << rep.dump(1);
+}
+
+// Every expected allocator survives the stress run (threads, forks, remote
+// frees, realloc chains, every call checked), not only glibc. One known
+// exception, found by this test: mimalloc 2.0.9 (Debian 12's) returns a
+// block that is not aligned when the size equals an alignment of 256, 512 or
+// 1024 (upstream issue microsoft/mimalloc#700, fixed after 2.0.9); a
+// violation of mimalloc is accepted only when it is exactly that.
+TEST(Stress, EveryExpectedAllocatorPasses) {
+  std::string list;
+  for (const auto& a : allocscope::test::expected_allocators())
+    if (a != "glibc") list += (list.empty() ? "" : ",") + a;
+  CliResult r = run_cli({"stress", "-a", list, "--threads", "2", "--seconds", "1", "--json"});
+  json rep = json::parse(r.out);
+  ASSERT_EQ(rep.size(), allocscope::test::expected_allocators().size() - 1) << r.out << r.err;
+  bool any_violation = false;
+  for (const auto& a : rep) {
+    if (a["allocator"] == "mimalloc" && a["status"] == "violation") {
+      any_violation = true;
+      const json& v = a["violation"];
+      const std::string op = v.value("op", ""), detail = v.value("detail", "");
+      const size_t size = v.value("size", size_t{0});
+      EXPECT_TRUE(op == "aligned_alloc" || op == "memalign" || op == "posix_memalign") << a.dump();
+      EXPECT_TRUE(size == 256 || size == 512 || size == 1024) << a.dump();
+      EXPECT_NE(detail.find("not aligned to " + std::to_string(size)), std::string::npos) << a.dump();
+      continue;
+    }
+    EXPECT_EQ(a["status"], "ok") << a.dump();
+    EXPECT_GT(a.value("ops", 0), 1000) << a.dump();
+    EXPECT_GT(a.value("forks", 0), 0) << a.dump();
+    EXPECT_GT(a.value("remote_frees", 0), 0) << a.dump();
+  }
+  EXPECT_EQ(r.rc, any_violation ? 1 : 0) << r.err;
 }
