@@ -92,7 +92,10 @@ TEST(Probe, BinmallocDetectsAtLeastAsMuchAsGlibc) {
 // exception, found by this test: mimalloc 2.0.9 (Debian 12's) returns a
 // block that is not aligned when the size equals an alignment of 256, 512 or
 // 1024 (upstream issue microsoft/mimalloc#700, fixed after 2.0.9); a
-// violation of mimalloc is accepted only when it is exactly that.
+// violation of mimalloc is accepted only when it is exactly that. And
+// tbbmalloc (2021.8) once left a forked child hung for 10 s in malloc/free
+// (a lock held by another thread at the fork, not released in the child); a
+// violation of tbbmalloc is accepted only when it is exactly that.
 TEST(Stress, EveryExpectedAllocatorPasses) {
   std::string list;
   for (const auto& a : allocscope::test::expected_allocators())
@@ -102,6 +105,12 @@ TEST(Stress, EveryExpectedAllocatorPasses) {
   ASSERT_EQ(rep.size(), allocscope::test::expected_allocators().size() - 1) << r.out << r.err;
   bool any_violation = false;
   for (const auto& a : rep) {
+    if (a["allocator"] == "tbbmalloc" && a["status"] == "violation") {
+      any_violation = true;
+      EXPECT_EQ(a["violation"].value("op", ""), "fork") << a.dump();
+      EXPECT_NE(a["violation"].value("detail", "").find("hung for 10 s"), std::string::npos) << a.dump();
+      continue;
+    }
     if (a["allocator"] == "mimalloc" && a["status"] == "violation") {
       any_violation = true;
       const json& v = a["violation"];
