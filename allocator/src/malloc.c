@@ -261,7 +261,9 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
       size_t size = chunksize(victim);
       chunk_t *next = chunk_at(victim, size);
       if (unlikely(size < MIN_CHUNK || size > a->system_mem)) bm_fatal("malloc(): invalid size (unsorted)");
-      if (unlikely(next->size <= CHUNK_HDR || chunksize(next) > a->system_mem))
+      /* The smallest valid neighbour is a fencepost (FENCE_SIZE): in the main
+       * arena its size word, flags cleared behind a free chunk, is exactly 16. */
+      if (unlikely(chunksize(next) < FENCE_SIZE || chunksize(next) > a->system_mem))
         bm_fatal("malloc(): invalid next size (unsorted)");
       if (unlikely(next->prev_size != size)) bm_fatal("malloc(): mismatching next->prev_size (unsorted)");
       if (unlikely(bck->fd != victim || victim->fd != uhead))

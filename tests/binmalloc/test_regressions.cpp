@@ -82,6 +82,15 @@ TEST(BinmallocRegressions, ConcurrentForksNeverHang) {
   run_scenario("concurrent_forks");
 }
 
+// The break cannot move: the main arena goes on in an mmapped region and the
+// old top's rest (in the unsorted bin) sits before a fencepost whose size word
+// is exactly 16; the unsorted scan took it for a corrupt size ("malloc():
+// invalid next size (unsorted)", once in the C library's thread-failure test).
+TEST(BinmallocRegressions, MainArenaFallbackPastBlockedBreak) {
+  BMTEST_REQUIRE_ALLOCATOR();
+  run_scenario("brk_blocked_fallback");
+}
+
 TEST(BinmallocRegressions, ScenarioListMatchesProgram) {
   RunOptions o;
   o.argv = {BMTEST_PROG_REGRESSIONS, "--list"};
@@ -98,7 +107,8 @@ TEST(BinmallocRegressions, ScenarioListMatchesProgram) {
             "fork_stdio_deadlock\n"
             "huge_alignment\n"
             "impossible_sizes_once\n"
-            "concurrent_forks\n");
+            "concurrent_forks\n"
+            "brk_blocked_fallback\n");
 }
 
 }  // namespace

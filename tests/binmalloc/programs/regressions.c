@@ -463,6 +463,92 @@ static void sc_concurrent_forks(void) {
   for (int i = 0; i < 4; ++i) in_child("concurrent forks", concurrent_forks_child, 20);
 }
 
+/* ------------------------------------------------ brk_blocked_fallback
+ * When the break cannot move, the main arena goes on in an mmapped region and
+ * ends the old top with two fenceposts; the rest of the old top goes to the
+ * unsorted bin.  In the main arena the first fencepost's size word (no arena
+ * flag, PREV_INUSE cleared behind the free chunk) is exactly 16, which the
+ * unsorted scan took for a corrupt size: "malloc(): invalid next size
+ * (unsorted)" at the next large malloc (seen once in the C library's
+ * thread-failure test, where the break ran into the address-space limit).
+ * A page mapped at the break makes the fallback certain; the top is first cut
+ * to a known remainder so that a free chunk is left in front of the fences. */
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+/* Size of the chunk after p when it is the heap's top, ending at the break;
+ * 0 when p was not carved from the top. */
+static size_t top_after(void *p) {
+  if (bm_is_mmapped(p)) return 0;
+  char *next = (char *)bm_hdr(p) + bm_chunk_size(p);
+  size_t size = ((size_t *)next)[1] & ~(size_t)7;
+  return next + size == (char *)sbrk(0) ? size : 0;
+}
+
+enum { BRK_HELD = 256 };
+
+static void brk_blocked_child(void) {
+  const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  const size_t rest = 256; /* the old top's size when the break stops */
+  void *held[BRK_HELD];
+  size_t n = 0;
+  size_t top = 0;
+  /* Carve chunks until the top is exactly `rest` bytes (the break still
+   * moves: a top too small to cut grows first).  A request served from a
+   * free chunk instead of the top leaves the top as it was. */
+  while (n < BRK_HELD && top != rest) {
+    size_t cut = 40000;
+    if (top >= rest + 32 && top - rest <= 60000)
+      cut = top - rest;
+    else if (top > rest + 60000 && top - rest - cut == 16)
+      cut -= 16;
+    void *p = malloc(bm_opaque_size(cut - 8)); /* a chunk of `cut` bytes */
+    BM_CHECK(p != NULL);
+    if (!p) return;
+    held[n++] = p;
+    size_t t = top_after(p);
+    if (t) top = t;
+  }
+  BM_CHECKF(top == rest, "could not cut the top to %zu bytes (top %zu)", rest, top);
+  if (top != rest) return;
+  char *brk_end = (char *)sbrk(0);
+  char *at = (char *)(((uintptr_t)brk_end + page - 1) & ~(uintptr_t)(page - 1));
+  void *wall = mmap(at, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  BM_CHECKF(wall == at, "cannot map a page at the break %p", (void *)at);
+  if (wall != at) return;
+  /* More than the top holds: the break cannot move, so the heap goes on in
+   * an mmapped region and the old top is closed. */
+  int moved = 0;
+  while (n < BRK_HELD && !moved) {
+    void *p = malloc(bm_opaque_size(60000));
+    BM_CHECK(p != NULL);
+    if (!p) return;
+    held[n++] = p;
+    moved = (char *)p > at;
+  }
+  BM_CHECKF(moved, "the heap never continued past the break");
+  BM_CHECKF(sbrk(0) == brk_end, "the break moved past the mapped page");
+  /* A large request scans the unsorted bin, which holds the old top's rest;
+   * a small one takes that chunk (up to the fencepost). */
+  void *large = malloc(bm_opaque_size(3000));
+  BM_CHECK(large != NULL);
+  void *small = malloc(bm_opaque_size(200));
+  BM_CHECK(small != NULL);
+  if (large) memset(large, 0x5a, 3000);
+  if (small) memset(small, 0xa5, 200);
+  bm_check_heap("after the fallback");
+  free(small);
+  free(large);
+  while (n > 0) free(held[--n]);
+  bm_check_heap("after the frees");
+  munmap(wall, page);
+}
+
+static void sc_brk_blocked_fallback(void) {
+  in_child("brk blocked", brk_blocked_child, 20);
+}
+
 struct scenario {
   const char *name;
   void (*fn)(void);
@@ -480,6 +566,7 @@ static const struct scenario kScenarios[] = {
     {"huge_alignment", sc_huge_alignment},
     {"impossible_sizes_once", sc_impossible_sizes_once},
     {"concurrent_forks", sc_concurrent_forks},
+    {"brk_blocked_fallback", sc_brk_blocked_fallback},
 };
 /* clang-format on */
 
