@@ -283,6 +283,11 @@ Results run_plan(const std::vector<Job>& jobs, const RunOptions& options, const 
   for (const auto& r : results.runs) finished.insert(r.job.index.value_or(0));
   Journal journal(dir.journal_file());
   dir.save_results(results);
+  // results.json is a complete document rewritten as a whole, so it is saved
+  // every few seconds and at the end, not after each job (that made a run
+  // quadratic: 0.2 s per job at 1,300 records). Each job is in the journal,
+  // fsync'd, before the next one starts; a crash loses nothing (--resume).
+  auto last_save = std::chrono::steady_clock::now();
   Progress progress(jobs.size() - finished.size(), opt.quiet);
   for (const Job& job : jobs) {
     if (finished.count(job.index)) continue;
@@ -296,8 +301,12 @@ Results run_plan(const std::vector<Job>& jobs, const RunOptions& options, const 
     progress.finish(r.status, r.metrics.number_or("wall_s", 0.0), r.reason);
     journal.append(r);
     results.runs.push_back(std::move(r));
-    dir.save_results(results);
+    if (std::chrono::steady_clock::now() - last_save > std::chrono::seconds(10)) {
+      dir.save_results(results);
+      last_save = std::chrono::steady_clock::now();
+    }
   }
+  dir.save_results(results);
   progress.done();
   return results;
 }
