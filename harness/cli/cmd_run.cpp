@@ -183,8 +183,9 @@ void read_output_options(const po::variables_map& vm, const std::vector<std::str
 namespace {
 
 // Suites named with --suite (or "default" when nothing is named) add their
-// workloads; their threads, reps, timeout and allocators apply where the
-// command line left the default. Returns the allocators to select by name.
+// workloads; their threads, reps, timeout, allocators and measurement
+// directives (precision, max-time, min-window) apply where the command line
+// left the default. Returns the allocators to select by name.
 std::vector<std::string> apply_suites(RunSetup& s, const std::vector<std::string>& exec_argv) {
   const po::variables_map& vm = s.vm;
   std::vector<std::string> alloc_names = parse_allocator_list(vm["allocators"].as<std::string>());
@@ -198,6 +199,10 @@ std::vector<std::string> apply_suites(RunSetup& s, const std::vector<std::string
     if (!suite.threads.empty() && vm["threads"].defaulted()) s.req.threads = suite.threads;
     if (suite.reps && vm["reps"].defaulted()) s.req.reps = suite.reps;
     if (suite.timeout && vm["timeout"].defaulted()) s.opt.timeout_s = suite.timeout;
+    auto& d = s.suite_defaults;
+    if (!d.precision) d.precision = suite.precision;
+    if (!d.max_time) d.max_time = suite.max_time;
+    if (!d.min_window_ms) d.min_window_ms = suite.min_window_ms;
     if (!suite.allocators.empty() && vm["allocators"].defaulted()) {
       // A suite names the allocators it wants; those missing here are left out.
       alloc_names.clear();
@@ -226,9 +231,21 @@ void read_plan_options(RunSetup& s, const std::vector<std::string>& exec_argv) {
 
 // --precision, --max-time, --max-rounds, --baseline (the last three need the
 // first); with --precision the first rounds default to what an interval needs.
+// A suite's precision applies when the command line asks for neither a
+// precision nor a number of rounds, and there are allocators to compare.
+double suite_precision(const RunSetup& s) {
+  const auto& d = s.suite_defaults;
+  if (!d.precision || s.vm.count("precision") || !s.vm["reps"].defaulted() || s.req.allocators.size() < 2) return 0;
+  if (!s.opt.quiet)
+    note("allocscope: the suite asks for ±{}% (precision {}{}); --reps N runs fixed rounds instead", d.precision,
+         d.precision, d.max_time ? fmt::format(", max-time {} s", d.max_time) : "");
+  return d.precision;
+}
+
 void read_precision_options(RunSetup& s) {
   const po::variables_map& vm = s.vm;
-  if (!vm.count("precision")) {
+  const double from_suite = suite_precision(s);
+  if (!vm.count("precision") && !from_suite) {
     for (const char* o : {"max-time", "baseline", "precision-metric"})
       if (vm.count(o)) throw InputError(fmt::format("--{} applies to a precision-driven run: add --precision P", o));
     if (!vm["max-rounds"].defaulted())
@@ -236,13 +253,15 @@ void read_precision_options(RunSetup& s) {
     return;
   }
   PrecisionOptions p;
-  const double pct = vm["precision"].as<double>();
+  const double pct = from_suite ? from_suite : vm["precision"].as<double>();
   if (!(pct > 0 && pct < 100))
     throw InputError(fmt::format("--precision {}: expected a percentage above 0, e.g. 2", pct));
   p.rule.precision = pct / 100;
   if (vm.count("max-time")) {
     p.rule.max_time_s = vm["max-time"].as<double>();
     if (!(p.rule.max_time_s > 0)) throw InputError("--max-time: expected a positive number of seconds");
+  } else if (s.suite_defaults.max_time) {
+    p.rule.max_time_s = s.suite_defaults.max_time;
   }
   p.max_rounds = vm["max-rounds"].as<int>();
   p.rule.min_rounds = stats::min_rounds_for_interval(p.rule.confidence);
@@ -313,7 +332,10 @@ void read_measurements(RunSetup& s) {
 
 // --min-window: measures or applies the calibration; true when it changed the plan.
 bool calibrate(RunSetup& s, const CalibrationSource& source) {
-  const double min_ms = s.vm["min-window"].as<double>();
+  double min_ms = s.vm["min-window"].as<double>();
+  // A suite's minimum window applies where --min-window is not given (and
+  // not to a shard, which cannot calibrate on its own: see below).
+  if (s.vm["min-window"].defaulted() && !s.vm.count("shard")) min_ms = s.suite_defaults.min_window_ms;
   if (!(min_ms >= 0) || min_ms > 600000) throw InputError("--min-window: expected 0 to 600000 milliseconds");
   if (source.mode == CalibrationSource::Recorded && source.recorded.is_object()) {
     apply_calibration(s.req, source.recorded.value("entries", json::array()));
@@ -357,6 +379,7 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
   std::vector<std::string> user_libs;
   if (s.vm.count("allocator-lib")) user_libs = s.vm["allocator-lib"].as<std::vector<std::string>>();
   s.opt.allocators = available_allocators(user_libs);
+  s.opt.quiet = s.vm["quiet"].as<bool>();
   read_plan_options(s, exec_argv);
   read_limits(s);
   s.req.allocators = select_allocators(s.opt.allocators, apply_suites(s, exec_argv));
@@ -370,7 +393,6 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
   } catch (const std::invalid_argument& e) {
     throw InputError(std::string("--") + e.what());
   }
-  s.opt.quiet = s.vm["quiet"].as<bool>();
   s.opt.worker_path = helper_dir() + "/allocscope-worker";
 
   s.jobs = build_plan(s.req);  // every workload and parameter checked before any calibration job runs

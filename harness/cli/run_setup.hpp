@@ -25,6 +25,11 @@ struct RunSetup {
   Shard shard;
   std::optional<PrecisionOptions> precision;  // --precision: rounds added until reached
   std::string suite_names;
+  // The named suites' measurement directives (first suite that sets each),
+  // applied where the command line is silent.
+  struct SuiteDefaults {
+    double precision = 0, max_time = 0, min_window_ms = 0;  // 0 = not set
+  } suite_defaults;
   nlohmann::ordered_json calibration;  // context.calibration (--min-window); null when none
   bool help = false;                   // --help was given and printed
   RunSetup() = default;

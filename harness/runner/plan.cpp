@@ -35,6 +35,20 @@ std::vector<int> parse_int_list(const std::string& text, const std::string& what
   return out;
 }
 
+namespace {
+
+// A suite's positive number (precision, max-time, min-window).
+double parse_positive(const std::string& text, double max, const std::string& where, const std::string& keyword) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v > 0) || v > max)
+    throw InputError(
+        fmt::format("{}: '{}' takes a number above 0 and at most {}, got '{}'", where, keyword, max, text));
+  return v;
+}
+
+}  // namespace
+
 WorkloadSel parse_workload_spec(const std::string& spec, const std::string& origin) {
   WorkloadSel sel;
   sel.origin = origin;
@@ -129,9 +143,20 @@ Suite parse_suite(const std::string& text, const std::string& path) {
     } else if (keyword == "timeout") {
       need(1);
       s.timeout = parse_int_list(args[0], where).front();
+    } else if (keyword == "precision") {
+      need(1);
+      s.precision = parse_positive(args[0], 99, where, keyword);
+    } else if (keyword == "max-time") {
+      need(1);
+      s.max_time = parse_positive(args[0], 1e7, where, keyword);
+    } else if (keyword == "min-window") {
+      need(1);
+      s.min_window_ms = parse_positive(args[0], 600000, where, keyword);
     } else {
-      throw InputError(fmt::format("{}: unknown keyword '{}' (expected workload, allocators, threads, reps, timeout)",
-                                   where, keyword));
+      throw InputError(
+          fmt::format("{}: unknown keyword '{}' (expected workload, allocators, threads, reps, timeout, precision, "
+                      "max-time, min-window)",
+                      where, keyword));
     }
   }
   if (s.workloads.empty()) throw InputError(fmt::format("{}: the suite names no workload", s.path));

@@ -31,6 +31,11 @@ struct Suite {
   std::vector<int> threads;
   int reps = 0;        // 0 = not set
   double timeout = 0;  // 0 = not set
+  // How the suite is best measured; each applies where the command line is
+  // silent (see apply_suites in cmd_run.cpp). 0 = not set.
+  double precision = 0;      // percent, as --precision
+  double max_time = 0;       // seconds, as --max-time
+  double min_window_ms = 0;  // as --min-window
 };
 
 std::string suite_dir();

@@ -6,6 +6,7 @@
 // the round limit or the time budget.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -175,6 +176,57 @@ TEST(PrecisionRun, BadInput) {
     EXPECT_EQ(r.status, 2) << c.message << "\n" << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << "expected '" << c.message << "' in:\n" << r.err;
   }
+}
+
+// A suite's precision, max-time and min-window apply where the command line
+// is silent: --reps asks for fixed rounds instead, one allocator has nothing
+// to compare, and a bad value is an input error naming its line.
+TEST(PrecisionRun, SuiteDirectivesApplyWhereTheCommandLineIsSilent) {
+  TempDir dir;
+  const std::string suite = dir.path() + "/measured.suite";
+  std::ofstream(suite) << "precision 50\nmax-time 30\nmin-window 1\nworkload churn\n";
+  auto run = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> argv{
+        ALLOCSCOPE_BIN,   "run", "-q",           "--suite", suite, "--out", dir.path() + "/" + out,
+        "--rss-interval", "0",   "--no-syscalls"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_cmd(argv);
+  };
+  auto r = run("suite", {"-a", "glibc,same", "--allocator-lib", "same=" + kLibc});
+  ASSERT_EQ(r.status, 0) << r.err;
+  json doc = read_json(dir.path() + "/suite/results.json");
+  const json& p = doc["context"]["precision"];
+  ASSERT_TRUE(p.is_object()) << doc["context"].dump();
+  EXPECT_DOUBLE_EQ(p["target"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(p["max_time_s"].get<double>(), 30.0);
+  EXPECT_GE(rounds_by_allocator(doc)["glibc"].size(), 6u);  // the rounds an interval needs, at least
+  const json& cal = doc["context"]["calibration"];
+  ASSERT_TRUE(cal.is_object()) << doc["context"].dump();
+  EXPECT_DOUBLE_EQ(cal["min_window_s"].get<double>(), 0.001);
+  ASSERT_EQ(cal["entries"].size(), 1u);
+  EXPECT_EQ(cal["entries"][0]["workload"], "churn");
+
+  // --reps: fixed rounds, no precision; the minimum window still applies.
+  r = run("reps", {"-a", "glibc,same", "--allocator-lib", "same=" + kLibc, "--reps", "2"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  doc = read_json(dir.path() + "/reps/results.json");
+  EXPECT_FALSE(doc["context"].contains("precision") && doc["context"]["precision"].is_object())
+      << doc["context"].dump();
+  EXPECT_EQ(doc["runs"].size(), 4u);
+  EXPECT_TRUE(doc["context"]["calibration"].is_object());
+
+  // One allocator: nothing to compare, so fixed rounds (the suite's or 1).
+  r = run("one", {"-a", "glibc", "--min-window", "0"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  doc = read_json(dir.path() + "/one/results.json");
+  EXPECT_EQ(doc["runs"].size(), 1u);
+  EXPECT_FALSE(doc["context"].contains("calibration") && doc["context"]["calibration"].is_object());
+
+  // A bad value names the suite's line.
+  std::ofstream(suite) << "workload churn\nprecision 0\n";
+  r = run("bad", {"-a", "glibc"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("measured.suite:2: 'precision' takes a number above 0"), std::string::npos) << r.err;
 }
 
 }  // namespace
