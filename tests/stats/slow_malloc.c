@@ -30,7 +30,7 @@ static size_t arena_used;
 
 static long spin_iterations;
 static long spin_every = 1;
-static __thread long countdown;
+static __thread long countdown __attribute__((tls_model("initial-exec")));
 
 static void spin_loop(long n) {
   for (long i = 0; i < n; ++i) __asm__ volatile("" ::: "memory");
