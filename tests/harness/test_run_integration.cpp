@@ -56,13 +56,21 @@ TEST(RunIntegration, ListAllocatorsIsTheExpectedSet) {
 }
 
 // Without --allocators, run uses every allocator of the build: the expected set.
+// One job may end in a timeout: tbbmalloc's (2021.8) worker once hung in
+// mt-churn t=2 (a CI rehearsal, TSan tree; docs/reliability.md). A hang of
+// any other allocator, or any other failure, fails the test.
 TEST(RunIntegration, EveryAllocatorOnThePipelineWorkloads) {
   const auto& allocators = expected_allocators();
   TempDir dir;
-  auto r = run_cmd({ALLOCSCOPE_BIN, "run", "-w", "churn:ops=30000,slots=512", "-w", "mt-churn:ops=30000,slots=512",
-                    "-w", "large-blocks:ops=60,live=4", "--threads", "2", "--quiet", "--out", dir.path()});
-  ASSERT_EQ(r.status, 0) << r.err;
+  auto r =
+      run_cmd({ALLOCSCOPE_BIN, "run", "-w", "churn:ops=30000,slots=512", "-w", "mt-churn:ops=30000,slots=512", "-w",
+               "large-blocks:ops=60,live=4", "--threads", "2", "--timeout", "60", "--quiet", "--out", dir.path()});
   json doc = read_json(dir.path() + "/results.json");
+  size_t tbb_hangs = 0;
+  for (const auto& run : doc["runs"])
+    if (run["allocator"] == "tbbmalloc" && run["status"] == "timeout") ++tbb_hangs;
+  EXPECT_LE(tbb_hangs, 1u);
+  ASSERT_EQ(r.status, tbb_hangs ? 1 : 0) << r.err;
   EXPECT_EQ(doc["schema"], "allocscope.results/1");
   for (const char* key :
        {"date", "host", "cpu", "cores", "kernel", "glibc", "thp", "allocators", "git_revision", "command_line"})
@@ -75,6 +83,7 @@ TEST(RunIntegration, EveryAllocatorOnThePipelineWorkloads) {
     std::string label = run["allocator"].get<std::string>() + "/" + run["workload"].get<std::string>();
     seen.insert(label);
     SCOPED_TRACE(label);
+    if (run["allocator"] == "tbbmalloc" && run["status"] == "timeout") continue;
     ASSERT_EQ(run["status"], "ok") << run.dump();
     const auto& m = run["metrics"];
     EXPECT_EQ(m["ops"].get<uint64_t>(), expected_ops.at(run["workload"]));
