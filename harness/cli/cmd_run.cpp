@@ -229,8 +229,6 @@ void read_plan_options(RunSetup& s, const std::vector<std::string>& exec_argv) {
       req.workloads.push_back(parse_workload_spec(w, "--workload"));
 }
 
-// --precision, --max-time, --max-rounds, --baseline (the last three need the
-// first); with --precision the first rounds default to what an interval needs.
 // A suite's precision applies when the command line asks for neither a
 // precision nor a number of rounds, and there are allocators to compare.
 double suite_precision(const RunSetup& s) {
@@ -242,6 +240,9 @@ double suite_precision(const RunSetup& s) {
   return d.precision;
 }
 
+// --precision, --max-time, --max-rounds, --baseline (the last three need the
+// first), or the suite's precision and max-time; with a precision the first
+// rounds default to what an interval needs.
 void read_precision_options(RunSetup& s) {
   const po::variables_map& vm = s.vm;
   const double from_suite = suite_precision(s);
