@@ -194,8 +194,11 @@ JobIdentity identity_of(const Job& job) {
   return id;
 }
 
-RunRecord run_job(const Job& job, const RunOptions& opt) {
-  const Adapter* adapter = job.allocator;
+namespace {
+
+// How the job's process is started: the worker (or the --exec program), the
+// allocator preloaded, the run's limits and what is measured.
+LaunchSpec launch_spec_of(const Job& job, const RunOptions& opt) {
   LaunchSpec spec;
   if (!job.exec_argv.empty()) {
     spec.argv = job.exec_argv;
@@ -206,7 +209,7 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
     spec.live_counter = opt.rss_interval_s > 0;
     if (spec.live_counter) spec.env_set.push_back(fmt::format("{}={}", kLiveCounterEnv, kLiveCounterFd));
   }
-  if (!adapter->preload.empty()) spec.env_set.push_back("LD_PRELOAD=" + adapter->preload);
+  if (!job.allocator->preload.empty()) spec.env_set.push_back("LD_PRELOAD=" + job.allocator->preload);
   spec.timeout_s = opt.timeout_s;
   spec.mem_limit_bytes = opt.mem_limit_bytes;
   spec.mem_limit_method = opt.mem_limit_method;
@@ -214,7 +217,29 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
   spec.count_syscalls = opt.count_syscalls;
   spec.force_ptrace_counting = opt.force_ptrace_counting;
   spec.thp_never = opt.thp_never;
+  return spec;
+}
 
+// The memory limit as the launch applied it, with the cgroup's figures.
+MemLimitInfo mem_limit_of(const LaunchResult& lr, const RunOptions& opt) {
+  MemLimitInfo ml;
+  ml.method = lr.mem_limit_method;
+  ml.limit_bytes = opt.mem_limit_bytes;
+  ml.note = lr.mem_limit_note;
+  if (lr.mem_limit_method == "cgroup-v1") {
+    ml.cgroup = true;
+    ml.peak_bytes = lr.cgroup_peak_bytes;
+    ml.failcnt = lr.cgroup_failcnt;
+    ml.oom_kills = lr.cgroup_oom_kills;
+  }
+  return ml;
+}
+
+}  // namespace
+
+RunRecord run_job(const Job& job, const RunOptions& opt) {
+  const Adapter* adapter = job.allocator;
+  const LaunchSpec spec = launch_spec_of(job, opt);
   LaunchResult lr = launch(spec);
   RunRecord r;
   r.job = identity_of(job);
@@ -235,17 +260,7 @@ RunRecord run_job(const Job& job, const RunOptions& opt) {
   else
     r.reason.clear();
   r.syscall_method = lr.syscall_method;
-  MemLimitInfo ml;
-  ml.method = lr.mem_limit_method;
-  ml.limit_bytes = opt.mem_limit_bytes;
-  ml.note = lr.mem_limit_note;
-  if (lr.mem_limit_method == "cgroup-v1") {
-    ml.cgroup = true;
-    ml.peak_bytes = lr.cgroup_peak_bytes;
-    ml.failcnt = lr.cgroup_failcnt;
-    ml.oom_kills = lr.cgroup_oom_kills;
-  }
-  r.mem_limit = ml;
+  r.mem_limit = mem_limit_of(lr, opt);
   r.other["thp"] = opt.thp_condition;
   if (job.exec_argv.empty()) r.other["placement"] = opt.placement;  // whole programs place their own threads
   json unavailable = json::object();
