@@ -114,6 +114,16 @@ struct binmalloc_stats_ex {
   uint64_t tcache_count;      /* entries per tcache bin */
   uint64_t tcache_max_bytes;  /* largest request served by the tcache */
   uint64_t max_fast;          /* largest fastbin chunk size */
+  /* the adaptive thread cache (counters: calling thread plus exited threads) */
+  uint64_t tcache_depth_max;     /* deepest a tcache bin may grow */
+  uint64_t tcache_bytes_budget;  /* capacity a thread's bins may add beyond tcache_count */
+  uint64_t tcache_grown_bytes;   /* capacity the calling thread's bins added (<= budget) */
+  uint64_t tcache_cached_bytes;  /* bytes in chunks in the calling thread's cache */
+  uint64_t tcache_cached_chunks; /* chunks in the calling thread's cache */
+  uint64_t tcache_grows;         /* times a bin deepened */
+  uint64_t tcache_flushes;       /* batches a full deepened bin returned to the arenas */
+  uint64_t tcache_refills;       /* chunks carved from top into a deepened bin in a batch */
+  uint64_t tcache_caps;          /* deepened bins returned to the fixed depth for good */
 };
 
 /* (In C++ the function hides the struct tag: use binmalloc_stats_t.) */
@@ -122,7 +132,8 @@ typedef struct binmalloc_stats_ex binmalloc_stats_t;
 BINMALLOC_API void binmalloc_stats_ex(struct binmalloc_stats_ex *out);
 /* Zeroes the counters (not the current-state fields). */
 BINMALLOC_API void binmalloc_reset_counters(void);
-/* Empties the calling thread's tcache into its arena (useful in tests). */
+/* Empties the calling thread's tcache into its arena and returns every bin to
+ * its starting depth (useful in tests). */
 BINMALLOC_API void binmalloc_tcache_flush(void);
 /* 1 when the main arena grows with brk, 0 when it uses the mmapped pseudo-brk
  * region (static library build). */

@@ -233,11 +233,18 @@ void bm_free_mmapped_or_arena(chunk_t *p) {
 /* The chunk carries the tcache key: maybe a double free (rare path). */
 static BM_NOINLINE void free_key_match(void *mem, chunk_t *p, size_t head, tcache_t *tc, size_t idx) {
   bm_tcache_double_free_check(tc, idx, (tc_entry_t *)mem);
-  if (tc->counts[idx] < bm_tc_count) {
+  if (tc->counts[idx] < tc->limits[idx]) {
     tcache_push(tc, idx, p);
     tc->frees++;
     return;
   }
+  if (bm_tcache_overflow(tc, idx, p)) return;
+  free_slow(mem, p, head);
+}
+
+/* The chunk's tcache bin is full: the bin may deepen or flush a batch. */
+static BM_NOINLINE void free_bin_full(void *mem, chunk_t *p, size_t head, tcache_t *tc, size_t idx) {
+  if (bm_tcache_overflow(tc, idx, p)) return;
   free_slow(mem, p, head);
 }
 
@@ -277,7 +284,7 @@ void bm_free(void *mem) {
     uintptr_t key = bm_tcache_key;
     if (unlikely(e->key == key)) return free_key_match(mem, p, head, tc, idx);
     unsigned cnt = tc->counts[idx];
-    if (likely(cnt < bm_tc_count)) {
+    if (likely(cnt < tc->limits[idx])) {
       e->key = key;
       e->next = (tc_entry_t *)protect_ptr(&e->next, tc->entries[idx]);
       tc->entries[idx] = e;
@@ -285,11 +292,14 @@ void bm_free(void *mem) {
       tc->frees++;
       return;
     }
+    return free_bin_full(mem, p, head, tc, idx);
   }
   free_slow(mem, p, head);
 }
 
 void bm_tcache_flush_self(void) {
   tcache_t *tc = bm_tcache;
-  if (tc) bm_tcache_flush_all(tc);
+  if (!tc) return;
+  bm_tcache_flush_all(tc);
+  bm_tcache_reset_depths(tc);
 }

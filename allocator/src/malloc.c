@@ -38,7 +38,7 @@ static void stash_fastbin(arena_t *a, unsigned fidx, size_t nb) {
   size_t tidx = tc_index(nb);
   if (!tc || tidx >= bm_tc_nbins) return;
   int mt = bm_need_lock();
-  while (tc->counts[tidx] < bm_tc_count) {
+  while (tc->counts[tidx] < tc->limits[tidx]) {
     chunk_t *c = bm_fastbin_pop(a, fidx, mt, "malloc(): unaligned fastbin chunk detected 3");
     if (!c) break;
     tcache_push(tc, tidx, c);
@@ -50,7 +50,7 @@ static void stash_smallbin(bin_t *bin, size_t nb) {
   size_t tidx = tc_index(nb);
   if (!tc || tidx >= bm_tc_nbins) return;
   chunk_t *head = bin_head(bin);
-  while (tc->counts[tidx] < bm_tc_count) {
+  while (tc->counts[tidx] < tc->limits[tidx]) {
     chunk_t *c = bin->bk;
     if (c == head) break;
     chunk_t *bck = c->bk;
@@ -290,7 +290,7 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
 
       if (size == nb) {
         set_inuse_at(victim, size);
-        if (tc && tc->counts[tidx] < bm_tc_count) {
+        if (tc && tc->counts[tidx] < tc->limits[tidx]) {
           tcache_push(tc, tidx, victim);
           cached = 1;
           continue;
@@ -353,7 +353,14 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
     if (unlikely(size > a->system_mem)) bm_fatal("malloc(): corrupted top size");
     if (size >= nb + MIN_CHUNK) {
       a->ctr.top_hits++;
-      return chunk2mem(bm_split_top(a, nb));
+      chunk_t *v = bm_split_top(a, nb);
+      if (tc && tc->limits[tidx] > bm_tc_count) {
+        char *fresh = a->split_fresh; /* calloc reads these of its own chunk */
+        bm_tcache_refill_from_top(a, tc, tidx);
+        a->split_victim = v;
+        a->split_fresh = fresh;
+      }
+      return chunk2mem(v);
     }
     if (__atomic_load_n(&a->have_fastchunks, __ATOMIC_RELAXED)) {
       bm_malloc_consolidate(a);
@@ -402,11 +409,12 @@ static BM_NOINLINE void *malloc_slow(size_t n) {
   size_t tidx = tc_index(nb);
   tcache_t *tc = bm_tcache;
   if (unlikely(!tc && bm_tcache_state == 0)) tc = bm_tcache_init(); /* also attaches the arena */
-  if (tidx < bm_tc_nbins) {
-    if (tc && tc->entries[tidx]) {
+  if (tidx < bm_tc_nbins && tc) {
+    if (tc->entries[tidx]) {
       tc->hits++;
       return tcache_pop(tc, tidx, tc->entries[tidx]);
     }
+    tcache_note_miss(tc, tidx);
   }
   void *m = malloc_from_arena(nb);
   if (m && unlikely(bm_mp.perturb_byte)) memset(m, (bm_mp.perturb_byte ^ 0xff) & 0xff, n);

@@ -221,11 +221,26 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
   int locked = stats_lock(&bm_list_lock, must_wait);
   o->tcache_hits = bm_exited_tcache_hits;
   o->tcache_frees = bm_exited_tcache_frees;
+  o->tcache_grows = bm_exited_tcache_grows;
+  o->tcache_flushes = bm_exited_tcache_flushes;
+  o->tcache_caps = bm_exited_tcache_caps;
   stats_unlock(&bm_list_lock, locked);
-  if (bm_tcache) {
-    o->tcache_hits += bm_tcache->hits;
-    o->tcache_frees += bm_tcache->frees;
+  tcache_t *tc = bm_tcache;
+  if (tc) {
+    o->tcache_hits += tc->hits;
+    o->tcache_frees += tc->frees;
+    o->tcache_grows += tc->grows;
+    o->tcache_flushes += tc->flushes;
+    o->tcache_caps += tc->caps;
+    o->tcache_refills = tc->refills;
+    o->tcache_grown_bytes = tc->grown_bytes;
+    for (size_t i = 0; i < TCACHE_BINS; i++) {
+      o->tcache_cached_chunks += tc->counts[i];
+      o->tcache_cached_bytes += tc->counts[i] * tc_chunk_size(i);
+    }
   }
+  o->tcache_depth_max = bm_tc_nbins ? bm_tc_depth : 0;
+  o->tcache_bytes_budget = bm_tc_nbins ? bm_tc_bytes : 0;
   o->mmap_chunks = __atomic_load_n(&bm_mmapped_total, __ATOMIC_RELAXED);
   o->munmap_chunks = __atomic_load_n(&bm_munmapped_total, __ATOMIC_RELAXED);
   o->mremap_calls = __atomic_load_n(&bm_mremaps, __ATOMIC_RELAXED);
@@ -265,9 +280,12 @@ void bm_reset_counters(void) {
     bm_unlock(&bm_list_lock);
   }
   bm_lock(&bm_list_lock);
-  bm_exited_tcache_hits = bm_exited_tcache_frees = 0;
+  bm_exited_tcache_hits = bm_exited_tcache_frees = bm_exited_tcache_grows = bm_exited_tcache_flushes =
+      bm_exited_tcache_caps = 0;
   bm_unlock(&bm_list_lock);
-  if (bm_tcache) bm_tcache->hits = bm_tcache->frees = 0;
+  if (bm_tcache)
+    bm_tcache->hits = bm_tcache->frees = bm_tcache->grows = bm_tcache->flushes = bm_tcache->refills = bm_tcache->caps =
+        0;
   __atomic_store_n(&bm_mmapped_total, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&bm_munmapped_total, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&bm_mremaps, 0, __ATOMIC_RELAXED);

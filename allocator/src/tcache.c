@@ -16,8 +16,11 @@ uintptr_t bm_tcache_key;
 size_t bm_tc_max_req;
 size_t bm_tc_nbins;
 size_t bm_tc_count;
+size_t bm_tc_depth;
+size_t bm_tc_bytes;
 
-uint64_t bm_exited_tcache_hits, bm_exited_tcache_frees;
+uint64_t bm_exited_tcache_hits, bm_exited_tcache_frees, bm_exited_tcache_grows, bm_exited_tcache_flushes,
+    bm_exited_tcache_caps;
 
 void bm_tcache_unaligned(void) {
   bm_fatal("malloc(): unaligned tcache chunk detected");
@@ -55,6 +58,9 @@ static void tcache_thread_exit(void *unused) {
   bm_lock(&bm_list_lock);
   bm_exited_tcache_hits += tc->hits;
   bm_exited_tcache_frees += tc->frees;
+  bm_exited_tcache_grows += tc->grows;
+  bm_exited_tcache_flushes += tc->flushes;
+  bm_exited_tcache_caps += tc->caps;
   bm_unlock(&bm_list_lock);
   bm_tcache_flush_all(tc);
   /* Set up after the arena ran dry, the cache itself may be an mmapped chunk. */
@@ -89,6 +95,7 @@ tcache_t *bm_tcache_init(void) {
   }
   memset(mem, 0, sizeof(tcache_t));
   tcache_t *tc = (tcache_t *)mem;
+  bm_tcache_reset_depths(tc);
   bm_tcache = tc;
   bm_tcache_state = 1;
   bm_thread_register_exit();
@@ -104,7 +111,7 @@ void bm_thread_register_exit(void) {
 void bm_tcache_double_free_check(tcache_t *tc, size_t idx, tc_entry_t *e) {
   size_t n = 0;
   for (tc_entry_t *t = tc->entries[idx]; t; t = (tc_entry_t *)reveal_ptr(&t->next, t->next), n++) {
-    if (n >= bm_tc_count) bm_fatal("free(): too many chunks detected in tcache");
+    if (n >= tc->limits[idx]) bm_fatal("free(): too many chunks detected in tcache");
     if (misaligned_ptr(t)) bm_fatal("free(): unaligned chunk detected in tcache 2");
     if (t == e) bm_fatal("free(): double free detected in tcache 2");
   }

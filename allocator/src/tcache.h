@@ -1,4 +1,6 @@
-/* Per-thread cache: 64 LIFO singly linked bins (safe-linked), no locks. */
+/* Per-thread cache: 64 LIFO singly linked bins (safe-linked), no locks.
+ * Each bin starts at bm_tc_count entries (glibc's 7) and deepens while the
+ * thread's working set of that size proves larger (tcache_adapt.c). */
 #ifndef BM_TCACHE_H
 #define BM_TCACHE_H
 
@@ -10,11 +12,25 @@ typedef struct tc_entry {
   uintptr_t key;         /* bm_tcache_key while the chunk sits in a tcache */
 } tc_entry_t;
 
+/* tcache_t.flags bits of a bin. */
+#define TC_OVERFLOWED 1   /* a free found the bin full since its last miss */
+#define TC_HOT 2          /* then a malloc found it empty: the working set is deeper */
+#define TC_CAPPED 4       /* frees sweep past the bin in long runs: fixed depth */
+#define TC_SWEEP_DEPTHS 8 /* frees past a deepened bin without a miss that cap it, in bm_tc_depth */
+
 typedef struct tcache {
   uint16_t counts[TCACHE_BINS];
+  uint16_t limits[TCACHE_BINS]; /* depth of each bin: bm_tc_count..bm_tc_depth */
+  uint8_t flags[TCACHE_BINS];
+  uint16_t swept[TCACHE_BINS]; /* chunks flushed since the bin's last miss (saturates) */
   tc_entry_t *entries[TCACHE_BINS];
-  uint64_t hits;  /* malloc served */
-  uint64_t frees; /* free absorbed */
+  size_t grown_bytes; /* sum of (limit - bm_tc_count) * chunk size: <= bm_tc_bytes */
+  uint64_t hits;      /* malloc served */
+  uint64_t frees;     /* free absorbed */
+  uint64_t grows;     /* bins deepened */
+  uint64_t flushes;   /* batches returned to the arenas on overflow */
+  uint64_t refills;   /* chunks carved from top into the cache in a batch */
+  uint64_t caps;      /* bins returned to the fixed depth for good */
 } tcache_t;
 
 extern BM_TLS tcache_t *bm_tcache;
@@ -23,10 +39,16 @@ extern uintptr_t bm_tcache_key;
 /* Copies of the parameters read by the fast paths. */
 extern size_t bm_tc_max_req; /* largest request the tcache serves */
 extern size_t bm_tc_nbins;   /* bins in use */
-extern size_t bm_tc_count;   /* entries per bin */
+extern size_t bm_tc_count;   /* entries per bin to start with (and the fixed depth) */
+extern size_t bm_tc_depth;   /* deepest a bin may grow */
+extern size_t bm_tc_bytes;   /* growth budget of one thread's cache, in bytes */
 
 static inline size_t tc_index(size_t chunk_size) {
   return (chunk_size - MIN_CHUNK) >> 4;
+}
+
+static inline size_t tc_chunk_size(size_t idx) {
+  return MIN_CHUNK + idx * CHUNK_ALIGN;
 }
 
 BM_NORETURN BM_COLD void bm_tcache_unaligned(void);
@@ -55,6 +77,22 @@ void bm_tcache_double_free_check(tcache_t *tc, size_t idx, tc_entry_t *e);
 /* Returns every cached chunk to its arena. */
 void bm_tcache_flush_all(tcache_t *tc);
 void bm_tcache_setup_key(void);
+/* A free found bin idx full: deepens the bin (when it is hot and the budget
+ * allows) or returns half of it to the arenas in one batch, then caches p.
+ * Returns 0 when the bin keeps its fixed depth: p then goes to the arena. */
+int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p);
+/* Every bin back to the starting depth, not hot (the bins must be empty). */
+void bm_tcache_reset_depths(tcache_t *tc);
+/* A malloc found bin idx empty. */
+static inline void tcache_note_miss(tcache_t *tc, size_t idx) {
+  tc->swept[idx] = 0;
+  uint8_t f = tc->flags[idx];
+  if (f & TC_OVERFLOWED) tc->flags[idx] = (uint8_t)((f & TC_CAPPED) | TC_HOT);
+}
+/* Carves more chunks of bin idx's size from the arena's top into the cache
+ * (under the arena lock) when the bin has grown: one lock, many mallocs. */
+struct arena;
+void bm_tcache_refill_from_top(struct arena *a, tcache_t *tc, size_t idx);
 /* Arranges for the thread-exit hook (tcache flush, arena detach) to run. */
 void bm_thread_register_exit(void);
 

@@ -20,6 +20,8 @@ bm_params_t bm_mp = {
     .tcache_count = DEFAULT_TCACHE_COUNT,
     .tcache_max_bytes = DEFAULT_TCACHE_MAX,
     .tcache_bins = TCACHE_BINS,
+    .tcache_depth = DEFAULT_TCACHE_DEPTH,
+    .tcache_bytes = DEFAULT_TCACHE_BYTES,
     .valgrind_mode = -1,
 };
 
@@ -97,6 +99,8 @@ void bm_tunables_init(void) {
   if (env_size("BINMALLOC_VALGRIND", &v)) bm_mp.valgrind_mode = v ? 1 : 0;
   if (env_size("BINMALLOC_TCACHE_COUNT", &v) && v <= MAX_TCACHE_COUNT) bm_mp.tcache_count = v;
   if (env_size("BINMALLOC_TCACHE_MAX", &v) && v <= DEFAULT_TCACHE_MAX) bm_mp.tcache_max_bytes = v;
+  if (env_size("BINMALLOC_TCACHE_DEPTH", &v) && v <= MAX_TCACHE_COUNT) bm_mp.tcache_depth = v;
+  if (env_size("BINMALLOC_TCACHE_BYTES", &v)) bm_mp.tcache_bytes = v;
   /* Number of bins in use: those whose chunk size serves a request <= max. */
   bm_mp.tcache_bins = (request2size(bm_mp.tcache_max_bytes) - MIN_CHUNK) / CHUNK_ALIGN + 1;
   if (bm_mp.tcache_count == 0) bm_mp.tcache_bins = 0;

@@ -14,8 +14,10 @@
 #define DEFAULT_TCACHE_COUNT 7
 #define MAX_TCACHE_COUNT 65535
 #define TCACHE_BINS 64
-#define DEFAULT_TCACHE_MAX 1032UL /* request bytes -> chunk 1040, bin 63 */
-#define DEFAULT_ARENA_TEST 8      /* 64-bit */
+#define DEFAULT_TCACHE_DEPTH 128            /* deepest a bin may grow (entries) */
+#define DEFAULT_TCACHE_BYTES (256UL * 1024) /* growth budget per thread (bytes) */
+#define DEFAULT_TCACHE_MAX 1032UL           /* request bytes -> chunk 1040, bin 63 */
+#define DEFAULT_ARENA_TEST 8                /* 64-bit */
 #define FASTBIN_CONSOLIDATION_THRESHOLD (64UL * 1024)
 
 typedef struct bm_params {
@@ -31,7 +33,9 @@ typedef struct bm_params {
   size_t tcache_count;
   size_t tcache_max_bytes;
   size_t tcache_bins;
-  int valgrind_mode; /* -1 auto (RUNNING_ON_VALGRIND), 0 off, 1 on */
+  size_t tcache_depth; /* deepest a bin may grow; <= tcache_count: fixed depth */
+  size_t tcache_bytes; /* capacity a thread's bins may add beyond tcache_count */
+  int valgrind_mode;   /* -1 auto (RUNNING_ON_VALGRIND), 0 off, 1 on */
 } bm_params_t;
 
 extern bm_params_t bm_mp;

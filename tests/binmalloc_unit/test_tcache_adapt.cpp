@@ -1,0 +1,232 @@
+// The adaptive thread cache: bins deepen when a thread cycles through more
+// chunks of a size than the bin holds, within a byte budget; a bin that frees
+// sweep far past returns to the fixed depth; thread exit, fork and remote
+// frees keep the heap exact.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "helpers.h"
+
+using bmtest::Counters;
+
+namespace {
+
+constexpr size_t kFixedDepth = 7;
+
+// A working set of n chunks of one size, freed and allocated again in
+// alternating halves: more chunks than a fixed bin holds cycle through it.
+void cycle(size_t size, size_t n, int rounds) {
+  std::vector<void *> v(n);
+  for (auto &p : v) p = binmalloc_malloc(size);
+  for (int r = 0; r < rounds; r++) {
+    for (auto &p : v) binmalloc_free(p);
+    for (auto &p : v) p = binmalloc_malloc(size);
+  }
+  for (auto &p : v) binmalloc_free(p);
+}
+
+size_t chunk_of(size_t request) {
+  return request + 8 <= 32 ? 32 : (request + 8 + 15) & ~size_t{15};
+}
+
+}  // namespace
+
+TEST(TcacheAdapt, AHotBinDeepensAndServesTheWorkingSet) {
+  binmalloc_tcache_flush();
+  cycle(100, 60, 1);  // the bin overflows, then runs dry: hot
+  Counters c;
+  cycle(100, 60, 6);
+  binmalloc_stats_t s = Counters::now();
+  EXPECT_GE(s.tcache_grows, 1u);
+  EXPECT_GT(s.tcache_grown_bytes, 0u);
+  EXPECT_LE(s.tcache_grown_bytes, s.tcache_bytes_budget);
+  // 60 chunks now fit the bin: after the first rounds nearly every malloc is a hit.
+  auto d = c.delta();
+  EXPECT_GT(d.tcache_hits, 6u * 60u * 9 / 10);
+  EXPECT_GE(s.tcache_cached_chunks, 60u);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+TEST(TcacheAdapt, FixedDepthUntilTheBinIsHot) {
+  binmalloc_tcache_flush();
+  uint64_t grows_before = Counters::now().tcache_grows;
+  // Frees alone (no malloc that finds the bin empty afterwards) never deepen it.
+  std::vector<void *> v(50);
+  for (auto &p : v) p = binmalloc_malloc(200);
+  for (auto &p : v) binmalloc_free(p);
+  binmalloc_stats_t s = Counters::now();
+  EXPECT_EQ(s.tcache_grows, grows_before);
+  EXPECT_EQ(s.tcache_grown_bytes, 0u);
+  // 7 in the bin of 200-byte requests (a chunk split with a remainder too
+  // small to keep may sit in the next bin up).
+  EXPECT_GE(s.tcache_cached_chunks, kFixedDepth);
+  EXPECT_LE(s.tcache_cached_chunks, 2 * kFixedDepth);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+TEST(TcacheAdapt, GrowthStaysWithinTheByteBudget) {
+  binmalloc_tcache_flush();
+  // Every size the cache serves, each with a working set deeper than any bin.
+  for (int pass = 0; pass < 8; pass++)
+    for (size_t req = 24; req <= 1032; req += 16) cycle(req, 100, 1);
+  binmalloc_stats_t s = Counters::now();
+  ASSERT_GT(s.tcache_bytes_budget, 0u);
+  EXPECT_LE(s.tcache_grown_bytes, s.tcache_bytes_budget);
+  // The budget is what stopped growth: it is nearly used up.
+  EXPECT_GT(s.tcache_grown_bytes, s.tcache_bytes_budget / 2);
+  size_t fixed_capacity = 0;
+  for (size_t req = 24; req <= 1032; req += 16) fixed_capacity += kFixedDepth * chunk_of(req);
+  EXPECT_LE(s.tcache_cached_bytes, fixed_capacity + s.tcache_bytes_budget);
+  EXPECT_EQ(binmalloc_check_heap(), 0);  // also checks the budget against the bins' depths
+}
+
+TEST(TcacheAdapt, ABatchFreedWholeCapsTheBin) {
+  binmalloc_tcache_flush();
+  uint64_t caps_before = Counters::now().tcache_caps;
+  // Allocate a batch far larger than any bin, free it whole, many times.
+  cycle(64, 5000, 4);
+  binmalloc_stats_t s = Counters::now();
+  EXPECT_GE(s.tcache_caps, caps_before + 1);
+  EXPECT_EQ(s.tcache_grown_bytes, 0u);  // the capped bin gave its budget back
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  // The cap holds: a working set that would deepen the bin no longer does.
+  cycle(64, 60, 4);
+  EXPECT_EQ(Counters::now().tcache_grown_bytes, 0u);
+  // binmalloc_tcache_flush() lifts it.
+  binmalloc_tcache_flush();
+  cycle(64, 60, 4);
+  EXPECT_GT(Counters::now().tcache_grown_bytes, 0u);
+  binmalloc_tcache_flush();
+}
+
+TEST(TcacheAdapt, ADeepenedBinFlushesHalfInOneBatch) {
+  binmalloc_tcache_flush();
+  cycle(48, 40, 4);  // deepened
+  size_t grown = Counters::now().tcache_grown_bytes;
+  ASSERT_GT(grown, 0u);
+  std::vector<void *> v(400);
+  for (auto &p : v) p = binmalloc_malloc(48);
+  Counters c;
+  for (auto &p : v) binmalloc_free(p);
+  binmalloc_stats_t s = Counters::now();
+  EXPECT_GE(s.tcache_flushes, 1u);
+  EXPECT_GT(c.delta().fastbin_frees, 0u);  // the batches went to the arena's fastbin
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  binmalloc_tcache_flush();
+}
+
+TEST(TcacheAdapt, ThreadExitReturnsTheWholeCache) {
+  binmalloc_tcache_flush();
+  // A first thread attaches an arena (creating one if all are taken); the
+  // measured thread then reuses it, so only its cache can make a difference.
+  std::thread([] { binmalloc_free(binmalloc_malloc(16)); }).join();
+  size_t in_use_before = binmalloc_mallinfo2().uordblks;
+  binmalloc_stats_t seen{};
+  std::thread t([&] {
+    for (size_t req : {40, 120, 300, 700}) cycle(req, 50, 4);
+    // Leave the deepened bins full.
+    std::vector<void *> v(50);
+    for (size_t req : {40, 120, 300, 700}) {
+      for (auto &p : v) p = binmalloc_malloc(req);
+      for (auto &p : v) binmalloc_free(p);
+    }
+    binmalloc_stats_ex(&seen);
+  });
+  t.join();
+  EXPECT_GT(seen.tcache_grown_bytes, 0u);
+  EXPECT_GT(seen.tcache_cached_chunks, 4 * kFixedDepth);
+  // Every cached chunk (and the cache itself) is free again after the exit.
+  EXPECT_EQ(binmalloc_mallinfo2().uordblks, in_use_before);
+  EXPECT_GE(Counters::now().tcache_grows, seen.tcache_grows);  // exited threads' counters kept
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+TEST(TcacheAdapt, RemoteFreesReturnInBatchesToTheOwningArena) {
+  binmalloc_tcache_flush();
+  // The producer's chunks live in its arena; it stays alive (attached) while
+  // the consumer runs, so the consumer gets another arena.
+  std::vector<void *> produced(600);
+  std::atomic<int> phase{0};
+  std::thread producer([&] {
+    for (auto &p : produced) p = binmalloc_malloc(48);
+    phase = 1;
+    while (phase != 2) std::this_thread::yield();
+  });
+  while (phase != 1) std::this_thread::yield();
+  size_t in_use_before = 0;
+  std::thread consumer([&] {
+    cycle(48, 40, 4);  // the consumer's bin is deepened
+    in_use_before = binmalloc_mallinfo2().uordblks;
+    Counters c;
+    for (auto *p : produced) binmalloc_free(p);
+    auto d = c.delta();
+    binmalloc_stats_t s = Counters::now();
+    EXPECT_GE(s.tcache_flushes, 1u);
+    EXPECT_GE(d.remote_frees, 1u);
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+  });
+  consumer.join();
+  phase = 2;
+  producer.join();
+  EXPECT_LT(binmalloc_mallinfo2().uordblks, in_use_before);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  // The returned chunks are usable by anyone.
+  std::vector<void *> again(600);
+  for (auto &p : again) {
+    p = binmalloc_malloc(48);
+    ASSERT_NE(p, nullptr);
+  }
+  for (auto *p : again) binmalloc_free(p);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+TEST(TcacheAdapt, ForkWhileOtherThreadsHoldDeepCaches) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> ready{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 2; i++)
+    ts.emplace_back([&, i] {
+      cycle(64 + 32 * static_cast<size_t>(i), 50, 3);
+      ready++;
+      while (!stop) cycle(64 + 32 * static_cast<size_t>(i), 50, 1);
+    });
+  while (ready < 2) std::this_thread::yield();
+  cycle(80, 50, 3);  // the forking thread's own cache is deepened too
+  for (int k = 0; k < 5; k++) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      // The child inherits a deep cache; other threads' caches are gone with them.
+      for (size_t req : {80, 64, 96, 500}) cycle(req, 200, 3);
+      std::vector<void *> v(1000);
+      for (auto &p : v) p = binmalloc_malloc(100);
+      for (auto *p : v) binmalloc_free(p);
+      _exit(binmalloc_check_heap() == 0 ? 0 : 3);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status)) << "child died with signal " << WTERMSIG(status);
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  stop = true;
+  for (auto &t : ts) t.join();
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+TEST(TcacheAdaptDeath, DoubleFreeInADeepenedBin) {
+  EXPECT_DEATH(
+      {
+        binmalloc_tcache_flush();
+        cycle(64, 40, 4);
+        std::vector<void *> v(30);
+        for (auto &p : v) p = binmalloc_malloc(64);
+        for (auto *p : v) binmalloc_free(p);  // 30 > the fixed depth: all in the deepened bin
+        binmalloc_free(v[3]);
+      },
+      "free\\(\\): double free detected in tcache 2");
+}
