@@ -238,13 +238,7 @@ static BM_NOINLINE void free_key_match(void *mem, chunk_t *p, size_t head, tcach
     tc->frees++;
     return;
   }
-  if (bm_tcache_overflow(tc, idx, p)) return;
-  free_slow(mem, p, head);
-}
-
-/* The chunk's tcache bin is full: the bin may deepen or flush a batch. */
-static BM_NOINLINE void free_bin_full(void *mem, chunk_t *p, size_t head, tcache_t *tc, size_t idx) {
-  if (bm_tcache_overflow(tc, idx, p)) return;
+  if (tcache_overflow(tc, idx, p)) return;
   free_slow(mem, p, head);
 }
 
@@ -292,7 +286,8 @@ void bm_free(void *mem) {
       tc->frees++;
       return;
     }
-    return free_bin_full(mem, p, head, tc, idx);
+    /* The bin is full: it may deepen or flush a batch (tcache_adapt.c). */
+    if (tcache_overflow(tc, idx, p)) return;
   }
   free_slow(mem, p, head);
 }

@@ -81,13 +81,25 @@ void bm_tcache_setup_key(void);
  * allows) or returns half of it to the arenas in one batch, then caches p.
  * Returns 0 when the bin keeps its fixed depth: p then goes to the arena. */
 int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p);
+/* The same, with the common case inline: a bin at the fixed depth that is
+ * not hot only records the overflow (once), as cheaply as glibc's full bin. */
+static inline int tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
+  uint8_t f = tc->flags[idx];
+  if (likely(!(f & TC_HOT) && tc->limits[idx] <= bm_tc_count)) {
+    if (!(f & TC_OVERFLOWED)) tc->flags[idx] = (uint8_t)(f | TC_OVERFLOWED);
+    return 0;
+  }
+  return bm_tcache_overflow(tc, idx, p);
+}
 /* Every bin back to the starting depth, not hot (the bins must be empty). */
 void bm_tcache_reset_depths(tcache_t *tc);
 /* A malloc found bin idx empty. */
 static inline void tcache_note_miss(tcache_t *tc, size_t idx) {
-  tc->swept[idx] = 0;
   uint8_t f = tc->flags[idx];
-  if (f & TC_OVERFLOWED) tc->flags[idx] = (uint8_t)((f & TC_CAPPED) | TC_HOT);
+  if (f & TC_OVERFLOWED) {
+    tc->flags[idx] = (uint8_t)((f & TC_CAPPED) | TC_HOT);
+    tc->swept[idx] = 0;
+  }
 }
 /* Carves more chunks of bin idx's size from the arena's top into the cache
  * (under the arena lock) when the bin has grown: one lock, many mallocs. */
