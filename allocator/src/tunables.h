@@ -14,8 +14,8 @@
 #define DEFAULT_TCACHE_COUNT 7
 #define MAX_TCACHE_COUNT 65535
 #define TCACHE_BINS 64
-#define DEFAULT_TCACHE_DEPTH 128            /* deepest a bin may grow (entries) */
-#define DEFAULT_TCACHE_BYTES (256UL * 1024) /* growth budget per thread (bytes) */
+#define DEFAULT_TCACHE_DEPTH 512            /* deepest a bin may grow (entries) */
+#define DEFAULT_TCACHE_BYTES (512UL * 1024) /* growth budget per thread (bytes) */
 #define DEFAULT_TCACHE_MAX 1032UL           /* request bytes -> chunk 1040, bin 63 */
 #define DEFAULT_ARENA_TEST 8                /* 64-bit */
 #define FASTBIN_CONSOLIDATION_THRESHOLD (64UL * 1024)
