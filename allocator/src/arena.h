@@ -134,9 +134,6 @@ void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size);
 void bm_free_mmapped_or_arena(chunk_t *p);
 void *bm_int_memalign(arena_t *a, size_t align, size_t nb);
 
-/* Counters of exited threads' tcaches. */
-extern uint64_t bm_exited_tcache_hits, bm_exited_tcache_frees, bm_exited_tcache_grows, bm_exited_tcache_flushes,
-    bm_exited_tcache_caps;
 extern uint64_t bm_mmapped_live, bm_mmapped_bytes_live, bm_mmapped_total, bm_munmapped_total, bm_mremaps;
 
 #endif

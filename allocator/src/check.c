@@ -184,7 +184,6 @@ static void check_fastbins(arena_t *a) {
 static void check_tcache(void) {
   tcache_t *tc = bm_tcache;
   if (!tc) return;
-  size_t grown = 0;
   for (size_t i = 0; i < TCACHE_BINS; i++) {
     size_t n = 0;
     for (tc_entry_t *e = tc->entries[i]; e; e = (tc_entry_t *)reveal_ptr(&e->next, e->next)) {
@@ -200,9 +199,8 @@ static void check_tcache(void) {
     CHECK(n == tc->counts[i], "tcache count does not match its list");
     CHECK(n <= tc->limits[i], "tcache bin over its limit");
     CHECK(tc->limits[i] >= bm_tc_count && tc->limits[i] <= bm_tc_depth, "tcache bin depth out of range");
-    grown += (tc->limits[i] - bm_tc_count) * tc_chunk_size(i);
   }
-  CHECK(grown == tc->grown_bytes && grown <= bm_tc_bytes, "tcache growth over its byte budget");
+  CHECK(bm_tcache_grown_bytes(tc) <= bm_tc_bytes, "tcache growth over its byte budget");
 }
 
 static void check_arena(arena_t *a) {

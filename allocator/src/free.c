@@ -179,14 +179,7 @@ BM_INLINE void free_to_arena(chunk_t *p, size_t size) {
   if (unlikely(size < MIN_CHUNK || (size & CHUNK_ALIGN_MASK))) bm_fatal("free(): invalid size");
   arena_t *a = arena_for_chunk(p);
   int need = bm_need_lock();
-  /* A free is counted in the freeing thread's arena, not the owner's: a
-   * consumer thread that frees a producer's chunks would otherwise write the
-   * producer arena's counters on every free, and that cache line's trips
-   * between the two cores cost xmalloc t=1 a fifth of its speed.  The sums
-   * over arenas (binmalloc_stats_ex) are the same. */
-  arena_t *self = bm_thread_arena;
-  arena_t *counted = self ? self : a;
-  if (a != self) bm_count(&counted->ctr.remote_frees);
+  arena_t *counted = bm_count_free_of(a, bm_thread_arena);
   if (size <= bm_mp.max_fast) {
     free_fast(a, p, size, need, !need);
     bm_count(&counted->ctr.fastbin_frees);
@@ -235,7 +228,7 @@ static BM_NOINLINE void free_key_match(void *mem, chunk_t *p, size_t head, tcach
   bm_tcache_double_free_check(tc, idx, (tc_entry_t *)mem);
   if (tc->counts[idx] < tc->limits[idx]) {
     tcache_push(tc, idx, p);
-    tc->frees++;
+    tc->ctr.frees++;
     return;
   }
   if (tcache_overflow(tc, idx, p)) return;
@@ -283,7 +276,7 @@ void bm_free(void *mem) {
       e->next = (tc_entry_t *)protect_ptr(&e->next, tc->entries[idx]);
       tc->entries[idx] = e;
       tc->counts[idx] = (uint16_t)(cnt + 1);
-      tc->frees++;
+      tc->ctr.frees++;
       return;
     }
     /* The bin is full: it may deepen or flush a batch (tcache_adapt.c). */

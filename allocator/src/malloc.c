@@ -354,12 +354,7 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
     if (size >= nb + MIN_CHUNK) {
       a->ctr.top_hits++;
       chunk_t *v = bm_split_top(a, nb);
-      if (tc && tc->limits[tidx] > bm_tc_count) {
-        char *fresh = a->split_fresh; /* calloc reads these of its own chunk */
-        bm_tcache_refill_from_top(a, tc, tidx);
-        a->split_victim = v;
-        a->split_fresh = fresh;
-      }
+      if (tc && tc->limits[tidx] > bm_tc_count) bm_tcache_refill_from_top(a, tc, tidx);
       return chunk2mem(v);
     }
     if (__atomic_load_n(&a->have_fastchunks, __ATOMIC_RELAXED)) {
@@ -411,7 +406,7 @@ static BM_NOINLINE void *malloc_slow(size_t n) {
   if (unlikely(!tc && bm_tcache_state == 0)) tc = bm_tcache_init(); /* also attaches the arena */
   if (tidx < bm_tc_nbins && tc) {
     if (tc->entries[tidx]) {
-      tc->hits++;
+      tc->ctr.hits++;
       return tcache_pop(tc, tidx, tc->entries[tidx]);
     }
     tcache_note_miss(tc, tidx);
@@ -427,7 +422,7 @@ void *bm_malloc(size_t n) {
     size_t idx = tc_index(request2size(n));
     tc_entry_t *e = tc->entries[idx];
     if (likely(e != NULL)) {
-      tc->hits++;
+      tc->ctr.hits++;
       return tcache_pop(tc, idx, e);
     }
   }

@@ -219,26 +219,23 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
     stats_unlock(&bm_list_lock, locked);
   }
   int locked = stats_lock(&bm_list_lock, must_wait);
-  o->tcache_hits = bm_exited_tcache_hits;
-  o->tcache_frees = bm_exited_tcache_frees;
-  o->tcache_grows = bm_exited_tcache_grows;
-  o->tcache_flushes = bm_exited_tcache_flushes;
-  o->tcache_caps = bm_exited_tcache_caps;
+  tc_counters_t sum = bm_exited_tcache;
   stats_unlock(&bm_list_lock, locked);
   tcache_t *tc = bm_tcache;
   if (tc) {
-    o->tcache_hits += tc->hits;
-    o->tcache_frees += tc->frees;
-    o->tcache_grows += tc->grows;
-    o->tcache_flushes += tc->flushes;
-    o->tcache_caps += tc->caps;
-    o->tcache_refills = tc->refills;
-    o->tcache_grown_bytes = tc->grown_bytes;
+    tc_counters_add(&sum, &tc->ctr);
+    o->tcache_grown_bytes = bm_tcache_grown_bytes(tc);
     for (size_t i = 0; i < TCACHE_BINS; i++) {
       o->tcache_cached_chunks += tc->counts[i];
       o->tcache_cached_bytes += tc->counts[i] * tc_chunk_size(i);
     }
   }
+  o->tcache_hits = sum.hits;
+  o->tcache_frees = sum.frees;
+  o->tcache_grows = sum.grows;
+  o->tcache_flushes = sum.flushes;
+  o->tcache_refills = sum.refills;
+  o->tcache_caps = sum.caps;
   o->tcache_depth_max = bm_tc_nbins ? bm_tc_depth : 0;
   o->tcache_bytes_budget = bm_tc_nbins ? bm_tc_bytes : 0;
   o->mmap_chunks = __atomic_load_n(&bm_mmapped_total, __ATOMIC_RELAXED);
@@ -280,12 +277,9 @@ void bm_reset_counters(void) {
     bm_unlock(&bm_list_lock);
   }
   bm_lock(&bm_list_lock);
-  bm_exited_tcache_hits = bm_exited_tcache_frees = bm_exited_tcache_grows = bm_exited_tcache_flushes =
-      bm_exited_tcache_caps = 0;
+  memset(&bm_exited_tcache, 0, sizeof bm_exited_tcache);
   bm_unlock(&bm_list_lock);
-  if (bm_tcache)
-    bm_tcache->hits = bm_tcache->frees = bm_tcache->grows = bm_tcache->flushes = bm_tcache->refills = bm_tcache->caps =
-        0;
+  if (bm_tcache) memset(&bm_tcache->ctr, 0, sizeof bm_tcache->ctr);
   __atomic_store_n(&bm_mmapped_total, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&bm_munmapped_total, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&bm_mremaps, 0, __ATOMIC_RELAXED);

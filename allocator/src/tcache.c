@@ -19,8 +19,7 @@ size_t bm_tc_count;
 size_t bm_tc_depth;
 size_t bm_tc_bytes;
 
-uint64_t bm_exited_tcache_hits, bm_exited_tcache_frees, bm_exited_tcache_grows, bm_exited_tcache_flushes,
-    bm_exited_tcache_caps;
+tc_counters_t bm_exited_tcache;
 
 void bm_tcache_unaligned(void) {
   bm_fatal("malloc(): unaligned tcache chunk detected");
@@ -56,11 +55,7 @@ static void tcache_thread_exit(void *unused) {
   }
   bm_tcache = NULL;
   bm_lock(&bm_list_lock);
-  bm_exited_tcache_hits += tc->hits;
-  bm_exited_tcache_frees += tc->frees;
-  bm_exited_tcache_grows += tc->grows;
-  bm_exited_tcache_flushes += tc->flushes;
-  bm_exited_tcache_caps += tc->caps;
+  tc_counters_add(&bm_exited_tcache, &tc->ctr);
   bm_unlock(&bm_list_lock);
   bm_tcache_flush_all(tc);
   /* Set up after the arena ran dry, the cache itself may be an mmapped chunk. */

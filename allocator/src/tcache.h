@@ -18,20 +18,27 @@ typedef struct tc_entry {
 #define TC_CAPPED 4       /* frees sweep past the bin in long runs: fixed depth */
 #define TC_SWEEP_DEPTHS 8 /* frees past a deepened bin without a miss that cap it, in bm_tc_depth */
 
+/* A thread's cache counters; those of exited threads are summed in
+ * bm_exited_tcache. */
+typedef struct tc_counters {
+  uint64_t hits;    /* malloc served */
+  uint64_t frees;   /* free absorbed */
+  uint64_t grows;   /* bins deepened */
+  uint64_t flushes; /* batches returned to the arenas on overflow */
+  uint64_t refills; /* chunks carved from top into the cache in a batch */
+  uint64_t caps;    /* bins returned to the fixed depth for good */
+} tc_counters_t;
+
 typedef struct tcache {
   uint16_t counts[TCACHE_BINS];
   uint16_t limits[TCACHE_BINS]; /* depth of each bin: bm_tc_count..bm_tc_depth */
   uint8_t flags[TCACHE_BINS];
   uint16_t swept[TCACHE_BINS]; /* chunks flushed since the bin's last miss (saturates) */
   tc_entry_t *entries[TCACHE_BINS];
-  size_t grown_bytes; /* sum of (limit - bm_tc_count) * chunk size: <= bm_tc_bytes */
-  uint64_t hits;      /* malloc served */
-  uint64_t frees;     /* free absorbed */
-  uint64_t grows;     /* bins deepened */
-  uint64_t flushes;   /* batches returned to the arenas on overflow */
-  uint64_t refills;   /* chunks carved from top into the cache in a batch */
-  uint64_t caps;      /* bins returned to the fixed depth for good */
+  tc_counters_t ctr;
 } tcache_t;
+
+extern tc_counters_t bm_exited_tcache; /* under bm_list_lock */
 
 extern BM_TLS tcache_t *bm_tcache;
 extern BM_TLS int bm_tcache_state; /* 0 = not yet, 1 = live, 2 = off (exiting / failed) */
@@ -50,6 +57,19 @@ static inline size_t tc_index(size_t chunk_size) {
 static inline size_t tc_chunk_size(size_t idx) {
   return MIN_CHUNK + idx * CHUNK_ALIGN;
 }
+
+static inline void tc_counters_add(tc_counters_t *to, const tc_counters_t *from) {
+  to->hits += from->hits;
+  to->frees += from->frees;
+  to->grows += from->grows;
+  to->flushes += from->flushes;
+  to->refills += from->refills;
+  to->caps += from->caps;
+}
+
+/* Capacity the bins have added beyond bm_tc_count: sum of the extra entries
+ * times their chunk size (bounded by bm_tc_bytes). */
+size_t bm_tcache_grown_bytes(const tcache_t *tc);
 
 BM_NORETURN BM_COLD void bm_tcache_unaligned(void);
 
@@ -102,7 +122,8 @@ static inline void tcache_note_miss(tcache_t *tc, size_t idx) {
   }
 }
 /* Carves more chunks of bin idx's size from the arena's top into the cache
- * (under the arena lock) when the bin has grown: one lock, many mallocs. */
+ * (under the arena lock) when the bin has grown: one lock, many mallocs.
+ * Leaves the arena's record of the last split (calloc's) as it found it. */
 struct arena;
 void bm_tcache_refill_from_top(struct arena *a, tcache_t *tc, size_t idx);
 /* Arranges for the thread-exit hook (tcache flush, arena detach) to run. */

@@ -9,10 +9,10 @@
  * doubles its depth (up to bm_tc_depth) if the thread's added capacity stays
  * within bm_tc_bytes.  A deepened bin whose frees run past it by more than
  * TC_SWEEP_DEPTHS times the deepest bin without a malloc in between (a batch
- * allocated, then freed whole) returns to the fixed depth and stays there ("capped") until
- * binmalloc_tcache_flush().  A bin
- * that never met the pattern keeps the fixed depth and glibc's behaviour (a
- * free into a full bin goes to the arena). */
+ * allocated, then freed whole) returns to the fixed depth and stays there
+ * ("capped") until binmalloc_tcache_flush().  A bin that never met the
+ * pattern keeps the fixed depth and glibc's behaviour (a free into a full bin
+ * goes to the arena). */
 #include "arena.h"
 #include "core.h"
 #include "fastbin.h"
@@ -35,7 +35,7 @@ static void flush_newest(tcache_t *tc, size_t idx, unsigned n) {
     size_t size = chunksize(c);
     if (unlikely(size < MIN_CHUNK || (size & CHUNK_ALIGN_MASK))) bm_fatal("free(): invalid size");
     arena_t *a = arena_for_chunk(c);
-    if (a != self) bm_count(&(self ? self : a)->ctr.remote_frees); /* as free_to_arena counts */
+    bm_count_free_of(a, self);
     if (need && a != locked) {
       if (locked) bm_unlock(&locked->lock);
       bm_lock(&a->lock);
@@ -53,13 +53,12 @@ int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
   if ((flags & (TC_HOT | TC_CAPPED)) == TC_HOT) {
     size_t deeper = 2 * (size_t)limit < bm_tc_depth ? 2 * (size_t)limit : bm_tc_depth;
     size_t added = (deeper - limit) * tc_chunk_size(idx);
-    if (deeper > limit && tc->grown_bytes + added <= bm_tc_bytes) {
+    if (deeper > limit && bm_tcache_grown_bytes(tc) + added <= bm_tc_bytes) {
       tc->limits[idx] = (uint16_t)deeper;
-      tc->grown_bytes += added;
       tc->flags[idx] = TC_OVERFLOWED;
-      tc->grows++;
+      tc->ctr.grows++;
       tcache_push(tc, idx, p);
-      tc->frees++;
+      tc->ctr.frees++;
       return 1;
     }
   }
@@ -73,26 +72,35 @@ int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
      * program and the arena and reorders the free lists.  Back to the fixed
      * depth for good, which also returns the budget. */
     flush_newest(tc, idx, tc->counts[idx] - (unsigned)bm_tc_count);
-    tc->grown_bytes -= (limit - bm_tc_count) * tc_chunk_size(idx);
     tc->limits[idx] = (uint16_t)bm_tc_count;
     tc->flags[idx] = TC_OVERFLOWED | TC_CAPPED;
-    tc->caps++;
+    tc->ctr.caps++;
     return 0;
   }
   flush_newest(tc, idx, limit / 2);
-  tc->flushes++;
+  tc->ctr.flushes++;
   tcache_push(tc, idx, p);
-  tc->frees++;
+  tc->ctr.frees++;
   return 1;
 }
 
 void bm_tcache_refill_from_top(arena_t *a, tcache_t *tc, size_t idx) {
   size_t nb = tc_chunk_size(idx);
   unsigned want = tc->limits[idx] / 2;
+  chunk_t *victim = a->split_victim; /* calloc's chunk: it clears from split_fresh on */
+  char *fresh = a->split_fresh;
   while (tc->counts[idx] < want && chunksize(a->top) >= nb + MIN_CHUNK) {
     tcache_push(tc, idx, bm_split_top(a, nb));
-    tc->refills++;
+    tc->ctr.refills++;
   }
+  a->split_victim = victim;
+  a->split_fresh = fresh;
+}
+
+size_t bm_tcache_grown_bytes(const tcache_t *tc) {
+  size_t grown = 0;
+  for (size_t i = 0; i < TCACHE_BINS; i++) grown += (tc->limits[i] - bm_tc_count) * tc_chunk_size(i);
+  return grown;
 }
 
 void bm_tcache_reset_depths(tcache_t *tc) {
@@ -101,5 +109,4 @@ void bm_tcache_reset_depths(tcache_t *tc) {
     tc->flags[i] = 0;
     tc->swept[i] = 0;
   }
-  tc->grown_bytes = 0;
 }
