@@ -52,7 +52,8 @@ void bm_bin_insert(arena_t *a, chunk_t *p, size_t sz) {
     p->fd_nextsize = p->bk_nextsize = p;
     return;
   }
-  if (sz < chunksize(head->bk)) {
+  size_t smallest = chunksize(head->bk), largest_size = chunksize(largest);
+  if (sz < smallest) {
     /* New smallest size: append, and close the size ring through it. */
     chunk_t *smallest_lead = largest->bk_nextsize;
     link_before(p, head);
@@ -63,7 +64,15 @@ void bm_bin_insert(arena_t *a, chunk_t *p, size_t sz) {
     return;
   }
   chunk_t *lead = largest;
-  while (chunksize(lead) > sz) lead = lead->fd_nextsize;
+  if (sz < largest_size && sz - smallest < largest_size - sz) {
+    /* Nearer the small end: walk up to the first size group >= sz (it exists,
+     * sz < largest_size), then step to the group below it unless equal. */
+    lead = largest->bk_nextsize;
+    while (chunksize(lead) < sz) lead = lead->bk_nextsize;
+    if (chunksize(lead) != sz) lead = lead->fd_nextsize;
+  } else {
+    while (chunksize(lead) > sz) lead = lead->fd_nextsize;
+  }
   if (chunksize(lead) == sz) {
     /* Same size exists: go second so the skip list is untouched. */
     p->fd_nextsize = p->bk_nextsize = NULL;

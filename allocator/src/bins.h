@@ -34,15 +34,19 @@ static inline unsigned smallbin_index(size_t sz) {
   return (unsigned)(sz >> 4);
 }
 
-/* Large bins: 32 bins 64 B apart, 16 of 512 B, 8 of 4 KiB, 4 of 32 KiB,
- * 2 of 256 KiB, and one for everything larger. */
+/* Large bins.  Every boundary is a multiple of its tier's spacing, so tiers
+ * meet at powers of two: 32 bins 64 B apart up to 3 KiB, 18 of 512 B up to
+ * 12 KiB, 5 of 4 KiB up to 32 KiB, 3 of 32 KiB up to 128 KiB, then one bin per
+ * power of two up to 2 MiB and one for everything larger.  An aligned request
+ * (alignment + size, the alignment a power of two) then starts near the
+ * bottom of its bin instead of above many smaller free chunks. */
 static inline unsigned largebin_index(size_t sz) {
   if (sz < 3072) return 64 + (unsigned)((sz - 1024) >> 6);
-  if (sz < 11264) return 96 + (unsigned)((sz - 3072) >> 9);
-  if (sz < 44032) return 112 + (unsigned)((sz - 11264) >> 12);
-  if (sz < 175104) return 120 + (unsigned)((sz - 44032) >> 15);
-  if (sz < 699392) return 124 + (unsigned)((sz - 175104) >> 18);
-  return 126;
+  if (sz < 12288) return 96 + (unsigned)((sz - 3072) >> 9);
+  if (sz < 32768) return 114 + (unsigned)((sz - 12288) >> 12);
+  if (sz < 131072) return 119 + (unsigned)((sz - 32768) >> 15);
+  if (sz >= ((size_t)1 << 21)) return 126;
+  return 122 + (unsigned)(63 - __builtin_clzll(sz)) - 17;
 }
 
 static inline unsigned bin_index(size_t sz) {

@@ -315,7 +315,15 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
       if (largest != head && chunksize(largest) >= nb) {
         /* Best fit: the smallest size group that is large enough. */
         chunk_t *lead = largest->bk_nextsize;
-        while (chunksize(lead) < nb) lead = lead->bk_nextsize;
+        size_t smallest = chunksize(lead), largest_size = chunksize(largest);
+        if (smallest >= nb || nb - smallest < largest_size - nb) {
+          while (chunksize(lead) < nb) lead = lead->bk_nextsize;
+        } else {
+          /* Nearer the large end: walk down while the next smaller group
+           * still fits (the smallest does not, so the walk stops). */
+          lead = largest;
+          while (chunksize(lead->fd_nextsize) >= nb) lead = lead->fd_nextsize;
+        }
         victim = lead;
         if (lead->fd != head && lead->fd->fd_nextsize == NULL) victim = lead->fd; /* keeps the skip list */
         size_t size = chunksize(victim);

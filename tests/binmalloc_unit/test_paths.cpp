@@ -2,6 +2,9 @@
 // (last_remainder), binmap scan, top.  Each test asserts the path counters.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <random>
 #include <vector>
 
 #include "tests/binmalloc_unit/helpers.h"
@@ -175,6 +178,57 @@ TEST(Paths, LargeBinSameSizeKeepsSkipList) {
   for (int i = 0; i < 6; i++) {
     got.push_back(binmalloc_malloc(i < 3 ? 20000 : 21000));
     EXPECT_EQ(binmalloc_check_heap(), 0);
+  }
+  for (void *x : got) binmalloc_free(x);
+  for (void *x : g) binmalloc_free(x);
+  binmalloc_free(sorter);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+// A large bin with many sizes: the sorted insert and the best-fit search walk
+// the size ring from whichever end is nearer, and must find the same place
+// either way.
+TEST(Paths, LargeBinWalksFromEitherEnd) {
+  binmalloc_tcache_flush();
+  // 24 distinct chunk sizes in the 4 KiB-wide bin [12288, 16384), two of them
+  // twice, freed in a shuffled order so that inserts land at both ends, in
+  // the middle and next to an equal size.
+  std::vector<size_t> sizes;
+  for (int i = 0; i < 24; i++) sizes.push_back(12300 + 160 * static_cast<size_t>(i));
+  sizes.push_back(sizes[3]);
+  sizes.push_back(sizes[20]);
+  std::mt19937 rng(7);
+  std::shuffle(sizes.begin(), sizes.end(), rng);
+  std::vector<void *> p, g;
+  for (size_t n : sizes) {
+    p.push_back(binmalloc_malloc(n));
+    g.push_back(binmalloc_malloc(16));
+  }
+  std::vector<size_t> csize;  // chunk size of each block (usable + header word)
+  for (void *x : p) csize.push_back(binmalloc_malloc_usable_size(x) + sizeof(size_t));
+  for (void *x : p) binmalloc_free(x);
+  void *sorter = sort_unsorted();
+  ASSERT_EQ(binmalloc_check_heap(), 0);
+  std::vector<bool> taken(p.size());
+  std::vector<void *> got;
+  // Requests near the bottom, the middle and the top of the bin.
+  for (size_t req : {12310, 15950, 12480, 15700, 14000, 13000, 15300}) {
+    size_t need = (req + sizeof(size_t) + 15) & ~static_cast<size_t>(15);
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < p.size(); i++)
+      if (!taken[i] && csize[i] >= need && csize[i] < best) best = csize[i];
+    Counters c;
+    void *q = binmalloc_malloc(req);
+    EXPECT_EQ(c.delta().largebin_hits, 1u) << req;
+    bool found = false;
+    for (size_t i = 0; i < p.size() && !found; i++)
+      if (!taken[i] && p[i] == q) {
+        EXPECT_EQ(csize[i], best) << "request " << req << " did not get the best fit";
+        taken[i] = found = true;
+      }
+    EXPECT_TRUE(found) << req;
+    got.push_back(q);
+    ASSERT_EQ(binmalloc_check_heap(), 0);
   }
   for (void *x : got) binmalloc_free(x);
   for (void *x : g) binmalloc_free(x);
