@@ -123,7 +123,6 @@ struct binmalloc_stats_ex {
   uint64_t tcache_grows;         /* times a bin deepened */
   uint64_t tcache_flushes;       /* batches a full deepened bin returned to the arenas */
   uint64_t tcache_refills;       /* chunks carved from top into a deepened bin in a batch */
-  uint64_t tcache_caps;          /* deepened bins returned to the fixed depth for good */
 };
 
 /* (In C++ the function hides the struct tag: use binmalloc_stats_t.) */

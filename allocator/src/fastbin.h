@@ -9,24 +9,48 @@
 #ifndef BM_FASTBIN_H
 #define BM_FASTBIN_H
 
-#include "arena.h"
+#include <string.h>
 
-static inline void bm_fastbin_push(arena_t *a, unsigned idx, chunk_t *p, int mt) {
+#include "arena.h"
+#include "tunables.h"
+
+/* Pushes the chain first..last, already linked through their fd words
+ * (safe-linked), onto fastbin idx in one step: the list then reads as if the
+ * chain's chunks had been pushed one by one from last to first. */
+static inline void bm_fastbin_push_chain(arena_t *a, unsigned idx, chunk_t *first, chunk_t *last, int mt) {
   chunk_t **fb = &a->fastbins[idx];
   chunk_t *old = __atomic_load_n(fb, __ATOMIC_RELAXED);
   if (!mt) {
-    if (unlikely(old == p)) bm_fatal("double free or corruption (fasttop)");
-    p->fd = (chunk_t *)protect_ptr(&p->fd, old);
-    *fb = p;
+    if (unlikely(old == last)) bm_fatal("double free or corruption (fasttop)");
+    last->fd = (chunk_t *)protect_ptr(&last->fd, old);
+    *fb = first;
     a->have_fastchunks = 1;
     return;
   }
   do {
-    if (unlikely(old == p)) bm_fatal("double free or corruption (fasttop)");
-    p->fd = (chunk_t *)protect_ptr(&p->fd, old);
-  } while (!__atomic_compare_exchange_n(fb, &old, p, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+    if (unlikely(old == last)) bm_fatal("double free or corruption (fasttop)");
+    last->fd = (chunk_t *)protect_ptr(&last->fd, old);
+  } while (!__atomic_compare_exchange_n(fb, &old, first, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
   if (!__atomic_load_n(&a->have_fastchunks, __ATOMIC_RELAXED))
     __atomic_store_n(&a->have_fastchunks, 1, __ATOMIC_RELAXED);
+}
+
+static inline void bm_fastbin_push(arena_t *a, unsigned idx, chunk_t *p, int mt) {
+  bm_fastbin_push_chain(a, idx, p, p, mt);
+}
+
+/* The next chunk's size failed the check before a push: aborts unless a
+ * recheck under the lock passes (free.c).  locked: the caller holds the
+ * arena lock, or the process has a single thread. */
+void bm_fast_next_size_failed(arena_t *a, chunk_t *next, int locked);
+
+/* The checks and the perturb fill a chunk passes before it goes to a fastbin. */
+static inline void bm_fastbin_prepare(arena_t *a, chunk_t *p, size_t size, int locked) {
+  chunk_t *next = chunk_at(p, size);
+  size_t nsize = chunksize(next);
+  if (unlikely(nsize < FENCE_SIZE || nsize >= __atomic_load_n(&a->system_mem, __ATOMIC_RELAXED)))
+    bm_fast_next_size_failed(a, next, locked);
+  if (unlikely(bm_mp.perturb_byte)) memset(chunk2mem(p), bm_mp.perturb_byte & 0xff, size - CHUNK_HDR);
 }
 
 /* Under the arena lock.  A misaligned head aborts with victim_msg (the served
@@ -60,21 +84,27 @@ static inline chunk_t *bm_fastbin_take_all(arena_t *a, unsigned idx, int mt) {
 
 /* Statistics that may be bumped without the lock: lost updates are acceptable,
  * data races are not. */
+static inline void bm_count_n(uint64_t *c, uint64_t n) {
+  __atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
 static inline void bm_count(uint64_t *c) {
-  __atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+  bm_count_n(c, 1);
 }
 
-/* A free by a thread attached to self of a chunk owned by arena a: returns
- * the arena its counters go to, counting a remote free there.  A free is
+/* n frees by a thread attached to self of chunks owned by arena a: returns
+ * the arena their counters go to, counting remote frees there.  A free is
  * counted in the freeing thread's arena, not the owner's: a consumer thread
  * that frees a producer's chunks would otherwise write the producer arena's
  * counters on every free, and that cache line's trips between the two cores
  * cost xmalloc t=1 a fifth of its speed.  The sums over arenas
  * (binmalloc_stats_ex) are the same. */
-static inline arena_t *bm_count_free_of(arena_t *a, arena_t *self) {
+static inline arena_t *bm_count_frees_of(arena_t *a, arena_t *self, uint64_t n) {
   arena_t *counted = self ? self : a;
-  if (a != self) bm_count(&counted->ctr.remote_frees);
+  if (a != self) bm_count_n(&counted->ctr.remote_frees, n);
   return counted;
+}
+static inline arena_t *bm_count_free_of(arena_t *a, arena_t *self) {
+  return bm_count_frees_of(a, self, 1);
 }
 
 #endif

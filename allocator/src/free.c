@@ -138,7 +138,7 @@ static inline int bad_next_size(arena_t *a, chunk_t *next) {
 /* Without the lock, the next chunk may be top while another thread trims it:
  * top's old size read against the arena's already reduced system_mem looks
  * like a corrupt chunk.  Only a check that also fails under the lock is one. */
-static BM_NOINLINE BM_COLD void recheck_next_size(arena_t *a, chunk_t *next, int locked) {
+BM_NOINLINE BM_COLD void bm_fast_next_size_failed(arena_t *a, chunk_t *next, int locked) {
   int bad = 1;
   if (!locked) {
     bm_lock(&a->lock);
@@ -152,13 +152,10 @@ static BM_NOINLINE BM_COLD void recheck_next_size(arena_t *a, chunk_t *next, int
  * holds the arena lock, or the process has a single thread.  The caller
  * counts the free. */
 BM_INLINE void free_fast(arena_t *a, chunk_t *p, size_t size, int mt, int locked) {
-  chunk_t *next = chunk_at(p, size);
-  if (unlikely(bad_next_size(a, next))) recheck_next_size(a, next, locked);
-  if (unlikely(bm_mp.perturb_byte)) memset(chunk2mem(p), bm_mp.perturb_byte & 0xff, size - CHUNK_HDR);
+  bm_fastbin_prepare(a, p, size, locked);
   bm_fastbin_push(a, fastbin_index(size), p, mt);
 }
 
-/* Free of a chunk that is not mmapped, under the arena lock: fastbin or bins. */
 BM_INLINE void free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
   if (size <= bm_mp.max_fast) {
     free_fast(a, p, size, bm_need_lock(), 1);

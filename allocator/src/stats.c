@@ -235,7 +235,6 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
   o->tcache_grows = sum.grows;
   o->tcache_flushes = sum.flushes;
   o->tcache_refills = sum.refills;
-  o->tcache_caps = sum.caps;
   o->tcache_depth_max = bm_tc_nbins ? bm_tc_depth : 0;
   o->tcache_bytes_budget = bm_tc_nbins ? bm_tc_bytes : 0;
   o->mmap_chunks = __atomic_load_n(&bm_mmapped_total, __ATOMIC_RELAXED);

@@ -13,10 +13,8 @@ typedef struct tc_entry {
 } tc_entry_t;
 
 /* tcache_t.flags bits of a bin. */
-#define TC_OVERFLOWED 1   /* a free found the bin full since its last miss */
-#define TC_HOT 2          /* then a malloc found it empty: the working set is deeper */
-#define TC_CAPPED 4       /* frees sweep past the bin in long runs: fixed depth */
-#define TC_SWEEP_DEPTHS 8 /* frees past a deepened bin without a miss that cap it, in bm_tc_depth */
+#define TC_OVERFLOWED 1 /* a free found the bin full since its last miss */
+#define TC_HOT 2        /* then a malloc found it empty: the working set is deeper */
 
 /* A thread's cache counters; those of exited threads are summed in
  * bm_exited_tcache. */
@@ -26,14 +24,12 @@ typedef struct tc_counters {
   uint64_t grows;   /* bins deepened */
   uint64_t flushes; /* batches returned to the arenas on overflow */
   uint64_t refills; /* chunks carved from top into the cache in a batch */
-  uint64_t caps;    /* bins returned to the fixed depth for good */
 } tc_counters_t;
 
 typedef struct tcache {
   uint16_t counts[TCACHE_BINS];
   uint16_t limits[TCACHE_BINS]; /* depth of each bin: bm_tc_count..bm_tc_depth */
   uint8_t flags[TCACHE_BINS];
-  uint16_t swept[TCACHE_BINS]; /* chunks flushed since the bin's last miss (saturates) */
   tc_entry_t *entries[TCACHE_BINS];
   tc_counters_t ctr;
 } tcache_t;
@@ -64,7 +60,6 @@ static inline void tc_counters_add(tc_counters_t *to, const tc_counters_t *from)
   to->grows += from->grows;
   to->flushes += from->flushes;
   to->refills += from->refills;
-  to->caps += from->caps;
 }
 
 /* Capacity the bins have added beyond bm_tc_count: sum of the extra entries
@@ -117,8 +112,7 @@ void bm_tcache_reset_depths(tcache_t *tc);
 static inline void tcache_note_miss(tcache_t *tc, size_t idx) {
   uint8_t f = tc->flags[idx];
   if (f & TC_OVERFLOWED) {
-    tc->flags[idx] = (uint8_t)((f & TC_CAPPED) | TC_HOT);
-    tc->swept[idx] = 0;
+    tc->flags[idx] = TC_HOT;
   }
 }
 /* Carves more chunks of bin idx's size from the arena's top into the cache
