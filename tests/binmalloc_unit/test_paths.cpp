@@ -99,12 +99,30 @@ TEST(Paths, UnsortedLastRemainderSplit) {
   EXPECT_EQ(binmalloc_check_heap(), 0);
 }
 
+// malloc(n) between two live 16-byte guards, adjacent on both sides, so that
+// freeing it cannot coalesce whatever earlier tests left in the heap (cached
+// small chunks elsewhere serve the guards first; those tries stay allocated in
+// pad until the caller frees them).
+void *alloc_between_guards(size_t n, std::vector<void *> &guards, std::vector<void *> &pad) {
+  for (int i = 0; i < 100000; i++) {
+    void *g0 = binmalloc_malloc(16), *p = binmalloc_malloc(n), *g1 = binmalloc_malloc(16);
+    auto after = [](void *m) { return static_cast<char *>(m) + binmalloc_malloc_usable_size(m) + sizeof(size_t); };
+    if (after(g0) == p && after(p) == g1) {
+      guards.push_back(g0);
+      guards.push_back(g1);
+      return p;
+    }
+    for (void *x : {g0, p, g1}) pad.push_back(x);
+  }
+  return nullptr;
+}
+
 TEST(Paths, SmallBinExactFit) {
   binmalloc_tcache_flush();
-  std::vector<void *> v, guards;
+  std::vector<void *> v, guards, pad;
   for (int i = 0; i < 10; i++) {
-    v.push_back(binmalloc_malloc(500));
-    guards.push_back(binmalloc_malloc(16));
+    v.push_back(alloc_between_guards(500, guards, pad));
+    ASSERT_NE(v.back(), nullptr);
   }
   for (void *p : v) binmalloc_free(p);  // 7 to the tcache, 3 to the unsorted bin
   void *sorter = sort_unsorted();       // the 3 go to small bin 32
@@ -118,6 +136,7 @@ TEST(Paths, SmallBinExactFit) {
   EXPECT_EQ(d.tcache_hits, 0u);
   for (void *p : got) binmalloc_free(p);
   for (void *p : guards) binmalloc_free(p);
+  for (void *p : pad) binmalloc_free(p);
   binmalloc_free(sorter);
   EXPECT_EQ(binmalloc_check_heap(), 0);
 }

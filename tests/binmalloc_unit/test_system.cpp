@@ -116,9 +116,11 @@ TEST(System, TrimAfterFreeingTop) {
   Counters c;
   for (auto it = v.rbegin(); it != v.rend(); ++it) binmalloc_free(*it);
   auto d = c.delta();
-  EXPECT_GE(d.trims, 1u);
-  EXPECT_GE(d.trimmed_bytes, 3000000u);
   binmalloc_stats_t s = Counters::now();
+  EXPECT_GE(d.trims, 1u);
+  // All of it goes back but what top may keep: the trim threshold (which
+  // earlier frees of mmapped chunks may have raised) plus the pad.
+  EXPECT_GE(d.trimmed_bytes, 40 * 100000 - s.trim_threshold - s.top_pad - 2 * kPage);
   EXPECT_LT(s.main_system_bytes, grown);
   // Top keeps at most trim threshold + a page after trimming.
   EXPECT_LE(s.main_top_size, s.trim_threshold + s.top_pad + kPage);
