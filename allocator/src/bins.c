@@ -52,7 +52,7 @@ void bm_bin_insert(arena_t *a, chunk_t *p, size_t sz) {
     p->fd_nextsize = p->bk_nextsize = p;
     return;
   }
-  size_t smallest = chunksize(head->bk), largest_size = chunksize(largest);
+  size_t smallest = chunksize(head->bk);
   if (sz < smallest) {
     /* New smallest size: append, and close the size ring through it. */
     chunk_t *smallest_lead = largest->bk_nextsize;
@@ -64,6 +64,7 @@ void bm_bin_insert(arena_t *a, chunk_t *p, size_t sz) {
     return;
   }
   chunk_t *lead = largest;
+  size_t largest_size = chunksize(largest);
   if (sz < largest_size && sz - smallest < largest_size - sz) {
     /* Nearer the small end: walk up to the first size group >= sz (it exists,
      * sz < largest_size), then step to the group below it unless equal. */

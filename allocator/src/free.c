@@ -156,6 +156,7 @@ BM_INLINE void free_fast(arena_t *a, chunk_t *p, size_t size, int mt, int locked
   bm_fastbin_push(a, fastbin_index(size), p, mt);
 }
 
+/* Free of a chunk that is not mmapped, under the arena lock: fastbin or bins. */
 BM_INLINE void free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
   if (size <= bm_mp.max_fast) {
     free_fast(a, p, size, bm_need_lock(), 1);

@@ -110,10 +110,7 @@ static inline int tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
 void bm_tcache_reset_depths(tcache_t *tc);
 /* A malloc found bin idx empty. */
 static inline void tcache_note_miss(tcache_t *tc, size_t idx) {
-  uint8_t f = tc->flags[idx];
-  if (f & TC_OVERFLOWED) {
-    tc->flags[idx] = TC_HOT;
-  }
+  if (tc->flags[idx] & TC_OVERFLOWED) tc->flags[idx] = TC_HOT;
 }
 /* Carves more chunks of bin idx's size from the arena's top into the cache
  * (under the arena lock) when the bin has grown: one lock, many mallocs.
