@@ -246,7 +246,7 @@ RunRecord record_from_json(const json& j, const std::string& where) {
 }
 
 Results results_from_json(const json& doc, const std::string& where) {
-  if (!doc.is_object() || doc.value("schema", "") != kResultsSchema)
+  if (!doc.is_object() || !doc.contains("schema") || !doc["schema"].is_string() || doc["schema"] != kResultsSchema)
     throw InputError(fmt::format("{}: expected an object with \"schema\": \"{}\"", where, kResultsSchema));
   if (!doc.contains("runs") || !doc["runs"].is_array())
     throw InputError(fmt::format("{}: expected \"runs\" to be an array", where));

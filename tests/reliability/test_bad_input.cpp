@@ -42,6 +42,7 @@ std::string fixtures() {
     put("garbage.json", "{ not json");
     put("schema.json", R"({"schema": "something/9", "runs": []})");
     put("runs.json", R"({"schema": "allocscope.results/1", "runs": {}})");
+    put("schemaarray.json", R"({"schema": []})");  // found by fuzz_results_loader
     put("noalloc.json",
         R"({"schema": "allocscope.results/1", "runs": [{"workload": "churn", "status": "ok", "metrics": {}}]})");
     put("badmetric.json",
@@ -128,6 +129,8 @@ const std::vector<Case>& cases() {
        "overflow.json: not valid JSON: [json.exception.out_of_range.406]"},
       {{"merge", "@/schema.json", "-o", "@/out.json"},
        "schema.json: expected an object with \"schema\": \"allocscope.results/1\""},
+      {{"merge", "@/schemaarray.json", "-o", "@/out.json"},
+       "schemaarray.json: expected an object with \"schema\": \"allocscope.results/1\""},
       {{"merge", "@/runs.json", "-o", "@/out.json"}, "runs.json: expected \"runs\" to be an array"},
       {{"merge", "@/noalloc.json", "-o", "@/out.json"}, "noalloc.json: runs[0]: expected string field \"allocator\""},
       {{"merge", "@/badmetric.json", "-o", "@/out.json"},
