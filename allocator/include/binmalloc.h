@@ -112,7 +112,7 @@ struct binmalloc_stats_ex {
   uint64_t main_system_bytes; /* bytes obtained by the main arena */
   uint64_t main_top_size;     /* size of the main arena's top chunk */
   uint64_t tcache_count;      /* entries per tcache bin */
-  uint64_t tcache_max_bytes;  /* largest request served by the tcache */
+  uint64_t tcache_max_bytes;  /* largest request its bins start at tcache_count for */
   uint64_t max_fast;          /* largest fastbin chunk size */
   /* the adaptive thread cache (counters: calling thread plus exited threads) */
   uint64_t tcache_depth_max;     /* deepest a tcache bin may grow */
@@ -123,6 +123,9 @@ struct binmalloc_stats_ex {
   uint64_t tcache_grows;         /* times a bin deepened */
   uint64_t tcache_flushes;       /* batches a full deepened bin returned to the arenas */
   uint64_t tcache_refills;       /* chunks carved from top into a deepened bin in a batch */
+  /* largest request cached at all: bins above tcache_max_bytes start empty
+   * and fill once hot */
+  uint64_t tcache_large_max_bytes;
 };
 
 /* (In C++ the function hides the struct tag: use binmalloc_stats_t.) */

@@ -198,9 +198,10 @@ static void check_tcache(void) {
     }
     CHECK(n == tc->counts[i], "tcache count does not match its list");
     CHECK(n <= tc->limits[i], "tcache bin over its limit");
-    CHECK(tc->limits[i] >= bm_tc_count && tc->limits[i] <= bm_tc_depth, "tcache bin depth out of range");
+    CHECK(tc->limits[i] >= tc_base_depth(i) && tc->limits[i] <= bm_tc_depth, "tcache bin depth out of range");
   }
-  CHECK(bm_tcache_grown_bytes(tc) <= bm_tc_bytes, "tcache growth over its byte budget");
+  CHECK(bm_tcache_grown_bytes(tc) == tc->grown, "tcache growth count does not match its depths");
+  CHECK(tc->grown <= bm_tc_bytes, "tcache growth over its byte budget");
 }
 
 static void check_arena(arena_t *a) {

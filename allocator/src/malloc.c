@@ -474,10 +474,24 @@ void *bm_calloc(size_t n, size_t m) {
   }
   size_t nb = request2size(bytes);
   /* A thread that only ever callocs gets its cache while memory is there.
-   * calloc itself never takes from the cache, as in the C library (2.36):
-   * programs and the C library's own tests rely on calloc/free cycles
-   * filling the cache (e.g. to send the next frees to the fastbins). */
-  if (unlikely(!bm_tcache && bm_tcache_state == 0)) bm_tcache_init();
+   * calloc never takes from the bins of the C library's cache, as in the C
+   * library (2.36): programs and the C library's own tests rely on
+   * calloc/free cycles filling the cache (e.g. to send the next frees to the
+   * fastbins).  The bins above them are binmalloc's own and serve calloc too:
+   * a calloc that finds one empty counts towards making it hot. */
+  tcache_t *tc = bm_tcache;
+  if (unlikely(!tc && bm_tcache_state == 0)) tc = bm_tcache_init();
+  size_t tidx = tc_index(nb);
+  if (tc && tidx >= bm_tc_fixed_bins && tidx < bm_tc_nbins) {
+    tc_entry_t *e = tc->entries[tidx];
+    if (e) {
+      tc->ctr.hits++;
+      void *mem = tcache_pop(tc, tidx, e);
+      memset(mem, 0, tc_chunk_size(tidx) - SIZE_SZ);
+      return mem;
+    }
+    tcache_note_miss(tc, tidx);
+  }
   /* Memory the system added to top and nobody used since is still zero:
    * when the chunk was carved from top, only its part below the arena's
    * fresh boundary needs clearing (the break only moves in whole pages, and

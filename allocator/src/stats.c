@@ -224,7 +224,7 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
   tcache_t *tc = bm_tcache;
   if (tc) {
     tc_counters_add(&sum, &tc->ctr);
-    o->tcache_grown_bytes = bm_tcache_grown_bytes(tc);
+    o->tcache_grown_bytes = tc->grown;
     for (size_t i = 0; i < TCACHE_BINS; i++) {
       o->tcache_cached_chunks += tc->counts[i];
       o->tcache_cached_bytes += tc->counts[i] * tc_chunk_size(i);
@@ -247,7 +247,8 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
   o->mmapped_bytes_live = __atomic_load_n(&bm_mmapped_bytes_live, __ATOMIC_RELAXED);
   o->narenas = narenas;
   o->tcache_count = bm_tc_nbins ? bm_tc_count : 0;
-  o->tcache_max_bytes = bm_tc_max_req;
+  o->tcache_max_bytes = bm_tc_fixed_bins ? MIN_CHUNK + (bm_tc_fixed_bins - 1) * CHUNK_ALIGN - SIZE_SZ : 0;
+  o->tcache_large_max_bytes = bm_tc_max_req;
   o->max_fast = bm_mp.max_fast;
 }
 

@@ -15,6 +15,7 @@ BM_TLS int bm_tcache_state;
 uintptr_t bm_tcache_key;
 size_t bm_tc_max_req;
 size_t bm_tc_nbins;
+size_t bm_tc_fixed_bins;
 size_t bm_tc_count;
 size_t bm_tc_depth;
 size_t bm_tc_bytes;

@@ -1,6 +1,8 @@
-/* Per-thread cache: 64 LIFO singly linked bins (safe-linked), no locks.
- * Each bin starts at bm_tc_count entries (glibc's 7) and deepens while the
- * thread's working set of that size proves larger (tcache_adapt.c). */
+/* Per-thread cache: 256 LIFO singly linked bins (safe-linked), no locks.
+ * The bins of glibc's cache (requests up to tcache_max, 1032 bytes) start at
+ * bm_tc_count entries (glibc's 7); those above (up to 4104 bytes) start
+ * empty.  A bin deepens while the thread's working set of that size proves
+ * larger (tcache_adapt.c). */
 #ifndef BM_TCACHE_H
 #define BM_TCACHE_H
 
@@ -11,6 +13,9 @@ typedef struct tc_entry {
   struct tc_entry *next; /* safe-linked */
   uintptr_t key;         /* bm_tcache_key while the chunk sits in a tcache */
 } tc_entry_t;
+
+/* Depth a bin that starts empty opens at once hot (then doubles). */
+#define TC_OPEN_DEPTH 2
 
 /* tcache_t.flags bits of a bin. */
 #define TC_OVERFLOWED 1 /* a free found the bin full since its last miss */
@@ -28,9 +33,10 @@ typedef struct tc_counters {
 
 typedef struct tcache {
   uint16_t counts[TCACHE_BINS];
-  uint16_t limits[TCACHE_BINS]; /* depth of each bin: bm_tc_count..bm_tc_depth */
+  uint16_t limits[TCACHE_BINS]; /* depth of each bin: tc_base_depth(i)..bm_tc_depth */
   uint8_t flags[TCACHE_BINS];
   tc_entry_t *entries[TCACHE_BINS];
+  size_t grown; /* capacity added beyond the starting depths, in bytes */
   tc_counters_t ctr;
 } tcache_t;
 
@@ -40,11 +46,12 @@ extern BM_TLS tcache_t *bm_tcache;
 extern BM_TLS int bm_tcache_state; /* 0 = not yet, 1 = live, 2 = off (exiting / failed) */
 extern uintptr_t bm_tcache_key;
 /* Copies of the parameters read by the fast paths. */
-extern size_t bm_tc_max_req; /* largest request the tcache serves */
-extern size_t bm_tc_nbins;   /* bins in use */
-extern size_t bm_tc_count;   /* entries per bin to start with (and the fixed depth) */
-extern size_t bm_tc_depth;   /* deepest a bin may grow */
-extern size_t bm_tc_bytes;   /* growth budget of one thread's cache, in bytes */
+extern size_t bm_tc_max_req;    /* largest request the tcache serves */
+extern size_t bm_tc_nbins;      /* bins in use */
+extern size_t bm_tc_fixed_bins; /* bins that start at bm_tc_count; the rest start empty */
+extern size_t bm_tc_count;      /* entries per bin to start with (and the fixed depth) */
+extern size_t bm_tc_depth;      /* deepest a bin may grow */
+extern size_t bm_tc_bytes;      /* growth budget of one thread's cache, in bytes */
 
 static inline size_t tc_index(size_t chunk_size) {
   return (chunk_size - MIN_CHUNK) >> 4;
@@ -52,6 +59,12 @@ static inline size_t tc_index(size_t chunk_size) {
 
 static inline size_t tc_chunk_size(size_t idx) {
   return MIN_CHUNK + idx * CHUNK_ALIGN;
+}
+
+/* Depth a bin starts at: glibc's count for its bins (requests up to
+ * tcache_max), none above; those bins fill only once they prove hot. */
+static inline size_t tc_base_depth(size_t idx) {
+  return idx < bm_tc_fixed_bins ? bm_tc_count : 0;
 }
 
 static inline void tc_counters_add(tc_counters_t *to, const tc_counters_t *from) {
@@ -62,8 +75,9 @@ static inline void tc_counters_add(tc_counters_t *to, const tc_counters_t *from)
   to->refills += from->refills;
 }
 
-/* Capacity the bins have added beyond bm_tc_count: sum of the extra entries
- * times their chunk size (bounded by bm_tc_bytes). */
+/* Capacity the bins have added beyond their starting depths: the sum of the
+ * extra entries times their chunk size (bounded by bm_tc_bytes), counted
+ * from the depths (tc->grown keeps the same sum as the bins deepen). */
 size_t bm_tcache_grown_bytes(const tcache_t *tc);
 
 BM_NORETURN BM_COLD void bm_tcache_unaligned(void);

@@ -92,10 +92,12 @@ int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
   unsigned limit = tc->limits[idx];
   uint8_t flags = tc->flags[idx];
   if (flags & TC_HOT) {
-    size_t deeper = 2 * (size_t)limit < bm_tc_depth ? 2 * (size_t)limit : bm_tc_depth;
+    size_t want = limit ? 2 * (size_t)limit : TC_OPEN_DEPTH;
+    size_t deeper = want < bm_tc_depth ? want : bm_tc_depth;
     size_t added = (deeper - limit) * tc_chunk_size(idx);
-    if (deeper > limit && bm_tcache_grown_bytes(tc) + added <= bm_tc_bytes) {
+    if (deeper > limit && tc->grown + added <= bm_tc_bytes) {
       tc->limits[idx] = (uint16_t)deeper;
+      tc->grown += added;
       tc->flags[idx] = TC_OVERFLOWED;
       tc->ctr.grows++;
       tcache_push(tc, idx, p);
@@ -127,13 +129,14 @@ void bm_tcache_refill_from_top(arena_t *a, tcache_t *tc, size_t idx) {
 
 size_t bm_tcache_grown_bytes(const tcache_t *tc) {
   size_t grown = 0;
-  for (size_t i = 0; i < TCACHE_BINS; i++) grown += (tc->limits[i] - bm_tc_count) * tc_chunk_size(i);
+  for (size_t i = 0; i < TCACHE_BINS; i++) grown += (tc->limits[i] - tc_base_depth(i)) * tc_chunk_size(i);
   return grown;
 }
 
 void bm_tcache_reset_depths(tcache_t *tc) {
   for (size_t i = 0; i < TCACHE_BINS; i++) {
-    tc->limits[i] = (uint16_t)bm_tc_count;
+    tc->limits[i] = (uint16_t)tc_base_depth(i);
     tc->flags[i] = 0;
   }
+  tc->grown = 0;
 }

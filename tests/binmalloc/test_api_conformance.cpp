@@ -112,6 +112,9 @@ const std::vector<Config> &configs() {
         {"BINMALLOC_TOP_PAD", "0"},
         {"GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0:glibc.malloc.top_pad=0"}},
        {}},
+      // The C library's fixed cache: no bin deepens, nothing above
+      // tcache_max (1032 bytes) is cached.
+      {"fixed_cache", {{"BINMALLOC_TCACHE_DEPTH", "7"}}, {}},
       // The scenario runs in a second thread, i.e. in a non-main arena.
       {"thread_arena", {}, {}, true},
   };

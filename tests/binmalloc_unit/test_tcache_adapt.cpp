@@ -3,10 +3,14 @@
 // fastbins keep a stack's order; thread exit, fork and remote frees keep the
 // heap exact.
 #include <gtest/gtest.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -52,6 +56,71 @@ TEST(TcacheAdapt, AHotBinDeepensAndServesTheWorkingSet) {
   EXPECT_EQ(binmalloc_check_heap(), 0);
 }
 
+TEST(TcacheAdapt, ASizeAboveTcacheMaxStartsUncachedAndOpensWhenHot) {
+  binmalloc_tcache_flush();
+  binmalloc_stats_t s = Counters::now();
+  ASSERT_EQ(s.tcache_max_bytes, 1032u);
+  ASSERT_EQ(s.tcache_large_max_bytes, 4104u);
+  ASSERT_EQ(s.tcache_cached_chunks, 0u);
+  // Frees of a size whose bin never proved hot go to the arena, as in the C library.
+  std::vector<void *> v(10);
+  for (auto &p : v) p = binmalloc_malloc(2000);
+  Counters c;
+  for (auto &p : v) binmalloc_free(p);
+  EXPECT_EQ(c.delta().tcache_frees, 0u);
+  EXPECT_EQ(Counters::now().tcache_cached_chunks, 0u);
+  EXPECT_EQ(Counters::now().tcache_grown_bytes, 0u);
+  // A malloc then finds the bin empty: hot.  The next free opens it at 2.
+  for (auto &p : v) p = binmalloc_malloc(2000);
+  for (auto &p : v) binmalloc_free(p);
+  s = Counters::now();
+  EXPECT_EQ(s.tcache_cached_chunks, 2u);
+  EXPECT_EQ(s.tcache_cached_bytes, 2 * chunk_of(2000));
+  EXPECT_EQ(s.tcache_grown_bytes, 2 * chunk_of(2000));
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  // Cycling the working set of 10 doubles the bin until it holds all of it.
+  cycle(2000, 10, 4);
+  c.reset();
+  cycle(2000, 10, 4);
+  EXPECT_EQ(c.delta().tcache_hits, 5u * 10u);  // every malloc of the cycle
+  s = Counters::now();
+  EXPECT_EQ(s.tcache_cached_chunks, 10u);
+  EXPECT_EQ(s.tcache_grown_bytes, 16 * chunk_of(2000));  // 2, 4, 8, 16
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  // Sizes above the cache's largest are never cached.
+  for (auto &p : v) p = binmalloc_malloc(4105);
+  c.reset();
+  for (auto &p : v) binmalloc_free(p);
+  EXPECT_EQ(c.delta().tcache_frees, 0u);
+  binmalloc_tcache_flush();
+  EXPECT_EQ(Counters::now().tcache_grown_bytes, 0u);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+TEST(TcacheAdapt, CallocTakesFromTheBinsAboveTcacheMaxOnly) {
+  binmalloc_tcache_flush();
+  cycle(3000, 8, 3);  // hot and deepened
+  ASSERT_GE(Counters::now().tcache_cached_chunks, 8u);
+  auto *p = static_cast<unsigned char *>(binmalloc_malloc(3000));
+  std::memset(p, 0xab, binmalloc_malloc_usable_size(p));
+  binmalloc_free(p);
+  Counters c;
+  auto *q = static_cast<unsigned char *>(binmalloc_calloc(1, 3000));
+  EXPECT_EQ(q, p);  // the newest cached chunk, cleared
+  EXPECT_EQ(c.delta().tcache_hits, 1u);
+  for (size_t i = 0; i < binmalloc_malloc_usable_size(q); i++) ASSERT_EQ(q[i], 0) << i;
+  binmalloc_free(q);
+  // In the C library's own bins calloc leaves the cache alone.
+  void *r = binmalloc_malloc(100);
+  binmalloc_free(r);
+  c.reset();
+  void *z = binmalloc_calloc(1, 100);
+  EXPECT_EQ(c.delta().tcache_hits, 0u);
+  binmalloc_free(z);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  binmalloc_tcache_flush();
+}
+
 TEST(TcacheAdapt, FixedDepthUntilTheBinIsHot) {
   binmalloc_tcache_flush();
   uint64_t grows_before = Counters::now().tcache_grows;
@@ -83,6 +152,58 @@ TEST(TcacheAdapt, GrowthStaysWithinTheByteBudget) {
   for (size_t req = 24; req <= 1032; req += 16) fixed_capacity += kFixedDepth * chunk_of(req);
   EXPECT_LE(s.tcache_cached_bytes, fixed_capacity + s.tcache_bytes_budget);
   EXPECT_EQ(binmalloc_check_heap(), 0);  // also checks the budget against the bins' depths
+}
+
+TEST(TcacheAdapt, LargeSizesShareTheByteBudget) {
+  binmalloc_tcache_flush();
+  // Every size up to the largest the cache serves, each hot and deeper than any bin.
+  for (int pass = 0; pass < 6; pass++)
+    for (size_t req = 24; req <= 4104; req += 16) cycle(req, 24, 1);
+  binmalloc_stats_t s = Counters::now();
+  ASSERT_GT(s.tcache_bytes_budget, 0u);
+  EXPECT_LE(s.tcache_grown_bytes, s.tcache_bytes_budget);
+  EXPECT_GT(s.tcache_grown_bytes, s.tcache_bytes_budget / 2);
+  // Only the bins up to tcache_max start with entries of their own.
+  size_t fixed_capacity = 0;
+  for (size_t req = 24; req <= 1032; req += 16) fixed_capacity += kFixedDepth * chunk_of(req);
+  EXPECT_LE(s.tcache_cached_bytes, fixed_capacity + s.tcache_bytes_budget);
+  EXPECT_GT(s.tcache_cached_bytes, 0u);
+  EXPECT_EQ(binmalloc_check_heap(), 0);  // also checks the budget against the bins' depths
+  binmalloc_tcache_flush();
+}
+
+// With a fixed depth (BINMALLOC_TCACHE_DEPTH at or below the count) the cache
+// is the C library's: nothing above tcache_max is ever cached.  Tunables are
+// read once, so the check runs in a child started with them.
+TEST(TcacheAdapt, AFixedDepthCacheHasNoBinsAboveTcacheMax) {
+  if (std::getenv("BMTEST_FIXED_DEPTH_CHILD")) {
+    binmalloc_stats_t s = Counters::now();
+    EXPECT_EQ(s.tcache_max_bytes, 1032u);
+    EXPECT_EQ(s.tcache_large_max_bytes, 1032u);
+    EXPECT_EQ(s.tcache_depth_max, kFixedDepth);
+    Counters c;
+    cycle(2000, 10, 8);
+    cycle(100, 40, 8);
+    auto d = c.delta();
+    EXPECT_EQ(d.tcache_grows, 0u);
+    EXPECT_LE(Counters::now().tcache_cached_chunks, 2 * kFixedDepth);
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    return;
+  }
+  std::string filter = "--gtest_filter=TcacheAdapt.AFixedDepthCacheHasNoBinsAboveTcacheMax";
+  char self[] = "/proc/self/exe";
+  char *argv[] = {self, filter.data(), nullptr};
+  std::vector<std::string> env_s = {"BMTEST_FIXED_DEPTH_CHILD=1", "BINMALLOC_TCACHE_DEPTH=7"};
+  for (char **e = environ; *e; e++) env_s.emplace_back(*e);
+  std::vector<char *> envp;
+  for (auto &e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, self, nullptr, nullptr, argv, envp.data()), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's checks failed (its output is above)";
 }
 
 // Share of consecutive allocations that are neighbours in memory after a
