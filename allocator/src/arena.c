@@ -139,6 +139,7 @@ void bm_init(void) {
   bm_tc_count = bm_mp.tcache_count;
   bm_tc_depth = bm_mp.tcache_depth > bm_tc_count ? bm_mp.tcache_depth : bm_tc_count;
   bm_tc_bytes = bm_mp.tcache_bytes;
+  bm_tc_large_bytes = bm_mp.tcache_large_bytes;
   bm_tc_fixed_bins = bm_vg ? 0 : bm_mp.tcache_bins;
   bm_tc_nbins = bm_vg ? 0 : bm_mp.tcache_large_bins;
   bm_tc_max_req = bm_tc_nbins ? MIN_CHUNK + (bm_tc_nbins - 1) * CHUNK_ALIGN - SIZE_SZ : 0;

@@ -200,8 +200,22 @@ static void check_tcache(void) {
     CHECK(n <= tc->limits[i], "tcache bin over its limit");
     CHECK(tc->limits[i] >= tc_base_depth(i) && tc->limits[i] <= bm_tc_depth, "tcache bin depth out of range");
   }
-  CHECK(bm_tcache_grown_bytes(tc) == tc->grown, "tcache growth count does not match its depths");
-  CHECK(tc->grown <= bm_tc_bytes, "tcache growth over its byte budget");
+  for (int large = 0; large < 2; large++) {
+    CHECK(bm_tcache_grown_bytes(tc, large) == tc->grown[large], "tcache growth count does not match its depths");
+    CHECK(tc->grown[large] <= tc_budget(large), "tcache growth over its byte budget");
+  }
+  size_t n = 0, bytes = 0;
+  for (tc_entry_t *e = tc->remote; e; e = (tc_entry_t *)reveal_ptr(&e->next, e->next)) {
+    CHECK(!misaligned_ptr(e), "misaligned held remote free");
+    chunk_t *c = mem2chunk(e);
+    size_t sz = chunksize(c);
+    CHECK(!is_mmapped(c) && arena_for_chunk(c) == tc->remote_arena, "held remote free of the wrong arena");
+    CHECK(inuse_at(c, sz), "held remote free not marked in use");
+    CHECK(e->key == bm_tcache_key, "held remote free without its key");
+    CHECK(++n <= REMOTE_MAX_CHUNKS, "held remote frees over their limit");
+    bytes += sz;
+  }
+  CHECK(n == tc->remote_count && bytes == tc->remote_bytes, "held remote frees do not match their counts");
 }
 
 static void check_arena(arena_t *a) {

@@ -208,10 +208,18 @@ static BM_NOINLINE void free_slow(void *mem, chunk_t *p, size_t head) {
     bm_vg_free(mem);
     return;
   }
-  if (head & IS_MMAPPED)
+  if (head & IS_MMAPPED) {
     free_mmapped(p);
-  else
-    free_to_arena(p, head & ~SIZE_FLAGS);
+    return;
+  }
+  size_t size = head & ~SIZE_FLAGS;
+  tcache_t *tc = bm_tcache;
+  /* Another arena's chunk that would take its lock: held back for a batch. */
+  if (tc && size > bm_mp.max_fast && bm_need_lock() && likely(size >= MIN_CHUNK && !(size & CHUNK_ALIGN_MASK))) {
+    arena_t *a = arena_for_chunk(p);
+    if (a != bm_thread_arena) return bm_remote_defer(tc, a, p, size);
+  }
+  free_to_arena(p, size);
 }
 
 void bm_free_mmapped_or_arena(chunk_t *p) {

@@ -224,7 +224,8 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
   tcache_t *tc = bm_tcache;
   if (tc) {
     tc_counters_add(&sum, &tc->ctr);
-    o->tcache_grown_bytes = tc->grown;
+    o->tcache_grown_bytes = tc->grown[0] + tc->grown[1];
+    o->tcache_large_grown_bytes = tc->grown[1];
     for (size_t i = 0; i < TCACHE_BINS; i++) {
       o->tcache_cached_chunks += tc->counts[i];
       o->tcache_cached_bytes += tc->counts[i] * tc_chunk_size(i);
@@ -236,7 +237,8 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
   o->tcache_flushes = sum.flushes;
   o->tcache_refills = sum.refills;
   o->tcache_depth_max = bm_tc_nbins ? bm_tc_depth : 0;
-  o->tcache_bytes_budget = bm_tc_nbins ? bm_tc_bytes : 0;
+  o->tcache_bytes_budget = bm_tc_fixed_bins ? bm_tc_bytes : 0;
+  o->tcache_large_bytes_budget = bm_tc_nbins > bm_tc_fixed_bins ? bm_tc_large_bytes : 0;
   o->mmap_chunks = __atomic_load_n(&bm_mmapped_total, __ATOMIC_RELAXED);
   o->munmap_chunks = __atomic_load_n(&bm_munmapped_total, __ATOMIC_RELAXED);
   o->mremap_calls = __atomic_load_n(&bm_mremaps, __ATOMIC_RELAXED);

@@ -19,6 +19,7 @@ size_t bm_tc_fixed_bins;
 size_t bm_tc_count;
 size_t bm_tc_depth;
 size_t bm_tc_bytes;
+size_t bm_tc_large_bytes;
 
 tc_counters_t bm_exited_tcache;
 
@@ -111,10 +112,12 @@ void bm_tcache_double_free_check(tcache_t *tc, size_t idx, tc_entry_t *e) {
     if (misaligned_ptr(t)) bm_fatal("free(): unaligned chunk detected in tcache 2");
     if (t == e) bm_fatal("free(): double free detected in tcache 2");
   }
+  if (bm_remote_holds(tc, e)) bm_fatal("free(): double free detected in tcache 2");
   /* The key matched by chance (or the chunk sits in another thread's cache). */
 }
 
 void bm_tcache_flush_all(tcache_t *tc) {
+  bm_remote_flush(tc);
   for (size_t i = 0; i < TCACHE_BINS; i++) {
     tc_entry_t *e = tc->entries[i];
     while (e) {

@@ -36,7 +36,13 @@ typedef struct tcache {
   uint16_t limits[TCACHE_BINS]; /* depth of each bin: tc_base_depth(i)..bm_tc_depth */
   uint8_t flags[TCACHE_BINS];
   tc_entry_t *entries[TCACHE_BINS];
-  size_t grown; /* capacity added beyond the starting depths, in bytes */
+  size_t grown[2]; /* capacity added beyond the starting depths, in bytes:
+                      [0] glibc's bins (bm_tc_bytes), [1] those above (bm_tc_large_bytes) */
+  /* Frees of another arena's chunks held back to return in one batch (remote.c). */
+  tc_entry_t *remote;
+  struct arena *remote_arena;
+  unsigned remote_count;
+  size_t remote_bytes;
   tc_counters_t ctr;
 } tcache_t;
 
@@ -46,12 +52,13 @@ extern BM_TLS tcache_t *bm_tcache;
 extern BM_TLS int bm_tcache_state; /* 0 = not yet, 1 = live, 2 = off (exiting / failed) */
 extern uintptr_t bm_tcache_key;
 /* Copies of the parameters read by the fast paths. */
-extern size_t bm_tc_max_req;    /* largest request the tcache serves */
-extern size_t bm_tc_nbins;      /* bins in use */
-extern size_t bm_tc_fixed_bins; /* bins that start at bm_tc_count; the rest start empty */
-extern size_t bm_tc_count;      /* entries per bin to start with (and the fixed depth) */
-extern size_t bm_tc_depth;      /* deepest a bin may grow */
-extern size_t bm_tc_bytes;      /* growth budget of one thread's cache, in bytes */
+extern size_t bm_tc_max_req;     /* largest request the tcache serves */
+extern size_t bm_tc_nbins;       /* bins in use */
+extern size_t bm_tc_fixed_bins;  /* bins that start at bm_tc_count; the rest start empty */
+extern size_t bm_tc_count;       /* entries per bin to start with (and the fixed depth) */
+extern size_t bm_tc_depth;       /* deepest a bin may grow */
+extern size_t bm_tc_bytes;       /* growth budget of one thread's cache, in bytes */
+extern size_t bm_tc_large_bytes; /* the same for its bins above the fixed ones */
 
 static inline size_t tc_index(size_t chunk_size) {
   return (chunk_size - MIN_CHUNK) >> 4;
@@ -75,10 +82,14 @@ static inline void tc_counters_add(tc_counters_t *to, const tc_counters_t *from)
   to->refills += from->refills;
 }
 
-/* Capacity the bins have added beyond their starting depths: the sum of the
- * extra entries times their chunk size (bounded by bm_tc_bytes), counted
- * from the depths (tc->grown keeps the same sum as the bins deepen). */
-size_t bm_tcache_grown_bytes(const tcache_t *tc);
+/* Capacity the fixed bins (large = 0) or those above them (large = 1) have
+ * added beyond their starting depths: the sum of the extra entries times
+ * their chunk size, counted from the depths (tc->grown[large] keeps the same
+ * sum as the bins deepen, bounded by its budget). */
+size_t bm_tcache_grown_bytes(const tcache_t *tc, int large);
+static inline size_t tc_budget(int large) {
+  return large ? bm_tc_large_bytes : bm_tc_bytes;
+}
 
 BM_NORETURN BM_COLD void bm_tcache_unaligned(void);
 
@@ -98,6 +109,19 @@ static inline void tcache_push(tcache_t *tc, size_t idx, chunk_t *c) {
   tc->entries[idx] = e;
   tc->counts[idx]++;
 }
+
+/* Remote frees in batches (remote.c): at most this many chunks or bytes wait. */
+#define REMOTE_MAX_CHUNKS 32
+#define REMOTE_MAX_BYTES (64UL * 1024)
+struct arena;
+/* Holds back the free of p (size bytes, owned by arena a, not the caller's);
+ * returns the held chunks to their arena under one lock when they are many
+ * or a chunk of another arena comes. */
+void bm_remote_defer(tcache_t *tc, struct arena *a, chunk_t *p, size_t size);
+/* Returns every held chunk to its arena. */
+void bm_remote_flush(tcache_t *tc);
+/* 1 when mem is among the held chunks. */
+int bm_remote_holds(const tcache_t *tc, const void *mem);
 
 /* Sets up the calling thread's tcache (slow path); returns it or NULL. */
 tcache_t *bm_tcache_init(void);
@@ -129,7 +153,6 @@ static inline void tcache_note_miss(tcache_t *tc, size_t idx) {
 /* Carves more chunks of bin idx's size from the arena's top into the cache
  * (under the arena lock) when the bin has grown: one lock, many mallocs.
  * Leaves the arena's record of the last split (calloc's) as it found it. */
-struct arena;
 void bm_tcache_refill_from_top(struct arena *a, tcache_t *tc, size_t idx);
 /* Arranges for the thread-exit hook (tcache flush, arena detach) to run. */
 void bm_thread_register_exit(void);

@@ -95,9 +95,10 @@ int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
     size_t want = limit ? 2 * (size_t)limit : TC_OPEN_DEPTH;
     size_t deeper = want < bm_tc_depth ? want : bm_tc_depth;
     size_t added = (deeper - limit) * tc_chunk_size(idx);
-    if (deeper > limit && tc->grown + added <= bm_tc_bytes) {
+    int large = idx >= bm_tc_fixed_bins;
+    if (deeper > limit && tc->grown[large] + added <= tc_budget(large)) {
       tc->limits[idx] = (uint16_t)deeper;
-      tc->grown += added;
+      tc->grown[large] += added;
       tc->flags[idx] = TC_OVERFLOWED;
       tc->ctr.grows++;
       tcache_push(tc, idx, p);
@@ -127,9 +128,10 @@ void bm_tcache_refill_from_top(arena_t *a, tcache_t *tc, size_t idx) {
   a->split_fresh = fresh;
 }
 
-size_t bm_tcache_grown_bytes(const tcache_t *tc) {
+size_t bm_tcache_grown_bytes(const tcache_t *tc, int large) {
   size_t grown = 0;
-  for (size_t i = 0; i < TCACHE_BINS; i++) grown += (tc->limits[i] - tc_base_depth(i)) * tc_chunk_size(i);
+  for (size_t i = 0; i < TCACHE_BINS; i++)
+    if ((i >= bm_tc_fixed_bins) == large) grown += (tc->limits[i] - tc_base_depth(i)) * tc_chunk_size(i);
   return grown;
 }
 
@@ -138,5 +140,5 @@ void bm_tcache_reset_depths(tcache_t *tc) {
     tc->limits[i] = (uint16_t)tc_base_depth(i);
     tc->flags[i] = 0;
   }
-  tc->grown = 0;
+  tc->grown[0] = tc->grown[1] = 0;
 }

@@ -23,6 +23,7 @@ bm_params_t bm_mp = {
     .tcache_large_bins = TCACHE_BINS,
     .tcache_depth = DEFAULT_TCACHE_DEPTH,
     .tcache_bytes = DEFAULT_TCACHE_BYTES,
+    .tcache_large_bytes = DEFAULT_TCACHE_LARGE_BYTES,
     .valgrind_mode = -1,
 };
 
@@ -102,13 +103,14 @@ void bm_tunables_init(void) {
   if (env_size("BINMALLOC_TCACHE_MAX", &v) && v <= DEFAULT_TCACHE_MAX) bm_mp.tcache_max_bytes = v;
   if (env_size("BINMALLOC_TCACHE_DEPTH", &v) && v <= MAX_TCACHE_COUNT) bm_mp.tcache_depth = v;
   if (env_size("BINMALLOC_TCACHE_BYTES", &v)) bm_mp.tcache_bytes = v;
+  if (env_size("BINMALLOC_TCACHE_LARGE_BYTES", &v)) bm_mp.tcache_large_bytes = v;
   size_t large_max = DEFAULT_TCACHE_LARGE_MAX;
   if (env_size("BINMALLOC_TCACHE_LARGE_MAX", &v) && v <= DEFAULT_TCACHE_LARGE_MAX) large_max = v;
   /* Number of bins in use: those whose chunk size serves a request <= max. */
   bm_mp.tcache_bins = (request2size(bm_mp.tcache_max_bytes) - MIN_CHUNK) / CHUNK_ALIGN + 1;
   bm_mp.tcache_large_bins = (request2size(large_max) - MIN_CHUNK) / CHUNK_ALIGN + 1;
   /* Bins that start empty only fill once hot: a fixed-depth cache has none. */
-  if (bm_mp.tcache_depth <= bm_mp.tcache_count || bm_mp.tcache_bytes == 0 ||
+  if (bm_mp.tcache_depth <= bm_mp.tcache_count || bm_mp.tcache_bytes == 0 || bm_mp.tcache_large_bytes == 0 ||
       bm_mp.tcache_large_bins < bm_mp.tcache_bins)
     bm_mp.tcache_large_bins = bm_mp.tcache_bins;
   if (bm_mp.tcache_count == 0) bm_mp.tcache_bins = bm_mp.tcache_large_bins = 0;

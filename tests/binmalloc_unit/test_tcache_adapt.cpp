@@ -77,6 +77,7 @@ TEST(TcacheAdapt, ASizeAboveTcacheMaxStartsUncachedAndOpensWhenHot) {
   EXPECT_EQ(s.tcache_cached_chunks, 2u);
   EXPECT_EQ(s.tcache_cached_bytes, 2 * chunk_of(2000));
   EXPECT_EQ(s.tcache_grown_bytes, 2 * chunk_of(2000));
+  EXPECT_EQ(s.tcache_large_grown_bytes, 2 * chunk_of(2000));  // from the budget of the bins above
   EXPECT_EQ(binmalloc_check_heap(), 0);
   // Cycling the working set of 10 doubles the bin until it holds all of it.
   cycle(2000, 10, 4);
@@ -154,21 +155,26 @@ TEST(TcacheAdapt, GrowthStaysWithinTheByteBudget) {
   EXPECT_EQ(binmalloc_check_heap(), 0);  // also checks the budget against the bins' depths
 }
 
-TEST(TcacheAdapt, LargeSizesShareTheByteBudget) {
+TEST(TcacheAdapt, LargeSizesHaveTheirOwnByteBudget) {
   binmalloc_tcache_flush();
   // Every size up to the largest the cache serves, each hot and deeper than any bin.
   for (int pass = 0; pass < 6; pass++)
     for (size_t req = 24; req <= 4104; req += 16) cycle(req, 24, 1);
   binmalloc_stats_t s = Counters::now();
   ASSERT_GT(s.tcache_bytes_budget, 0u);
-  EXPECT_LE(s.tcache_grown_bytes, s.tcache_bytes_budget);
-  EXPECT_GT(s.tcache_grown_bytes, s.tcache_bytes_budget / 2);
+  ASSERT_GT(s.tcache_large_bytes_budget, 0u);
+  // Each part of the cache is held to its own budget, and nearly used it up.
+  size_t fixed_grown = s.tcache_grown_bytes - s.tcache_large_grown_bytes;
+  EXPECT_LE(fixed_grown, s.tcache_bytes_budget);
+  EXPECT_GT(fixed_grown, s.tcache_bytes_budget / 2);
+  EXPECT_LE(s.tcache_large_grown_bytes, s.tcache_large_bytes_budget);
+  EXPECT_GT(s.tcache_large_grown_bytes, s.tcache_large_bytes_budget / 2);
   // Only the bins up to tcache_max start with entries of their own.
   size_t fixed_capacity = 0;
   for (size_t req = 24; req <= 1032; req += 16) fixed_capacity += kFixedDepth * chunk_of(req);
-  EXPECT_LE(s.tcache_cached_bytes, fixed_capacity + s.tcache_bytes_budget);
+  EXPECT_LE(s.tcache_cached_bytes, fixed_capacity + s.tcache_bytes_budget + s.tcache_large_bytes_budget);
   EXPECT_GT(s.tcache_cached_bytes, 0u);
-  EXPECT_EQ(binmalloc_check_heap(), 0);  // also checks the budget against the bins' depths
+  EXPECT_EQ(binmalloc_check_heap(), 0);  // also checks both budgets against the bins' depths
   binmalloc_tcache_flush();
 }
 
@@ -180,6 +186,7 @@ TEST(TcacheAdapt, AFixedDepthCacheHasNoBinsAboveTcacheMax) {
     binmalloc_stats_t s = Counters::now();
     EXPECT_EQ(s.tcache_max_bytes, 1032u);
     EXPECT_EQ(s.tcache_large_max_bytes, 1032u);
+    EXPECT_EQ(s.tcache_large_bytes_budget, 0u);
     EXPECT_EQ(s.tcache_depth_max, kFixedDepth);
     Counters c;
     cycle(2000, 10, 8);

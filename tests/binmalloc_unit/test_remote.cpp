@@ -1,0 +1,181 @@
+// Remote frees in batches: a thread that frees chunks another thread's arena
+// owns (too large for the fastbins, not cached) holds them back and returns
+// them to the owner under one lock, 32 chunks or 64 KiB at a time, and
+// whatever it still holds when its cache is flushed or it exits.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "helpers.h"
+
+using bmtest::Counters;
+
+namespace {
+
+constexpr size_t kRequest = 2000;  // chunk 2016: above glibc's cache, below the mmap threshold
+constexpr size_t kChunk = 2016;
+constexpr size_t kBatch = 32;     // REMOTE_MAX_CHUNKS (32 x 2016 bytes stays under 64 KiB)
+constexpr size_t kLarge = 40000;  // above the cache's sizes
+constexpr size_t kLargeChunk = 40016;
+
+size_t in_use() {
+  return binmalloc_mallinfo2().uordblks;
+}
+
+// Makes n arenas besides the calling thread's exist (a new arena's own record counts
+// as in use), free for the test's threads to take, so that the test's
+// mallinfo2 figures change only by the chunks it frees.
+void make_arenas(int n) {
+  binmalloc_free(binmalloc_malloc(16));  // the calling thread holds its arena first
+  std::atomic<int> attached{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < n; i++)
+    ts.emplace_back([&] {
+      binmalloc_free(binmalloc_malloc(16));
+      attached++;
+      while (attached < n) std::this_thread::yield();
+    });
+  for (auto &t : ts) t.join();
+}
+
+}  // namespace
+
+TEST(RemoteFree, AnotherArenasChunksGoBackInBatches) {
+  // The main thread's chunks live in the main arena; the freeing thread has its own.
+  make_arenas(1);
+  std::vector<void *> owned(100);
+  for (auto &p : owned) p = binmalloc_malloc(kRequest);
+  size_t all = in_use();
+  std::thread([&] {
+    void *anchor = binmalloc_malloc(16);  // sets up this thread's cache and arena
+    Counters c;
+    size_t mine = in_use();
+    for (size_t i = 0; i + 1 < kBatch; i++) binmalloc_free(owned[i]);
+    // Held back: the owner's chunks are still in use, and the heap is exact.
+    EXPECT_EQ(in_use(), mine);
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    EXPECT_EQ(c.delta().remote_frees, kBatch - 1);
+    binmalloc_free(owned[kBatch - 1]);  // the batch is full: all of it goes back
+    EXPECT_EQ(in_use(), mine - kBatch * kChunk);
+    for (size_t i = kBatch; i < kBatch + 10; i++) binmalloc_free(owned[i]);
+    EXPECT_EQ(in_use(), mine - kBatch * kChunk);
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    binmalloc_tcache_flush();  // returns what is held too
+    EXPECT_EQ(in_use(), mine - (kBatch + 10) * kChunk);
+    for (size_t i = kBatch + 10; i < owned.size(); i++) binmalloc_free(owned[i]);
+    EXPECT_EQ(c.delta().remote_frees, owned.size());
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    binmalloc_free(anchor);
+  }).join();  // the exit returns the last ones
+  EXPECT_EQ(in_use(), all - owned.size() * kChunk);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  // The returned chunks serve the owner again.
+  for (auto &p : owned) p = binmalloc_malloc(kRequest);
+  EXPECT_EQ(in_use(), all);
+  for (auto *p : owned) binmalloc_free(p);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+TEST(RemoteFree, HeldChunksComeFromOneArenaAndStayUnderTheByteBound) {
+  make_arenas(2);
+  std::vector<void *> small(8), large(8);
+  for (auto &p : small) p = binmalloc_malloc(kRequest);
+  for (auto &p : large) p = binmalloc_malloc(kLarge);
+  // A chunk of a third arena, whose thread stays alive (attached) meanwhile.
+  void *other = nullptr;
+  std::atomic<int> phase{0};
+  std::thread helper([&] {
+    other = binmalloc_malloc(kRequest);
+    phase = 1;
+    while (phase != 2) std::this_thread::yield();
+  });
+  while (phase != 1) std::this_thread::yield();
+  size_t all = in_use();
+  std::thread([&] {
+    binmalloc_free(binmalloc_malloc(16));  // sets up this thread's cache and arena
+    size_t mine = in_use();
+    for (size_t i = 0; i < 4; i++) binmalloc_free(small[i]);
+    EXPECT_EQ(in_use(), mine);
+    binmalloc_free(other);  // another owner: the four go back, this one is held
+    EXPECT_EQ(in_use(), mine - 4 * kChunk);
+    binmalloc_free(large[0]);  // the main arena again: `other` goes back
+    EXPECT_EQ(in_use(), mine - 5 * kChunk);
+    binmalloc_free(small[4]);
+    EXPECT_EQ(in_use(), mine - 5 * kChunk);
+    binmalloc_free(large[1]);  // 2 x 40016 + 2016 bytes: over 64 KiB, all three go back
+    EXPECT_EQ(in_use(), mine - 6 * kChunk - 2 * kLargeChunk);
+    void *own = binmalloc_malloc(kLarge);
+    size_t with_own = in_use();
+    binmalloc_free(own);  // this thread's own arena: freed at once
+    EXPECT_EQ(in_use(), with_own - kLargeChunk);
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+  }).join();
+  EXPECT_EQ(in_use(), all - 6 * kChunk - 2 * kLargeChunk);  // the exit returned the rest
+  phase = 2;
+  helper.join();
+  for (size_t i = 5; i < 8; i++) binmalloc_free(small[i]);
+  for (size_t i = 2; i < 8; i++) binmalloc_free(large[i]);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+TEST(RemoteFree, ForkWhileChunksAreHeld) {
+  std::vector<void *> owned(10);
+  for (auto &p : owned) p = binmalloc_malloc(kRequest);
+  std::thread([&] {
+    for (auto *p : owned) binmalloc_free(p);  // 10 held
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      // The child's only thread still holds them: they go back and serve again.
+      int bad = binmalloc_check_heap();
+      binmalloc_tcache_flush();
+      bad |= binmalloc_check_heap();
+      std::vector<void *> v(200);
+      for (auto &p : v) p = binmalloc_malloc(kRequest);
+      for (auto *p : v) binmalloc_free(p);
+      _exit(bad == 0 && binmalloc_check_heap() == 0 ? 0 : 3);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status)) << "child died with signal " << WTERMSIG(status);
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }).join();
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+TEST(RemoteFreeDeath, DoubleFreeOfAHeldChunk) {
+  EXPECT_DEATH(
+      {
+        void *p = binmalloc_malloc(kLarge);
+        std::thread([&] {
+          binmalloc_free(p);
+          binmalloc_free(p);
+        }).join();
+      },
+      "free\\(\\): double free detected in tcache 2");
+}
+
+TEST(RemoteFreeDeath, DoubleFreeOfAHeldChunkThroughTheCache) {
+  // A size the cache serves, with room in its bin at the second free: the
+  // chunk carries the cache key, is not in the bin but among the held ones.
+  EXPECT_DEATH(
+      {
+        void *p = binmalloc_malloc(3000);
+        std::thread([&] {
+          for (int r = 0; r < 3; r++) {  // the bin proves hot and opens at 2, then holds 2
+            void *a = binmalloc_malloc(3000), *b = binmalloc_malloc(3000);
+            binmalloc_free(a);
+            binmalloc_free(b);
+          }
+          binmalloc_free(p);                 // the bin is full: held
+          void *x = binmalloc_malloc(3000);  // room in the bin again
+          binmalloc_free(p);
+          binmalloc_free(x);
+        }).join();
+      },
+      "free\\(\\): double free detected in tcache 2");
+}
