@@ -139,25 +139,10 @@ TEST(TcacheAdapt, FixedDepthUntilTheBinIsHot) {
   EXPECT_EQ(binmalloc_check_heap(), 0);
 }
 
-TEST(TcacheAdapt, GrowthStaysWithinTheByteBudget) {
+TEST(TcacheAdapt, GrowthStaysWithinTheByteBudgets) {
   binmalloc_tcache_flush();
-  // Every size the cache serves, each with a working set deeper than any bin.
-  for (int pass = 0; pass < 8; pass++)
-    for (size_t req = 24; req <= 1032; req += 16) cycle(req, 100, 1);
-  binmalloc_stats_t s = Counters::now();
-  ASSERT_GT(s.tcache_bytes_budget, 0u);
-  EXPECT_LE(s.tcache_grown_bytes, s.tcache_bytes_budget);
-  // The budget is what stopped growth: it is nearly used up.
-  EXPECT_GT(s.tcache_grown_bytes, s.tcache_bytes_budget / 2);
-  size_t fixed_capacity = 0;
-  for (size_t req = 24; req <= 1032; req += 16) fixed_capacity += kFixedDepth * chunk_of(req);
-  EXPECT_LE(s.tcache_cached_bytes, fixed_capacity + s.tcache_bytes_budget);
-  EXPECT_EQ(binmalloc_check_heap(), 0);  // also checks the budget against the bins' depths
-}
-
-TEST(TcacheAdapt, LargeSizesHaveTheirOwnByteBudget) {
-  binmalloc_tcache_flush();
-  // Every size up to the largest the cache serves, each hot and deeper than any bin.
+  // Every size the cache serves, each hot and deeper than any bin; the bins
+  // above glibc's sizes have a budget of their own.
   for (int pass = 0; pass < 6; pass++)
     for (size_t req = 24; req <= 4104; req += 16) cycle(req, 24, 1);
   binmalloc_stats_t s = Counters::now();
