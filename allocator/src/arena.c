@@ -142,7 +142,7 @@ void bm_init(void) {
   bm_tc_large_bytes = bm_mp.tcache_large_bytes;
   bm_tc_fixed_bins = bm_vg ? 0 : bm_mp.tcache_bins;
   bm_tc_nbins = bm_vg ? 0 : bm_mp.tcache_large_bins;
-  bm_tc_max_req = bm_tc_nbins ? MIN_CHUNK + (bm_tc_nbins - 1) * CHUNK_ALIGN - SIZE_SZ : 0;
+  bm_tc_max_req = tc_max_request(bm_tc_nbins);
   __atomic_store_n(&bm_inited, 1, __ATOMIC_RELEASE);
   bm_unlock(&init_lock);
   /* May allocate (through us): done after initialisation is complete. */

@@ -173,10 +173,15 @@ void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
   free_chunk_locked(a, p, size);
 }
 
-BM_INLINE void free_to_arena(chunk_t *p, size_t size) {
+/* may_hold: another arena's chunk that would take its lock may be held back
+ * for a batch (remote.c); not when the cache itself is being emptied. */
+BM_INLINE void free_to_arena(chunk_t *p, size_t size, int may_hold) {
   if (unlikely(size < MIN_CHUNK || (size & CHUNK_ALIGN_MASK))) bm_fatal("free(): invalid size");
   arena_t *a = arena_for_chunk(p);
   int need = bm_need_lock();
+  tcache_t *tc;
+  if (may_hold && need && a != bm_thread_arena && size > bm_mp.max_fast && (tc = bm_tcache) != NULL)
+    return bm_remote_defer(tc, a, p, size);
   arena_t *counted = bm_count_free_of(a, bm_thread_arena);
   if (size <= bm_mp.max_fast) {
     free_fast(a, p, size, need, !need);
@@ -189,7 +194,7 @@ BM_INLINE void free_to_arena(chunk_t *p, size_t size) {
 }
 
 void bm_free_to_arena(chunk_t *p, size_t size) {
-  free_to_arena(p, size);
+  free_to_arena(p, size, 0);
 }
 
 /* Dynamic mmap threshold: a freed mmapped chunk larger than the threshold
@@ -208,18 +213,10 @@ static BM_NOINLINE void free_slow(void *mem, chunk_t *p, size_t head) {
     bm_vg_free(mem);
     return;
   }
-  if (head & IS_MMAPPED) {
+  if (head & IS_MMAPPED)
     free_mmapped(p);
-    return;
-  }
-  size_t size = head & ~SIZE_FLAGS;
-  tcache_t *tc = bm_tcache;
-  /* Another arena's chunk that would take its lock: held back for a batch. */
-  if (tc && size > bm_mp.max_fast && bm_need_lock() && likely(size >= MIN_CHUNK && !(size & CHUNK_ALIGN_MASK))) {
-    arena_t *a = arena_for_chunk(p);
-    if (a != bm_thread_arena) return bm_remote_defer(tc, a, p, size);
-  }
-  free_to_arena(p, size);
+  else
+    free_to_arena(p, head & ~SIZE_FLAGS, 1);
 }
 
 void bm_free_mmapped_or_arena(chunk_t *p) {

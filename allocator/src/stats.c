@@ -249,7 +249,7 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
   o->mmapped_bytes_live = __atomic_load_n(&bm_mmapped_bytes_live, __ATOMIC_RELAXED);
   o->narenas = narenas;
   o->tcache_count = bm_tc_nbins ? bm_tc_count : 0;
-  o->tcache_max_bytes = bm_tc_fixed_bins ? MIN_CHUNK + (bm_tc_fixed_bins - 1) * CHUNK_ALIGN - SIZE_SZ : 0;
+  o->tcache_max_bytes = tc_max_request(bm_tc_fixed_bins);
   o->tcache_large_max_bytes = bm_tc_max_req;
   o->max_fast = bm_mp.max_fast;
 }

@@ -68,6 +68,15 @@ static inline size_t tc_chunk_size(size_t idx) {
   return MIN_CHUNK + idx * CHUNK_ALIGN;
 }
 
+/* Bins that serve every request up to n bytes, and the largest request the
+ * first nbins bins serve. */
+static inline size_t tc_bins_for(size_t n) {
+  return tc_index(request2size(n)) + 1;
+}
+static inline size_t tc_max_request(size_t nbins) {
+  return nbins ? tc_chunk_size(nbins - 1) - SIZE_SZ : 0;
+}
+
 /* Depth a bin starts at: glibc's count for its bins (requests up to
  * tcache_max), none above; those bins fill only once they prove hot. */
 static inline size_t tc_base_depth(size_t idx) {

@@ -19,8 +19,6 @@ bm_params_t bm_mp = {
     .max_fast = 128,
     .tcache_count = DEFAULT_TCACHE_COUNT,
     .tcache_max_bytes = DEFAULT_TCACHE_MAX,
-    .tcache_bins = 64,
-    .tcache_large_bins = TCACHE_BINS,
     .tcache_depth = DEFAULT_TCACHE_DEPTH,
     .tcache_bytes = DEFAULT_TCACHE_BYTES,
     .tcache_large_bytes = DEFAULT_TCACHE_LARGE_BYTES,
@@ -107,8 +105,8 @@ void bm_tunables_init(void) {
   size_t large_max = DEFAULT_TCACHE_LARGE_MAX;
   if (env_size("BINMALLOC_TCACHE_LARGE_MAX", &v) && v <= DEFAULT_TCACHE_LARGE_MAX) large_max = v;
   /* Number of bins in use: those whose chunk size serves a request <= max. */
-  bm_mp.tcache_bins = (request2size(bm_mp.tcache_max_bytes) - MIN_CHUNK) / CHUNK_ALIGN + 1;
-  bm_mp.tcache_large_bins = (request2size(large_max) - MIN_CHUNK) / CHUNK_ALIGN + 1;
+  bm_mp.tcache_bins = tc_bins_for(bm_mp.tcache_max_bytes);
+  bm_mp.tcache_large_bins = tc_bins_for(large_max);
   /* Bins that start empty only fill once hot: a fixed-depth cache has none. */
   if (bm_mp.tcache_depth <= bm_mp.tcache_count || bm_mp.tcache_bytes == 0 || bm_mp.tcache_large_bytes == 0 ||
       bm_mp.tcache_large_bins < bm_mp.tcache_bins)
