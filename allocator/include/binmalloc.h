@@ -116,7 +116,8 @@ struct binmalloc_stats_ex {
   uint64_t max_fast;          /* largest fastbin chunk size */
   /* the adaptive thread cache (counters: calling thread plus exited threads) */
   uint64_t tcache_depth_max;     /* deepest a tcache bin may grow */
-  uint64_t tcache_bytes_budget;  /* capacity a thread's bins up to tcache_max_bytes may add */
+  uint64_t tcache_bytes_budget;  /* capacity the calling thread's bins up to tcache_max_bytes may
+                                    add now: its share of the shared budget, at least the floor */
   uint64_t tcache_grown_bytes;   /* capacity the calling thread's bins added (<= the two budgets) */
   uint64_t tcache_cached_bytes;  /* bytes in chunks in the calling thread's cache */
   uint64_t tcache_cached_chunks; /* chunks in the calling thread's cache */
@@ -126,8 +127,10 @@ struct binmalloc_stats_ex {
   /* largest request cached at all: bins above tcache_max_bytes start empty
    * and fill once hot */
   uint64_t tcache_large_max_bytes;
-  uint64_t tcache_large_bytes_budget; /* capacity the bins above tcache_max_bytes may add */
-  uint64_t tcache_large_grown_bytes;  /* capacity they added in the calling thread */
+  uint64_t tcache_large_bytes_budget;  /* capacity the bins above tcache_max_bytes may add */
+  uint64_t tcache_large_grown_bytes;   /* capacity they added in the calling thread */
+  uint64_t tcache_shared_bytes_budget; /* budget of the bins up to tcache_max_bytes, all threads */
+  uint64_t tcache_threads;             /* threads with a cache (they share that budget) */
 };
 
 /* (In C++ the function hides the struct tag: use binmalloc_stats_t.) */

@@ -88,6 +88,7 @@ static void fork_parent(void) {
 
 static void fork_child(void) {
   if (!bm_inited) return;
+  bm_tcache_fork_child();
   bm_lock_reinit(&bm_list_lock);
   bm_lock_reinit(&init_lock);
   if (!fork_locked) {
@@ -139,6 +140,7 @@ void bm_init(void) {
   bm_tc_count = bm_mp.tcache_count;
   bm_tc_depth = bm_mp.tcache_depth > bm_tc_count ? bm_mp.tcache_depth : bm_tc_count;
   bm_tc_bytes = bm_mp.tcache_bytes;
+  bm_tc_shared_bytes = bm_tc_bytes ? bm_mp.tcache_shared_bytes : 0;
   bm_tc_large_bytes = bm_mp.tcache_large_bytes;
   bm_tc_fixed_bins = bm_vg ? 0 : bm_mp.tcache_bins;
   bm_tc_nbins = bm_vg ? 0 : bm_mp.tcache_large_bins;

@@ -20,6 +20,8 @@ size_t bm_tc_count;
 size_t bm_tc_depth;
 size_t bm_tc_bytes;
 size_t bm_tc_large_bytes;
+size_t bm_tc_shared_bytes;
+unsigned bm_tc_live;
 
 tc_counters_t bm_exited_tcache;
 
@@ -56,6 +58,7 @@ static void tcache_thread_exit(void *unused) {
     return;
   }
   bm_tcache = NULL;
+  __atomic_sub_fetch(&bm_tc_live, 1, __ATOMIC_RELAXED);
   bm_lock(&bm_list_lock);
   tc_counters_add(&bm_exited_tcache, &tc->ctr);
   bm_unlock(&bm_list_lock);
@@ -95,6 +98,7 @@ tcache_t *bm_tcache_init(void) {
   bm_tcache_reset_depths(tc);
   bm_tcache = tc;
   bm_tcache_state = 1;
+  __atomic_add_fetch(&bm_tc_live, 1, __ATOMIC_RELAXED);
   bm_thread_register_exit();
   return tc;
 }
@@ -131,4 +135,8 @@ void bm_tcache_flush_all(tcache_t *tc) {
     tc->entries[i] = NULL;
     tc->counts[i] = 0;
   }
+}
+
+void bm_tcache_fork_child(void) {
+  __atomic_store_n(&bm_tc_live, bm_tcache ? 1u : 0u, __ATOMIC_RELAXED);
 }

@@ -52,13 +52,15 @@ extern BM_TLS tcache_t *bm_tcache;
 extern BM_TLS int bm_tcache_state; /* 0 = not yet, 1 = live, 2 = off (exiting / failed) */
 extern uintptr_t bm_tcache_key;
 /* Copies of the parameters read by the fast paths. */
-extern size_t bm_tc_max_req;     /* largest request the tcache serves */
-extern size_t bm_tc_nbins;       /* bins in use */
-extern size_t bm_tc_fixed_bins;  /* bins that start at bm_tc_count; the rest start empty */
-extern size_t bm_tc_count;       /* entries per bin to start with (and the fixed depth) */
-extern size_t bm_tc_depth;       /* deepest a bin may grow */
-extern size_t bm_tc_bytes;       /* growth budget of one thread's cache, in bytes */
-extern size_t bm_tc_large_bytes; /* the same for its bins above the fixed ones */
+extern size_t bm_tc_max_req;      /* largest request the tcache serves */
+extern size_t bm_tc_nbins;        /* bins in use */
+extern size_t bm_tc_fixed_bins;   /* bins that start at bm_tc_count; the rest start empty */
+extern size_t bm_tc_count;        /* entries per bin to start with (and the fixed depth) */
+extern size_t bm_tc_depth;        /* deepest a bin may grow */
+extern size_t bm_tc_bytes;        /* growth budget of one thread's cache, in bytes, at least */
+extern size_t bm_tc_shared_bytes; /* the same shared by all threads' caches (0 with bm_tc_bytes 0) */
+extern size_t bm_tc_large_bytes;  /* the same for a thread's bins above the fixed ones */
+extern unsigned bm_tc_live;       /* threads with a cache (atomic) */
 
 static inline size_t tc_index(size_t chunk_size) {
   return (chunk_size - MIN_CHUNK) >> 4;
@@ -96,8 +98,21 @@ static inline void tc_counters_add(tc_counters_t *to, const tc_counters_t *from)
  * their chunk size, counted from the depths (tc->grown[large] keeps the same
  * sum as the bins deepen, bounded by its budget). */
 size_t bm_tcache_grown_bytes(const tcache_t *tc, int large);
+/* The fixed bins' budget is the thread's share of bm_tc_shared_bytes, and
+ * never less than bm_tc_bytes: one or two busy threads may cache their whole
+ * working set, many threads hold no more than bm_tc_bytes each.  The share
+ * is taken when a bin deepens; a thread that grew while it was alone keeps
+ * what it added until its bins flush.  tc_budget_max is the share of a
+ * single thread. */
 static inline size_t tc_budget(int large) {
-  return large ? bm_tc_large_bytes : bm_tc_bytes;
+  if (large) return bm_tc_large_bytes;
+  unsigned live = __atomic_load_n(&bm_tc_live, __ATOMIC_RELAXED);
+  size_t share = live > 1 ? bm_tc_shared_bytes / live : bm_tc_shared_bytes;
+  return share > bm_tc_bytes ? share : bm_tc_bytes;
+}
+static inline size_t tc_budget_max(int large) {
+  if (large) return bm_tc_large_bytes;
+  return bm_tc_shared_bytes > bm_tc_bytes ? bm_tc_shared_bytes : bm_tc_bytes;
 }
 
 BM_NORETURN BM_COLD void bm_tcache_unaligned(void);
@@ -163,6 +178,8 @@ static inline void tcache_note_miss(tcache_t *tc, size_t idx) {
  * (under the arena lock) when the bin has grown: one lock, many mallocs.
  * Leaves the arena's record of the last split (calloc's) as it found it. */
 void bm_tcache_refill_from_top(struct arena *a, tcache_t *tc, size_t idx);
+/* In a forked child: the forking thread is the only one left. */
+void bm_tcache_fork_child(void);
 /* Arranges for the thread-exit hook (tcache flush, arena detach) to run. */
 void bm_thread_register_exit(void);
 

@@ -94,9 +94,14 @@ int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
   if (flags & TC_HOT) {
     size_t want = limit ? 2 * (size_t)limit : TC_OPEN_DEPTH;
     size_t deeper = want < bm_tc_depth ? want : bm_tc_depth;
-    size_t added = (deeper - limit) * tc_chunk_size(idx);
     int large = idx >= bm_tc_fixed_bins;
-    if (deeper > limit && tc->grown[large] + added <= tc_budget(large)) {
+    /* The last step stops where the budget does (doubling would overshoot it
+     * and leave the bin at half the working set). */
+    size_t budget = tc_budget(large);
+    size_t room = budget > tc->grown[large] ? (budget - tc->grown[large]) / tc_chunk_size(idx) : 0;
+    if (deeper > limit + room) deeper = limit + room;
+    size_t added = (deeper - limit) * tc_chunk_size(idx);
+    if (deeper > limit) {
       tc->limits[idx] = (uint16_t)deeper;
       tc->grown[large] += added;
       tc->flags[idx] = TC_OVERFLOWED;

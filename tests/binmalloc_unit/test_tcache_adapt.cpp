@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -141,17 +142,19 @@ TEST(TcacheAdapt, FixedDepthUntilTheBinIsHot) {
 
 TEST(TcacheAdapt, GrowthStaysWithinTheByteBudgets) {
   binmalloc_tcache_flush();
-  // Every size the cache serves, each hot and deeper than any bin; the bins
-  // above glibc's sizes have a budget of their own.
+  // Every size the cache serves, each hot, with more chunks than the budgets
+  // hold; the bins above glibc's sizes have a budget of their own.
   for (int pass = 0; pass < 6; pass++)
-    for (size_t req = 24; req <= 4104; req += 16) cycle(req, 24, 1);
+    for (size_t req = 24; req <= 4104; req += 16) cycle(req, req <= 1032 ? 400 : 24, 1);
   binmalloc_stats_t s = Counters::now();
   ASSERT_GT(s.tcache_bytes_budget, 0u);
   ASSERT_GT(s.tcache_large_bytes_budget, 0u);
-  // Each part of the cache is held to its own budget, and nearly used it up.
+  // Each part of the cache is held to its own budget, and the last step of
+  // growth stops where the budget does: it is used up to less than the
+  // largest chunk (doubling alone could leave half of it unused).
   size_t fixed_grown = s.tcache_grown_bytes - s.tcache_large_grown_bytes;
   EXPECT_LE(fixed_grown, s.tcache_bytes_budget);
-  EXPECT_GT(fixed_grown, s.tcache_bytes_budget / 2);
+  EXPECT_GT(fixed_grown + chunk_of(1032), s.tcache_bytes_budget);
   EXPECT_LE(s.tcache_large_grown_bytes, s.tcache_large_bytes_budget);
   EXPECT_GT(s.tcache_large_grown_bytes, s.tcache_large_bytes_budget / 2);
   // Only the bins up to tcache_max start with entries of their own.
@@ -161,6 +164,79 @@ TEST(TcacheAdapt, GrowthStaysWithinTheByteBudgets) {
   EXPECT_GT(s.tcache_cached_bytes, 0u);
   EXPECT_EQ(binmalloc_check_heap(), 0);  // also checks both budgets against the bins' depths
   binmalloc_tcache_flush();
+}
+
+// The budget of glibc's bins is shared by the threads that have a cache:
+// each may grow by its share, and never by less than the floor
+// (BINMALLOC_TCACHE_BYTES, 512 KiB by default).
+namespace {
+constexpr uint64_t kBudgetFloor = 512 << 10;
+
+uint64_t share_of(const binmalloc_stats_t &s) {
+  return std::max(kBudgetFloor, s.tcache_shared_bytes_budget / s.tcache_threads);
+}
+}  // namespace
+
+TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
+  binmalloc_tcache_flush();
+  binmalloc_free(binmalloc_malloc(16));  // this thread has a cache
+  binmalloc_stats_t alone = Counters::now();
+  ASSERT_GE(alone.tcache_threads, 1u);
+  ASSERT_GT(alone.tcache_shared_bytes_budget, 2 * kBudgetFloor);
+  EXPECT_EQ(alone.tcache_bytes_budget, share_of(alone));
+
+  // A second thread with a cache halves the share; the first keeps it while
+  // it runs a working set of 1.1 MB, twice the floor, entirely from its cache.
+  constexpr size_t kChunks = 10000;  // of 112 bytes
+  binmalloc_stats_t during{}, d{};
+  uint64_t flushes = 0;  // tcache_flushes is not among the fields delta() subtracts
+  std::thread t([&] {
+    binmalloc_free(binmalloc_malloc(16));  // sets up the cache
+    during = Counters::now();
+    cycle(100, kChunks, 12);  // the bin doubles once a round, up to the working set
+    Counters c;
+    flushes = Counters::now().tcache_flushes;
+    cycle(100, kChunks, 3);
+    d = c.delta();
+    flushes = d.tcache_flushes - flushes;
+    binmalloc_tcache_flush();
+  });
+  t.join();
+  EXPECT_EQ(during.tcache_threads, alone.tcache_threads + 1);
+  EXPECT_EQ(during.tcache_bytes_budget, share_of(during));
+  if (during.tcache_bytes_budget >= kChunks * chunk_of(100)) {
+    EXPECT_GE(d.tcache_hits, 3 * kChunks);  // every malloc: 3 rounds, plus the first allocation
+    EXPECT_EQ(flushes, 0u);
+  }
+  EXPECT_EQ(Counters::now().tcache_threads, alone.tcache_threads);  // the exit returned the share
+
+  // With 8 more threads at once, each grows by no more than the floor.
+  constexpr int kThreads = 8;
+  std::atomic<int> ready{0}, measured{0};
+  std::vector<uint64_t> grown(kThreads), budget(kThreads);
+  std::vector<std::thread> ts;
+  auto all = [&](std::atomic<int> &n) {
+    n++;
+    while (n < kThreads) std::this_thread::yield();
+  };
+  for (int i = 0; i < kThreads; i++)
+    ts.emplace_back([&, i] {
+      binmalloc_free(binmalloc_malloc(16));
+      all(ready);  // all 8 have a cache
+      cycle(100, kChunks, 12);
+      binmalloc_stats_t s = Counters::now();
+      grown[i] = s.tcache_grown_bytes - s.tcache_large_grown_bytes;
+      budget[i] = s.tcache_bytes_budget;
+      EXPECT_EQ(binmalloc_check_heap(), 0);
+      all(measured);  // none exits (giving its share back) before all are measured
+    });
+  for (auto &th : ts) th.join();
+  for (int i = 0; i < kThreads; i++) {
+    EXPECT_LE(budget[i], std::max(kBudgetFloor, alone.tcache_shared_bytes_budget / kThreads)) << i;
+    EXPECT_LE(grown[i], budget[i]) << i;
+    EXPECT_GT(grown[i], budget[i] / 2) << i;  // the working set is larger: the share is used
+  }
+  EXPECT_EQ(binmalloc_check_heap(), 0);
 }
 
 // With a fixed depth (BINMALLOC_TCACHE_DEPTH at or below the count) the cache
@@ -336,6 +412,7 @@ TEST(TcacheAdapt, ForkWhileOtherThreadsHoldDeepCaches) {
       std::vector<void *> v(1000);
       for (auto &p : v) p = binmalloc_malloc(100);
       for (auto *p : v) binmalloc_free(p);
+      if (Counters::now().tcache_threads != 1) _exit(4);  // only the forking thread's cache is left
       _exit(binmalloc_check_heap() == 0 ? 0 : 3);
     }
     int status = 0;
