@@ -98,16 +98,18 @@ static inline void tc_counters_add(tc_counters_t *to, const tc_counters_t *from)
  * their chunk size, counted from the depths (tc->grown[large] keeps the same
  * sum as the bins deepen, bounded by its budget). */
 size_t bm_tcache_grown_bytes(const tcache_t *tc, int large);
-/* The fixed bins' budget is the thread's share of bm_tc_shared_bytes, and
- * never less than bm_tc_bytes: one or two busy threads may cache their whole
- * working set, many threads hold no more than bm_tc_bytes each.  The share
- * is taken when a bin deepens; a thread that grew while it was alone keeps
- * what it added until its bins flush.  tc_budget_max is the share of a
- * single thread. */
+/* The fixed bins' budget is the thread's share of bm_tc_shared_bytes: all
+ * of it for a thread alone, halved for each further thread with a cache, and
+ * never less than bm_tc_bytes.  One or two busy threads may cache a working
+ * set of megabytes; from four or so on, each holds no more than bm_tc_bytes,
+ * and together the threads' shares never pass bm_tc_shared_bytes by more
+ * than those floors.  The share is taken when a bin deepens; a thread that
+ * grew while it was alone keeps what it added until its bins flush.
+ * tc_budget_max is the share of a thread alone. */
 static inline size_t tc_budget(int large) {
   if (large) return bm_tc_large_bytes;
   unsigned live = __atomic_load_n(&bm_tc_live, __ATOMIC_RELAXED);
-  size_t share = live > 1 ? bm_tc_shared_bytes / live : bm_tc_shared_bytes;
+  size_t share = live <= 1 ? bm_tc_shared_bytes : live > 64 ? 0 : bm_tc_shared_bytes >> (live - 1);
   return share > bm_tc_bytes ? share : bm_tc_bytes;
 }
 static inline size_t tc_budget_max(int large) {

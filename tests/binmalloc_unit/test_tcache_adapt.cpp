@@ -167,13 +167,14 @@ TEST(TcacheAdapt, GrowthStaysWithinTheByteBudgets) {
 }
 
 // The budget of glibc's bins is shared by the threads that have a cache:
-// each may grow by its share, and never by less than the floor
-// (BINMALLOC_TCACHE_BYTES, 512 KiB by default).
+// a thread alone has all of it, each further thread halves the share, and
+// none has less than the floor (BINMALLOC_TCACHE_BYTES, 512 KiB by default).
 namespace {
 constexpr uint64_t kBudgetFloor = 512 << 10;
 
 uint64_t share_of(const binmalloc_stats_t &s) {
-  return std::max(kBudgetFloor, s.tcache_shared_bytes_budget / s.tcache_threads);
+  uint64_t n = s.tcache_threads;
+  return std::max(kBudgetFloor, n > 64 ? 0 : s.tcache_shared_bytes_budget >> (n - 1));
 }
 }  // namespace
 
@@ -232,7 +233,7 @@ TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
     });
   for (auto &th : ts) th.join();
   for (int i = 0; i < kThreads; i++) {
-    EXPECT_LE(budget[i], std::max(kBudgetFloor, alone.tcache_shared_bytes_budget / kThreads)) << i;
+    EXPECT_EQ(budget[i], kBudgetFloor) << i;
     EXPECT_LE(grown[i], budget[i]) << i;
     EXPECT_GT(grown[i], budget[i] / 2) << i;  // the working set is larger: the share is used
   }
