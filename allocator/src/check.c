@@ -202,7 +202,7 @@ static void check_tcache(void) {
   }
   for (int large = 0; large < 2; large++) {
     CHECK(bm_tcache_grown_bytes(tc, large) == tc->grown[large], "tcache growth count does not match its depths");
-    CHECK(tc->grown[large] <= tc_budget_max(large), "tcache growth over its byte budget");
+    CHECK(tc->grown[large] <= tc_budget_for(large, 1), "tcache growth over its byte budget");
   }
   size_t n = 0, bytes = 0;
   for (tc_entry_t *e = tc->remote; e; e = (tc_entry_t *)reveal_ptr(&e->next, e->next)) {

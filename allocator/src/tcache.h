@@ -98,23 +98,21 @@ static inline void tc_counters_add(tc_counters_t *to, const tc_counters_t *from)
  * their chunk size, counted from the depths (tc->grown[large] keeps the same
  * sum as the bins deepen, bounded by its budget). */
 size_t bm_tcache_grown_bytes(const tcache_t *tc, int large);
-/* The fixed bins' budget is the thread's share of bm_tc_shared_bytes: all
- * of it for a thread alone, halved for each further thread with a cache, and
+/* The fixed bins' budget with `threads` threads that have a cache: all of
+ * bm_tc_shared_bytes for a thread alone, halved for each further thread, and
  * never less than bm_tc_bytes.  One or two busy threads may cache a working
  * set of megabytes; from four or so on, each holds no more than bm_tc_bytes,
  * and together the threads' shares never pass bm_tc_shared_bytes by more
- * than those floors.  The share is taken when a bin deepens; a thread that
- * grew while it was alone keeps what it added until its bins flush.
- * tc_budget_max is the share of a thread alone. */
-static inline size_t tc_budget(int large) {
+ * than those floors.  A thread's share is taken when a bin deepens
+ * (tc_budget); a thread that grew while it was alone keeps what it added
+ * until its bins flush, so the heap check holds it to tc_budget_for(large, 1). */
+static inline size_t tc_budget_for(int large, unsigned threads) {
   if (large) return bm_tc_large_bytes;
-  unsigned live = __atomic_load_n(&bm_tc_live, __ATOMIC_RELAXED);
-  size_t share = live <= 1 ? bm_tc_shared_bytes : live > 64 ? 0 : bm_tc_shared_bytes >> (live - 1);
+  size_t share = threads <= 1 ? bm_tc_shared_bytes : threads > 64 ? 0 : bm_tc_shared_bytes >> (threads - 1);
   return share > bm_tc_bytes ? share : bm_tc_bytes;
 }
-static inline size_t tc_budget_max(int large) {
-  if (large) return bm_tc_large_bytes;
-  return bm_tc_shared_bytes > bm_tc_bytes ? bm_tc_shared_bytes : bm_tc_bytes;
+static inline size_t tc_budget(int large) {
+  return tc_budget_for(large, __atomic_load_n(&bm_tc_live, __ATOMIC_RELAXED));
 }
 
 BM_NORETURN BM_COLD void bm_tcache_unaligned(void);

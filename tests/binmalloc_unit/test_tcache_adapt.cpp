@@ -196,10 +196,10 @@ TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
     during = Counters::now();
     cycle(100, kChunks, 12);  // the bin doubles once a round, up to the working set
     Counters c;
-    flushes = Counters::now().tcache_flushes;
+    uint64_t flushes_before = Counters::now().tcache_flushes;
     cycle(100, kChunks, 3);
     d = c.delta();
-    flushes = d.tcache_flushes - flushes;
+    flushes = Counters::now().tcache_flushes - flushes_before;
     binmalloc_tcache_flush();
   });
   t.join();
