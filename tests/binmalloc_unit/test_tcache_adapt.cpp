@@ -174,7 +174,8 @@ constexpr uint64_t kBudgetFloor = 512 << 10;
 
 uint64_t share_of(const binmalloc_stats_t &s) {
   uint64_t n = s.tcache_threads;
-  return std::max(kBudgetFloor, n > 64 ? 0 : s.tcache_shared_bytes_budget >> (n - 1));
+  uint64_t share = n <= 1 ? s.tcache_shared_bytes_budget : n > 64 ? 0 : s.tcache_shared_bytes_budget >> (n - 1);
+  return std::max(kBudgetFloor, share);
 }
 }  // namespace
 
