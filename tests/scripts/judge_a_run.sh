@@ -3,7 +3,9 @@
 # one times out, one skips) and checks what scripts/check-skips and
 # scripts/show-failures say about the JUnit file: the failure's own output
 # and the timed-out test are shown, an unlisted skip fails, a listed one
-# passes, and a clean run shows nothing.
+# passes, a clean run shows nothing, and a failure with a sanitizer's report
+# is told apart (exit 3) from one without; scripts/ctest-once-more runs a
+# failed test once more only when its output has no sanitizer's report.
 set -uo pipefail
 root=$1
 ctest=${CTEST:-ctest}
@@ -11,7 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "judge_a_run: $*" >&2; exit 1; }
 
-mkdir "$work/run" "$work/clean"
+mkdir "$work/run" "$work/clean" "$work/san"
 cat >"$work/run/CTestTestfile.cmake" <<'CT'
 add_test(passes "true")
 add_test(fails "sh" "-c" "echo first line; echo the reason it broke; exit 3")
@@ -21,7 +23,13 @@ add_test(skips "sh" "-c" "echo '[  SKIPPED ] not here'")
 set_tests_properties(skips PROPERTIES SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
 CT
 echo 'add_test(passes "true")' >"$work/clean/CTestTestfile.cmake"
+cat >"$work/san/CTestTestfile.cmake" <<'CT'
+add_test(races "sh" "-c" "echo 'WARNING: ThreadSanitizer: data race (pid=7)'; echo more; exit 66")
+add_test(fails "sh" "-c" "echo an assertion; exit 1")
+add_test(passes "sh" "-c" "echo 'runtime error: in a passing test is not counted'")
+CT
 (cd "$work/run" && "$ctest" --output-junit junit.xml >/dev/null 2>&1)
+(cd "$work/san" && "$ctest" --output-junit junit.xml >/dev/null 2>&1)
 (cd "$work/clean" && "$ctest" --output-junit junit.xml >/dev/null 2>&1) || fail "the clean run failed"
 
 out=$("$root/scripts/show-failures" "$work/run/junit.xml" 5)
@@ -35,8 +43,37 @@ out=$("$root/scripts/show-failures" "$work/run/junit.xml" 1)
 grep -q 'first line' <<<"$out" && fail "LINES=1 should keep only the last line: $out"
 out=$("$root/scripts/show-failures" "$work/clean/junit.xml") || fail "a clean run should exit 0"
 [ -z "$out" ] || fail "a clean run should print nothing: $out"
+grep -q 'sanitizer' <<<"$out" && fail "no sanitizer report in this run: $out"
+out=$("$root/scripts/show-failures" "$work/san/junit.xml" 5)
+[ $? -eq 3 ] || fail "show-failures should exit 3 when a failed test has a sanitizer's report: $out"
+grep -q "^show-failures: a sanitizer's report in races$" <<<"$out" || fail "the reported test is not named alone: $out"
 "$root/scripts/show-failures" "$work/missing.xml" 2>/dev/null
 [ $? -eq 2 ] || fail "a missing file should exit 2"
+
+# scripts/ctest-once-more: a test that fails once passes at its second run
+# and is named flaky; a sanitizer's report is never run again; a test that
+# fails twice fails.
+mkdir "$work/once" "$work/always" "$work/tsan"
+cat >"$work/once/CTestTestfile.cmake" <<CT
+add_test(passes "true")
+add_test(once "sh" "-c" "if [ -e $work/once/mark ]; then echo second; else touch $work/once/mark; echo first; exit 1; fi")
+CT
+out=$(CTEST=$ctest "$root/scripts/ctest-once-more" "$work/once" 2>&1) || fail "a test that passed when run again failed the run: $out"
+grep -q '^flaky: once failed once' <<<"$out" || fail "the flaky test is not named: $out"
+[ "$(tail -n 1 <<<"$out")" = "flaky: once failed once without a sanitizer's report and passed when run again" ] ||
+  fail "the flaky line is not the last: $out"
+grep -q '^flaky: passes' <<<"$out" && fail "a passing test is named flaky: $out"
+echo 'add_test(always "sh" "-c" "echo no luck; exit 1")' >"$work/always/CTestTestfile.cmake"
+out=$(CTEST=$ctest "$root/scripts/ctest-once-more" "$work/always" 2>&1) && fail "a test failing twice passed: $out"
+[ "$(grep -c '^---- always: ' <<<"$out")" = 2 ] || fail "both failures of 'always' should be shown: $out"
+grep -q '^flaky:' <<<"$out" && fail "a test failing twice is named flaky: $out"
+cat >"$work/tsan/CTestTestfile.cmake" <<CT
+add_test(racy "sh" "-c" "if [ -e $work/tsan/mark ]; then exit 0; fi; touch $work/tsan/mark; echo 'WARNING: ThreadSanitizer: data race'; exit 66")
+CT
+out=$(CTEST=$ctest "$root/scripts/ctest-once-more" "$work/tsan" 2>&1) && fail "a sanitizer's report passed: $out"
+grep -q 'once more' <<<"$out" && fail "a test with a sanitizer's report was run again: $out"
+CTEST=$ctest "$root/scripts/ctest-once-more" "$work/nowhere" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "ctest-once-more on a missing folder should exit 2"
 
 echo 'nothing  # no rule matches' >"$work/allow-none"
 "$root/scripts/check-skips" "$work/run/junit.xml" "$work/allow-none" >/dev/null 2>&1
