@@ -99,6 +99,13 @@ po::options_description run_options() {
       "starts for its timed window is pinned to one of the CPUs the run may use, thread t on the (t mod n)-th of "
       "the n allowed CPUs). Recorded in each record and the context. Workloads that start their own threads "
       "(larson, mleak, mstress, arena-blowup, glibc-simple arena=thread) and whole programs are not pinned")(
+      "heap-shift", po::bool_switch(),
+      "give each round a heap layout of its own: the worker allocates and holds 16-4096 bytes (a multiple of 16, "
+      "from the seed and the round) before anything else, the same for every allocator of the round. Where a "
+      "workload's blocks fall in their pages sets how its own memory accesses hit the caches, and without the "
+      "shift that layout differs between allocators by chance (the length of the allocator's name in the worker's "
+      "argument moves it) and stays the same in every round; with it, paired rounds compare allocators over many "
+      "layouts. Recorded in each record (metric heap_shift_bytes) and the context. In-process workloads only")(
       "min-window", po::value<double>()->default_value(0),
       "milliseconds: before the rounds, grow each in-process workload's work count (its scale parameter, see "
       "'allocscope list workloads --params') until its timed window lasts at least this long, once per workload "
@@ -394,6 +401,7 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
   } catch (const std::invalid_argument& e) {
     throw InputError(std::string("--") + e.what());
   }
+  s.opt.heap_shift = s.vm["heap-shift"].as<bool>();
   s.opt.worker_path = helper_dir() + "/allocscope-worker";
 
   s.jobs = build_plan(s.req);  // every workload and parameter checked before any calibration job runs
@@ -450,6 +458,7 @@ json run_context(const std::vector<std::string>& all_args, RunSetup& s) {
   if (s.opt.record_tags.contains("slurm")) context["slurm"] = s.opt.record_tags["slurm"];
   if (!s.opt.output_metrics.empty()) context["declared_metrics"] = declared_metrics_json();
   context["placement"] = s.opt.placement;
+  if (s.opt.heap_shift) context["heap_shift"] = true;
   if (!s.calibration.is_null()) context["calibration"] = s.calibration;
   return context;
 }

@@ -11,6 +11,8 @@ const std::vector<MetricDef>& metric_defs() {
       {"wall_s", "s", C::Time, lo, "wall-clock time of the child process, exec to exit"},
       {"window_s", "s", C::Time, lo, "the workload's timed window (set-up excluded)"},
       {"prepare_s", "s", C::Info, none, "the workload's set-up phase before the window (input generation, prepare())"},
+      {"heap_shift_bytes", "B", C::Info, none,
+       "--heap-shift: the bytes the worker allocated and held before anything else, this round's heap layout"},
       {"cpu_user_s", "s", C::Time, lo, "user CPU time of the child (wait4 rusage)"},
       {"cpu_sys_s", "s", C::Time, lo, "system CPU time of the child (wait4 rusage)"},
       {"ops", "ops", C::Info, none, "operations done in the timed window"},

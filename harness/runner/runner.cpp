@@ -30,6 +30,7 @@ std::string worker_argument(const Job& job, const RunOptions& opt) {
   w.latency_every = opt.latency_every;
   w.track_usable = opt.track_usable;
   w.placement = opt.placement;
+  if (opt.heap_shift) w.heap_shift = heap_shift_for(job.seed, job.round);
   return to_argument(w);
 }
 
@@ -177,6 +178,15 @@ long long parse_valgrind_ir(const std::string& text) {
     return std::strtoll(text.c_str() + at + key.size(), nullptr, 10);
   }
   return -1;
+}
+
+uint64_t heap_shift_for(uint64_t seed, int round) {
+  // splitmix64 of the pair: neighbouring rounds get unrelated shifts
+  uint64_t x = seed + 0x9e3779b97f4a7c15ULL * (static_cast<uint64_t>(round) + 1);
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return (x % 256 + 1) * 16;
 }
 
 JobIdentity identity_of(const Job& job) {

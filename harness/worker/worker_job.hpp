@@ -18,6 +18,9 @@ struct WorkerJob {
   uint64_t latency_every = 0;
   bool track_usable = false;
   std::string placement = "none";  // none | spread (workloads/include/allocscope/placement.hpp)
+  // Bytes the worker allocates and holds before anything else it allocates
+  // (run --heap-shift): moves where the workload's blocks fall; 0 = none.
+  uint64_t heap_shift = 0;
 };
 
 inline std::string to_argument(const WorkerJob& w) {
@@ -25,6 +28,7 @@ inline std::string to_argument(const WorkerJob& w) {
                            {"threads", w.threads},           {"seed", w.seed},
                            {"allocator", w.allocator},       {"latency_every", w.latency_every},
                            {"track_usable", w.track_usable}, {"placement", w.placement}};
+  if (w.heap_shift) j["heap_shift"] = w.heap_shift;  // absent when off: the argument, and so the heap, as before
   return j.dump();
 }
 
@@ -40,6 +44,7 @@ inline WorkerJob worker_job_from_argument(const std::string& text) {
   w.latency_every = j.value("latency_every", uint64_t{0});
   w.track_usable = j.value("track_usable", false);
   w.placement = j.value("placement", std::string("none"));
+  w.heap_shift = j.value("heap_shift", uint64_t{0});
   return w;
 }
 

@@ -68,9 +68,14 @@ double quantile(std::vector<uint32_t>& v, double q) {
 
 int worker_main(const WorkerJob& job) {
   std::set_new_handler(out_of_memory);
+  // Held to the end: every later block of this process, the workload's
+  // included, lands job.heap_shift bytes further on (when the allocator
+  // serves it from where the heap grows), a layout of its own for each round.
+  void* shift = job.heap_shift ? std::malloc(job.heap_shift) : nullptr;
   const auto* info = WorkloadRegistry::instance().find(job.workload);
   if (!info || !info->make) {
     std::fprintf(stderr, "allocscope-worker: no in-process workload '%s'\n", job.workload.c_str());
+    std::free(shift);
     return 2;
   }
   Params params = Params::resolve(info->name, info->params, job.params);
@@ -110,6 +115,7 @@ int worker_main(const WorkerJob& job) {
   out.set_count("ops", ctx.ops());
   out.set("window_s", window);
   out.set("prepare_s", prepare_s.count());
+  if (shift) out.set_count("heap_shift_bytes", job.heap_shift);
   out.set("ops_per_s", window > 0 ? static_cast<double>(ctx.ops()) / window : 0.0);
   const WindowUsage usage = ctx.window_usage();
   out.set("window_cpu_s", usage.cpu_s);
@@ -138,6 +144,7 @@ int worker_main(const WorkerJob& job) {
   for (const auto& [k, v] : ctx.extra()) out.set(k, v);  // each declared in the metric registry
 
   write_result_record(to_json(out).dump());
+  std::free(shift);
   return 0;
 }
 

@@ -1,6 +1,7 @@
-// `allocscope run --min-window` (calibrated work counts) and `--placement`,
-// checked through results.json. The calibration's decisions are checked
-// against the windows it recorded, never against how fast this machine is:
+// `allocscope run --min-window` (calibrated work counts), `--placement` and
+// `--heap-shift`, checked through results.json. The calibration's decisions
+// are checked against the windows it recorded, never against how fast this
+// machine is:
 // every step but the last measured a window below the minimum, each step
 // grew the value, a reached calibration ends at or above the minimum, and
 // every allocator ran the final value.
@@ -8,6 +9,7 @@
 #include <sched.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -163,4 +165,41 @@ TEST(Placement, SpreadPinsEveryWindowThread) {
   EXPECT_EQ(doc["context"]["placement"], "none");
   EXPECT_EQ(doc["runs"][0]["placement"], "none");
   EXPECT_FALSE(doc["runs"][0]["metrics"].contains("placement_pinned_threads"));
+}
+
+// --heap-shift: every in-process record carries the bytes its worker held
+// before the workload; the value is the same for each allocator of a round,
+// a multiple of 16 from 16 to 4096, and not the same in every round. Off,
+// no record has it.
+TEST(HeapShift, EachRoundItsOwnShiftTheSameForEveryAllocator) {
+  TempDir dir;
+  auto r =
+      run_cmd(run_argv(dir, {"-q", "-w", "churn:ops=20000", "-a", "glibc,binmalloc", "--reps", "6", "--heap-shift"}));
+  ASSERT_EQ(r.status, 0) << r.err;
+  json doc = read_json(dir.path() + "/results.json");
+  EXPECT_EQ(doc["context"]["heap_shift"], true);
+  ASSERT_EQ(doc["runs"].size(), 12u);
+  std::map<int, std::set<uint64_t>> by_round;
+  for (const auto& rec : doc["runs"]) {
+    ASSERT_TRUE(rec["metrics"].contains("heap_shift_bytes")) << rec.dump();
+    const auto shift = rec["metrics"]["heap_shift_bytes"].get<uint64_t>();
+    EXPECT_GE(shift, 16u);
+    EXPECT_LE(shift, 4096u);
+    EXPECT_EQ(shift % 16, 0u) << shift;
+    by_round[rec["round"].get<int>()].insert(shift);
+  }
+  ASSERT_EQ(by_round.size(), 6u);
+  std::set<uint64_t> shifts;
+  for (const auto& [round, values] : by_round) {
+    EXPECT_EQ(values.size(), 1u) << "round " << round << " ran its allocators with different shifts";
+    shifts.insert(values.begin(), values.end());
+  }
+  EXPECT_GT(shifts.size(), 1u) << "every round had the same shift";
+
+  TempDir off;
+  r = run_cmd(run_argv(off, {"-q", "-w", "churn:ops=20000", "-a", "glibc"}));
+  ASSERT_EQ(r.status, 0) << r.err;
+  doc = read_json(off.path() + "/results.json");
+  EXPECT_FALSE(doc["context"].contains("heap_shift"));
+  EXPECT_FALSE(doc["runs"][0]["metrics"].contains("heap_shift_bytes"));
 }
