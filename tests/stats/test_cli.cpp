@@ -55,11 +55,27 @@ std::string slurp(const std::string& path) {
 const std::string kBin = ALLOCSCOPE_BIN;
 const std::string kData = STATS_DATA_DIR;
 
+// The folders this test process made, removed when it ends (ctest starts a
+// process per test: a hundred runs left a thousand folders in /tmp).
+class ScratchFolders {
+ public:
+  ~ScratchFolders() {
+    std::error_code ec;
+    for (const auto& d : made_) fs::remove_all(d, ec);
+  }
+  void add(const std::string& d) { made_.push_back(d); }
+
+ private:
+  std::vector<std::string> made_;
+};
+
 std::string tmpdir(const std::string& name) {
+  static ScratchFolders folders;
   std::string d =
       fs::temp_directory_path().string() + "/allocscope-stats-test-" + std::to_string(::getpid()) + "-" + name;
   fs::remove_all(d);
   fs::create_directories(d);
+  folders.add(d);
   return d;
 }
 
