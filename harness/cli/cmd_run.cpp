@@ -192,7 +192,7 @@ namespace {
 // Suites named with --suite (or "default" when nothing is named) add their
 // workloads; their threads, reps, timeout, allocators and measurement
 // directives (precision, max-time, min-window) apply where the command line
-// left the default. Returns the allocators to select by name.
+// left the default; a suite's heap-shift turns --heap-shift on. Returns the allocators to select by name.
 std::vector<std::string> apply_suites(RunSetup& s, const std::vector<std::string>& exec_argv) {
   const po::variables_map& vm = s.vm;
   std::vector<std::string> alloc_names = parse_allocator_list(vm["allocators"].as<std::string>());
@@ -210,6 +210,7 @@ std::vector<std::string> apply_suites(RunSetup& s, const std::vector<std::string
     if (!d.precision) d.precision = suite.precision;
     if (!d.max_time) d.max_time = suite.max_time;
     if (!d.min_window_ms) d.min_window_ms = suite.min_window_ms;
+    if (suite.heap_shift) s.opt.heap_shift = true;  // a switch: the command line can only add it
     if (!suite.allocators.empty() && vm["allocators"].defaulted()) {
       // A suite names the allocators it wants; those missing here are left out.
       alloc_names.clear();
@@ -401,7 +402,7 @@ std::unique_ptr<RunSetup> setup_run(const std::vector<std::string>& args, const 
   } catch (const std::invalid_argument& e) {
     throw InputError(std::string("--") + e.what());
   }
-  s.opt.heap_shift = s.vm["heap-shift"].as<bool>();
+  if (s.vm["heap-shift"].as<bool>()) s.opt.heap_shift = true;  // or a suite's heap-shift directive
   s.opt.worker_path = helper_dir() + "/allocscope-worker";
 
   s.jobs = build_plan(s.req);  // every workload and parameter checked before any calibration job runs

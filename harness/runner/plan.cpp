@@ -152,10 +152,13 @@ Suite parse_suite(const std::string& text, const std::string& path) {
     } else if (keyword == "min-window") {
       need(1);
       s.min_window_ms = parse_positive(args[0], 600000, where, keyword);
+    } else if (keyword == "heap-shift") {
+      need(0);
+      s.heap_shift = true;
     } else {
       throw InputError(
           fmt::format("{}: unknown keyword '{}' (expected workload, allocators, threads, reps, timeout, precision, "
-                      "max-time, min-window)",
+                      "max-time, min-window, heap-shift)",
                       where, keyword));
     }
   }

@@ -36,6 +36,7 @@ struct Suite {
   double precision = 0;      // percent, as --precision
   double max_time = 0;       // seconds, as --max-time
   double min_window_ms = 0;  // as --min-window
+  bool heap_shift = false;   // as --heap-shift (the directive takes no argument)
 };
 
 std::string suite_dir();

@@ -203,3 +203,22 @@ TEST(HeapShift, EachRoundItsOwnShiftTheSameForEveryAllocator) {
   EXPECT_FALSE(doc["context"].contains("heap_shift"));
   EXPECT_FALSE(doc["runs"][0]["metrics"].contains("heap_shift_bytes"));
 }
+
+// A suite's heap-shift directive turns the option on; it takes no argument.
+TEST(HeapShift, SuiteDirective) {
+  TempDir dir;
+  const std::string suite = dir.path() + "/shifted.suite";
+  std::ofstream(suite) << "heap-shift\nworkload churn:ops=20000\n";
+  auto r = run_cmd(run_argv(dir, {"-q", "--suite", suite, "-a", "glibc", "--reps", "2"}));
+  ASSERT_EQ(r.status, 0) << r.err;
+  json doc = read_json(dir.path() + "/results.json");
+  EXPECT_EQ(doc["context"]["heap_shift"], true);
+  ASSERT_EQ(doc["runs"].size(), 2u);
+  for (const auto& rec : doc["runs"]) EXPECT_TRUE(rec["metrics"].contains("heap_shift_bytes")) << rec.dump();
+
+  std::ofstream(suite) << "heap-shift on\nworkload churn\n";
+  TempDir bad;
+  r = run_cmd(run_argv(bad, {"-q", "--suite", suite, "-a", "glibc"}));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("shifted.suite:1: 'heap-shift' takes 0 argument(s), got 1"), std::string::npos) << r.err;
+}
