@@ -192,7 +192,8 @@ namespace {
 // Suites named with --suite (or "default" when nothing is named) add their
 // workloads; their threads, reps, timeout, allocators and measurement
 // directives (precision, max-time, min-window) apply where the command line
-// left the default; a suite's heap-shift turns --heap-shift on. Returns the allocators to select by name.
+// left the default; a suite's heap-shift turns --heap-shift on. Returns the
+// allocators to select by name.
 std::vector<std::string> apply_suites(RunSetup& s, const std::vector<std::string>& exec_argv) {
   const po::variables_map& vm = s.vm;
   std::vector<std::string> alloc_names = parse_allocator_list(vm["allocators"].as<std::string>());

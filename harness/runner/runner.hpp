@@ -43,12 +43,6 @@ struct RunOptions {
 // The identity a job's record carries (allocator, workload, round, ...).
 JobIdentity identity_of(const Job& job);
 
-// --heap-shift: the bytes the worker holds before the workload in a round,
-// 16 to 4096 in steps of 16, from the run's seed and the round alone, so
-// every allocator of a round runs with the same shift and each round with
-// its own.
-uint64_t heap_shift_for(uint64_t seed, int round);
-
 // The run record for one job (see docs/results-schema.md).
 RunRecord run_job(const Job& job, const RunOptions& opt);
 

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -66,16 +67,40 @@ double quantile(std::vector<uint32_t>& v, double q) {
   return v[k];
 }
 
+// The timed window: its work, time, CPU and what the machine took from it.
+void add_window_metrics(Metrics& out, const RunContext& ctx, double prepare_s) {
+  const double window = ctx.window_seconds();
+  out.set_count("ops", ctx.ops());
+  out.set("window_s", window);
+  out.set("prepare_s", prepare_s);
+  out.set("ops_per_s", window > 0 ? static_cast<double>(ctx.ops()) / window : 0.0);
+  const WindowUsage usage = ctx.window_usage();
+  out.set("window_cpu_s", usage.cpu_s);
+  if (usage.cpu_s > 0) out.set("ops_per_cpu_s", static_cast<double>(ctx.ops()) / usage.cpu_s);
+  out.set_count("window_invol_switches", static_cast<uint64_t>(std::max(0L, usage.invol_switches)));
+  if (usage.steal_s >= 0) out.set("window_steal_s", usage.steal_s);
+}
+
+// The sampled latencies' quantiles (--latency-every), when there are any.
+void add_latency_metrics(Metrics& out, const RunContext& ctx) {
+  auto samples = ctx.latency_samples();
+  if (samples.empty()) return;
+  out.set("lat_p50_ns", quantile(samples, 0.50));
+  out.set("lat_p99_ns", quantile(samples, 0.99));
+  out.set("lat_p999_ns", quantile(samples, 0.999));
+  out.set_count("lat_max_ns", *std::max_element(samples.begin(), samples.end()));
+}
+
 int worker_main(const WorkerJob& job) {
   std::set_new_handler(out_of_memory);
   // Held to the end: every later block of this process, the workload's
   // included, lands job.heap_shift bytes further on (when the allocator
   // serves it from where the heap grows), a layout of its own for each round.
-  void* shift = job.heap_shift ? std::malloc(job.heap_shift) : nullptr;
+  const std::unique_ptr<void, decltype(&std::free)> shift(job.heap_shift ? std::malloc(job.heap_shift) : nullptr,
+                                                          &std::free);
   const auto* info = WorkloadRegistry::instance().find(job.workload);
   if (!info || !info->make) {
     std::fprintf(stderr, "allocscope-worker: no in-process workload '%s'\n", job.workload.c_str());
-    std::free(shift);
     return 2;
   }
   Params params = Params::resolve(info->name, info->params, job.params);
@@ -110,18 +135,9 @@ int worker_main(const WorkerJob& job) {
   if (adapter && adapter->release) adapter->release();
   const uint64_t released_rss = read_statm_rss(0);
 
-  const double window = ctx.window_seconds();
   Metrics out;
-  out.set_count("ops", ctx.ops());
-  out.set("window_s", window);
-  out.set("prepare_s", prepare_s.count());
+  add_window_metrics(out, ctx, prepare_s.count());
   if (shift) out.set_count("heap_shift_bytes", job.heap_shift);
-  out.set("ops_per_s", window > 0 ? static_cast<double>(ctx.ops()) / window : 0.0);
-  const WindowUsage usage = ctx.window_usage();
-  out.set("window_cpu_s", usage.cpu_s);
-  if (usage.cpu_s > 0) out.set("ops_per_cpu_s", static_cast<double>(ctx.ops()) / usage.cpu_s);
-  out.set_count("window_invol_switches", static_cast<uint64_t>(std::max(0L, usage.invol_switches)));
-  if (usage.steal_s >= 0) out.set("window_steal_s", usage.steal_s);
   out.set_count("live_peak_bytes", ctx.live_peak_bytes());
   out.set_count("live_end_bytes", live_end);
   if (job.track_usable && ctx.requested_total() > 0) {
@@ -132,19 +148,12 @@ int worker_main(const WorkerJob& job) {
   out.set_count("rss_window_end_bytes", window_end_rss);
   out.set_count("end_rss_bytes", end_rss);
   out.set_count("rss_after_release_bytes", released_rss);
-  auto samples = ctx.latency_samples();
-  if (!samples.empty()) {
-    out.set("lat_p50_ns", quantile(samples, 0.50));
-    out.set("lat_p99_ns", quantile(samples, 0.99));
-    out.set("lat_p999_ns", quantile(samples, 0.999));
-    out.set_count("lat_max_ns", *std::max_element(samples.begin(), samples.end()));
-  }
+  add_latency_metrics(out, ctx);
   out.set_breakdown("alloc_stats_peak", stats_parts(peak_stats));
   out.set_breakdown("alloc_stats_end", stats_parts(end_stats));
   for (const auto& [k, v] : ctx.extra()) out.set(k, v);  // each declared in the metric registry
 
   write_result_record(to_json(out).dump());
-  std::free(shift);
   return 0;
 }
 

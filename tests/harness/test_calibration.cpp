@@ -1,10 +1,9 @@
 // `allocscope run --min-window` (calibrated work counts), `--placement` and
 // `--heap-shift`, checked through results.json. The calibration's decisions
 // are checked against the windows it recorded, never against how fast this
-// machine is:
-// every step but the last measured a window below the minimum, each step
-// grew the value, a reached calibration ends at or above the minimum, and
-// every allocator ran the final value.
+// machine is: every step but the last measured a window below the minimum,
+// each step grew the value, a reached calibration ends at or above the
+// minimum, and every allocator ran the final value.
 #include <gtest/gtest.h>
 #include <sched.h>
 

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tests/common/scratch_root.hpp"
+
 extern char** environ;
 
 namespace rt {
@@ -43,26 +45,9 @@ pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>
   return pid;
 }
 
-// This test process's scratch folder, removed when the process ends (ctest
-// starts one process per test: they would pile up in the temp folder).
-class TempRoot {
- public:
-  TempRoot() : path_(fs::temp_directory_path() / ("allocscope-reliability-" + std::to_string(::getpid()))) {
-    fs::create_directories(path_);
-  }
-  ~TempRoot() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
-
 std::string temp_root() {
-  static const TempRoot root;
-  return root.str();
+  static const allocscope::test::ScratchRoot root("allocscope-reliability");
+  return root.path().string();
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "tests/common/require_tool.hpp"
+#include "tests/common/scratch_root.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -55,27 +56,12 @@ std::string slurp(const std::string& path) {
 const std::string kBin = ALLOCSCOPE_BIN;
 const std::string kData = STATS_DATA_DIR;
 
-// The folders this test process made, removed when it ends (ctest starts a
-// process per test: a hundred runs left a thousand folders in /tmp).
-class ScratchFolders {
- public:
-  ~ScratchFolders() {
-    std::error_code ec;
-    for (const auto& d : made_) fs::remove_all(d, ec);
-  }
-  void add(const std::string& d) { made_.push_back(d); }
-
- private:
-  std::vector<std::string> made_;
-};
-
+// A folder of its own for each use, inside this process's scratch root.
 std::string tmpdir(const std::string& name) {
-  static ScratchFolders folders;
-  std::string d =
-      fs::temp_directory_path().string() + "/allocscope-stats-test-" + std::to_string(::getpid()) + "-" + name;
+  static const allocscope::test::ScratchRoot root("allocscope-stats-test");
+  std::string d = (root.path() / name).string();
   fs::remove_all(d);
   fs::create_directories(d);
-  folders.add(d);
   return d;
 }
 
