@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "allocscope/window_control.hpp"
 #include "allocscope/workload.hpp"
 
 namespace allocscope {
@@ -46,9 +47,11 @@ void RunContext::parallel(const std::function<void(int)>& body) {
 
 void RunContext::parallel(int nthreads, const std::function<void(int)>& body) {
   ensure_thread_slots(nthreads);
+  WindowControl& control = WindowControl::get();
   // Threads are created before the window opens; the barrier's completion step
   // (run once, by the last thread to arrive) starts the clock.
-  std::barrier start(nthreads, [this]() noexcept {
+  std::barrier start(nthreads, [this, &control]() noexcept {
+    control.enable();
     u0_ = read_window_usage();
     t0_ = std::chrono::steady_clock::now();
   });
@@ -77,6 +80,7 @@ void RunContext::parallel(int nthreads, const std::function<void(int)>& body) {
   for (auto& th : pool) th.join();
   t1_ = std::chrono::steady_clock::now();
   u1_ = read_window_usage();
+  control.disable();
   window_set_ = true;
   for (const auto& e : pin_errors)
     if (!e.empty()) throw std::runtime_error(e);
@@ -84,12 +88,14 @@ void RunContext::parallel(int nthreads, const std::function<void(int)>& body) {
 }
 
 void RunContext::window_begin() {
+  WindowControl::get().enable();
   u0_ = read_window_usage();
   t0_ = std::chrono::steady_clock::now();
 }
 void RunContext::window_end() {
   t1_ = std::chrono::steady_clock::now();
   u1_ = read_window_usage();
+  WindowControl::get().disable();
   window_set_ = true;
 }
 double RunContext::window_seconds() const {
