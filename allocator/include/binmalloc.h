@@ -127,10 +127,13 @@ struct binmalloc_stats_ex {
   /* largest request cached at all: bins above tcache_max_bytes start empty
    * and fill once hot */
   uint64_t tcache_large_max_bytes;
-  uint64_t tcache_large_bytes_budget;  /* capacity the bins above tcache_max_bytes may add */
-  uint64_t tcache_large_grown_bytes;   /* capacity they added in the calling thread */
-  uint64_t tcache_shared_bytes_budget; /* budget of the bins up to tcache_max_bytes, all threads */
-  uint64_t tcache_threads;             /* threads with a cache (they share that budget) */
+  uint64_t tcache_large_bytes_budget;        /* capacity the calling thread's bins above tcache_max_bytes
+                                                may add now: its share of their shared budget, at least
+                                                their floor */
+  uint64_t tcache_large_grown_bytes;         /* capacity they added in the calling thread */
+  uint64_t tcache_shared_bytes_budget;       /* budget of the bins up to tcache_max_bytes, all threads */
+  uint64_t tcache_threads;                   /* threads with a cache (they share that budget) */
+  uint64_t tcache_large_shared_bytes_budget; /* budget of the bins above tcache_max_bytes, all threads */
 };
 
 /* (In C++ the function hides the struct tag: use binmalloc_stats_t.) */

@@ -240,7 +240,8 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
   o->tcache_bytes_budget = bm_tc_fixed_bins ? tc_budget(0) : 0;
   o->tcache_shared_bytes_budget = bm_tc_fixed_bins ? tc_budget_for(0, 1) : 0;
   o->tcache_threads = __atomic_load_n(&bm_tc_live, __ATOMIC_RELAXED);
-  o->tcache_large_bytes_budget = bm_tc_nbins > bm_tc_fixed_bins ? bm_tc_large_bytes : 0;
+  o->tcache_large_bytes_budget = bm_tc_nbins > bm_tc_fixed_bins ? tc_budget(1) : 0;
+  o->tcache_large_shared_bytes_budget = bm_tc_nbins > bm_tc_fixed_bins ? tc_budget_for(1, 1) : 0;
   o->mmap_chunks = __atomic_load_n(&bm_mmapped_total, __ATOMIC_RELAXED);
   o->munmap_chunks = __atomic_load_n(&bm_munmapped_total, __ATOMIC_RELAXED);
   o->mremap_calls = __atomic_load_n(&bm_mremaps, __ATOMIC_RELAXED);

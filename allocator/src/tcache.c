@@ -20,6 +20,7 @@ size_t bm_tc_count;
 size_t bm_tc_depth;
 size_t bm_tc_bytes;
 size_t bm_tc_large_bytes;
+size_t bm_tc_large_shared_bytes;
 size_t bm_tc_shared_bytes;
 unsigned bm_tc_live;
 

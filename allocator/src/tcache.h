@@ -52,15 +52,16 @@ extern BM_TLS tcache_t *bm_tcache;
 extern BM_TLS int bm_tcache_state; /* 0 = not yet, 1 = live, 2 = off (exiting / failed) */
 extern uintptr_t bm_tcache_key;
 /* Copies of the parameters read by the fast paths. */
-extern size_t bm_tc_max_req;      /* largest request the tcache serves */
-extern size_t bm_tc_nbins;        /* bins in use */
-extern size_t bm_tc_fixed_bins;   /* bins that start at bm_tc_count; the rest start empty */
-extern size_t bm_tc_count;        /* entries per bin to start with (and the fixed depth) */
-extern size_t bm_tc_depth;        /* deepest a bin may grow */
-extern size_t bm_tc_bytes;        /* growth budget of one thread's cache, in bytes, at least */
-extern size_t bm_tc_shared_bytes; /* the same shared by all threads' caches (0 with bm_tc_bytes 0) */
-extern size_t bm_tc_large_bytes;  /* the same for a thread's bins above the fixed ones */
-extern unsigned bm_tc_live;       /* threads with a cache (atomic) */
+extern size_t bm_tc_max_req;            /* largest request the tcache serves */
+extern size_t bm_tc_nbins;              /* bins in use */
+extern size_t bm_tc_fixed_bins;         /* bins that start at bm_tc_count; the rest start empty */
+extern size_t bm_tc_count;              /* entries per bin to start with (and the fixed depth) */
+extern size_t bm_tc_depth;              /* deepest a bin may grow */
+extern size_t bm_tc_bytes;              /* growth budget of one thread's cache, in bytes, at least */
+extern size_t bm_tc_shared_bytes;       /* the same shared by all threads' caches (0 with bm_tc_bytes 0) */
+extern size_t bm_tc_large_bytes;        /* the same for a thread's bins above the fixed ones */
+extern size_t bm_tc_large_shared_bytes; /* and shared (0 with bm_tc_large_bytes 0) */
+extern unsigned bm_tc_live;             /* threads with a cache (atomic) */
 
 static inline size_t tc_index(size_t chunk_size) {
   return (chunk_size - MIN_CHUNK) >> 4;
@@ -98,18 +99,25 @@ static inline void tc_counters_add(tc_counters_t *to, const tc_counters_t *from)
  * their chunk size, counted from the depths (tc->grown[large] keeps the same
  * sum as the bins deepen, bounded by its budget). */
 size_t bm_tcache_grown_bytes(const tcache_t *tc, int large);
-/* The fixed bins' budget with `threads` threads that have a cache: all of
- * bm_tc_shared_bytes for a thread alone, halved for each further thread, and
- * never less than bm_tc_bytes.  One or two busy threads may cache a working
- * set of megabytes; from four or so on, each holds no more than bm_tc_bytes,
- * and together the threads' shares never pass bm_tc_shared_bytes by more
- * than those floors.  A thread's share is taken when a bin deepens
- * (tc_budget); a thread that grew while it was alone keeps what it added
- * until its bins flush, so the heap check holds it to tc_budget_for(large, 1). */
+/* A thread's share of `total` with `threads` threads that have a cache: all
+ * of it for a thread alone, halved for each further thread, and never less
+ * than `floor`. */
+static inline size_t tc_share(size_t total, size_t floor, unsigned threads) {
+  size_t share = threads <= 1 ? total : threads > 64 ? 0 : total >> (threads - 1);
+  return share > floor ? share : floor;
+}
+/* The budget of the fixed bins (large = 0: bm_tc_shared_bytes shared, at
+ * least bm_tc_bytes) or of those above them (large = 1:
+ * bm_tc_large_shared_bytes shared, at least bm_tc_large_bytes).  One or two
+ * busy threads may cache a working set of megabytes; from four or so on,
+ * each holds no more than the floor, and together the threads' shares never
+ * pass the shared total by more than those floors.  A thread's share is
+ * taken when a bin deepens (tc_budget); a thread that grew while it was
+ * alone keeps what it added until its bins flush, so the heap check holds it
+ * to tc_budget_for(large, 1). */
 static inline size_t tc_budget_for(int large, unsigned threads) {
-  if (large) return bm_tc_large_bytes;
-  size_t share = threads <= 1 ? bm_tc_shared_bytes : threads > 64 ? 0 : bm_tc_shared_bytes >> (threads - 1);
-  return share > bm_tc_bytes ? share : bm_tc_bytes;
+  return large ? tc_share(bm_tc_large_shared_bytes, bm_tc_large_bytes, threads)
+               : tc_share(bm_tc_shared_bytes, bm_tc_bytes, threads);
 }
 static inline size_t tc_budget(int large) {
   return tc_budget_for(large, __atomic_load_n(&bm_tc_live, __ATOMIC_RELAXED));

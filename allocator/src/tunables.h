@@ -18,9 +18,10 @@
 #define DEFAULT_TCACHE_BYTES (512UL * 1024)         /* growth budget per thread (bytes), at least */
 #define DEFAULT_TCACHE_SHARED_BYTES (4096UL * 1024) /* the same, shared by the threads' caches */
 #define DEFAULT_TCACHE_LARGE_BYTES (512UL * 1024)   /* the same, bins above tcache_max */
-#define DEFAULT_TCACHE_MAX 1032UL                   /* request bytes -> chunk 1040, bin 63 */
-#define DEFAULT_TCACHE_LARGE_MAX 4104UL             /* request bytes -> chunk 4112, bin 255 */
-#define DEFAULT_ARENA_TEST 8                        /* 64-bit */
+#define DEFAULT_TCACHE_LARGE_SHARED_BYTES (2048UL * 1024) /* and shared by the threads' caches */
+#define DEFAULT_TCACHE_MAX 1032UL                         /* request bytes -> chunk 1040, bin 63 */
+#define DEFAULT_TCACHE_LARGE_MAX 4104UL                   /* request bytes -> chunk 4112, bin 255 */
+#define DEFAULT_ARENA_TEST 8                              /* 64-bit */
 #define FASTBIN_CONSOLIDATION_THRESHOLD (64UL * 1024)
 
 typedef struct bm_params {
@@ -35,13 +36,14 @@ typedef struct bm_params {
   size_t max_fast;  /* largest fastbin chunk size, 0 = fastbins off */
   size_t tcache_count;
   size_t tcache_max_bytes;
-  size_t tcache_bins;         /* bins that start at tcache_count (glibc's cache) */
-  size_t tcache_large_bins;   /* all bins, with those above that start empty */
-  size_t tcache_depth;        /* deepest a bin may grow; <= tcache_count: fixed depth */
-  size_t tcache_bytes;        /* capacity a thread's bins may add beyond tcache_count, at least */
-  size_t tcache_shared_bytes; /* the same for all threads together: each may add its share */
-  size_t tcache_large_bytes;  /* capacity the bins above tcache_max may add */
-  int valgrind_mode;          /* -1 auto (RUNNING_ON_VALGRIND), 0 off, 1 on */
+  size_t tcache_bins;               /* bins that start at tcache_count (glibc's cache) */
+  size_t tcache_large_bins;         /* all bins, with those above that start empty */
+  size_t tcache_depth;              /* deepest a bin may grow; <= tcache_count: fixed depth */
+  size_t tcache_bytes;              /* capacity a thread's bins may add beyond tcache_count, at least */
+  size_t tcache_shared_bytes;       /* the same for all threads together: each may add its share */
+  size_t tcache_large_bytes;        /* capacity the bins above tcache_max may add */
+  size_t tcache_large_shared_bytes; /* the same for all threads together */
+  int valgrind_mode;                /* -1 auto (RUNNING_ON_VALGRIND), 0 off, 1 on */
 } bm_params_t;
 
 extern bm_params_t bm_mp;

@@ -166,16 +166,22 @@ TEST(TcacheAdapt, GrowthStaysWithinTheByteBudgets) {
   binmalloc_tcache_flush();
 }
 
-// The budget of glibc's bins is shared by the threads that have a cache:
-// a thread alone has all of it, each further thread halves the share, and
-// none has less than the floor (BINMALLOC_TCACHE_BYTES, 512 KiB by default).
+// Both budgets are shared by the threads that have a cache: a thread alone
+// has all of it, each further thread halves the share, and none has less
+// than the floor (BINMALLOC_TCACHE_BYTES and BINMALLOC_TCACHE_LARGE_BYTES,
+// 512 KiB each by default).
 namespace {
 constexpr uint64_t kBudgetFloor = 512 << 10;
 
-uint64_t share_of(const binmalloc_stats_t &s) {
-  uint64_t n = s.tcache_threads;
-  uint64_t share = n <= 1 ? s.tcache_shared_bytes_budget : n > 64 ? 0 : s.tcache_shared_bytes_budget >> (n - 1);
+uint64_t share_of(uint64_t shared, uint64_t threads) {
+  uint64_t share = threads <= 1 ? shared : threads > 64 ? 0 : shared >> (threads - 1);
   return std::max(kBudgetFloor, share);
+}
+uint64_t share_of(const binmalloc_stats_t &s) {
+  return share_of(s.tcache_shared_bytes_budget, s.tcache_threads);
+}
+uint64_t large_share_of(const binmalloc_stats_t &s) {
+  return share_of(s.tcache_large_shared_bytes_budget, s.tcache_threads);
 }
 }  // namespace
 
@@ -185,13 +191,17 @@ TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
   binmalloc_stats_t alone = Counters::now();
   ASSERT_GE(alone.tcache_threads, 1u);
   ASSERT_GT(alone.tcache_shared_bytes_budget, 2 * kBudgetFloor);
+  ASSERT_GT(alone.tcache_large_shared_bytes_budget, 2 * kBudgetFloor);
   EXPECT_EQ(alone.tcache_bytes_budget, share_of(alone));
+  EXPECT_EQ(alone.tcache_large_bytes_budget, large_share_of(alone));
 
-  // A second thread with a cache halves the share; the first keeps it while
-  // it runs a working set of 1.1 MB, twice the floor, entirely from its cache.
-  constexpr size_t kChunks = 10000;  // of 112 bytes
-  binmalloc_stats_t during{}, d{};
-  uint64_t flushes = 0;  // tcache_flushes is not among the fields delta() subtracts
+  // A second thread with a cache halves the shares; the first keeps them
+  // while it runs working sets of 1.1 MB (small chunks) and 0.8 MB (2 KiB
+  // chunks), above the floors, entirely from its cache.
+  constexpr size_t kChunks = 10000;     // of 112 bytes
+  constexpr size_t kLargeChunks = 400;  // of 2016 bytes
+  binmalloc_stats_t during{}, d{}, large_d{}, after_large{};
+  uint64_t flushes = 0, large_flushes = 0;  // tcache_flushes is not among the fields delta() subtracts
   std::thread t([&] {
     binmalloc_free(binmalloc_malloc(16));  // sets up the cache
     during = Counters::now();
@@ -201,21 +211,35 @@ TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
     cycle(100, kChunks, 3);
     d = c.delta();
     flushes = Counters::now().tcache_flushes - flushes_before;
+    cycle(2000, kLargeChunks, 12);  // opens at 2 when hot, then doubles once a round
+    Counters large_c;
+    flushes_before = Counters::now().tcache_flushes;
+    cycle(2000, kLargeChunks, 3);
+    large_d = large_c.delta();
+    after_large = Counters::now();
+    large_flushes = after_large.tcache_flushes - flushes_before;
+    EXPECT_EQ(binmalloc_check_heap(), 0);
     binmalloc_tcache_flush();
   });
   t.join();
   EXPECT_EQ(during.tcache_threads, alone.tcache_threads + 1);
   EXPECT_EQ(during.tcache_bytes_budget, share_of(during));
+  EXPECT_EQ(during.tcache_large_bytes_budget, large_share_of(during));
   if (during.tcache_bytes_budget >= kChunks * chunk_of(100)) {
     EXPECT_GE(d.tcache_hits, 3 * kChunks);  // every malloc: 3 rounds, plus the first allocation
     EXPECT_EQ(flushes, 0u);
   }
+  if (during.tcache_large_bytes_budget >= kLargeChunks * chunk_of(2000)) {
+    EXPECT_GT(after_large.tcache_large_grown_bytes, kBudgetFloor);  // more than a floor's worth
+    EXPECT_GE(large_d.tcache_hits, 3 * kLargeChunks);
+    EXPECT_EQ(large_flushes, 0u);
+  }
   EXPECT_EQ(Counters::now().tcache_threads, alone.tcache_threads);  // the exit returned the share
 
-  // With 8 more threads at once, each grows by no more than the floor.
+  // With 8 more threads at once, each grows by no more than the floors.
   constexpr int kThreads = 8;
   std::atomic<int> ready{0}, measured{0};
-  std::vector<uint64_t> grown(kThreads), budget(kThreads);
+  std::vector<uint64_t> grown(kThreads), budget(kThreads), large_grown(kThreads), large_budget(kThreads);
   std::vector<std::thread> ts;
   auto all = [&](std::atomic<int> &n) {
     n++;
@@ -226,9 +250,12 @@ TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
       binmalloc_free(binmalloc_malloc(16));
       all(ready);  // all 8 have a cache
       cycle(100, kChunks, 12);
+      cycle(2000, kLargeChunks, 12);
       binmalloc_stats_t s = Counters::now();
       grown[i] = s.tcache_grown_bytes - s.tcache_large_grown_bytes;
       budget[i] = s.tcache_bytes_budget;
+      large_grown[i] = s.tcache_large_grown_bytes;
+      large_budget[i] = s.tcache_large_bytes_budget;
       EXPECT_EQ(binmalloc_check_heap(), 0);
       all(measured);  // none exits (giving its share back) before all are measured
     });
@@ -237,6 +264,9 @@ TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
     EXPECT_EQ(budget[i], kBudgetFloor) << i;
     EXPECT_LE(grown[i], budget[i]) << i;
     EXPECT_GT(grown[i], budget[i] / 2) << i;  // the working set is larger: the share is used
+    EXPECT_EQ(large_budget[i], kBudgetFloor) << i;
+    EXPECT_LE(large_grown[i], large_budget[i]) << i;
+    EXPECT_GT(large_grown[i], large_budget[i] / 2) << i;
   }
   EXPECT_EQ(binmalloc_check_heap(), 0);
 }
