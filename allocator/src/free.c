@@ -180,8 +180,10 @@ BM_INLINE void free_to_arena(chunk_t *p, size_t size, int may_hold) {
   arena_t *a = arena_for_chunk(p);
   int need = bm_need_lock();
   tcache_t *tc;
-  if (may_hold && need && a != bm_thread_arena && size > bm_mp.max_fast && (tc = bm_tcache) != NULL)
-    return bm_remote_defer(tc, a, p, size);
+  if (may_hold && need && a != bm_thread_arena && (tc = bm_tcache) != NULL) {
+    if (size > bm_mp.max_fast) return bm_remote_defer(tc, a, p, size);
+    if (bm_tcache_return_remote(tc, p, size)) return;
+  }
   arena_t *counted = bm_count_free_of(a, bm_thread_arena);
   if (size <= bm_mp.max_fast) {
     free_fast(a, p, size, need, !need);

@@ -176,6 +176,13 @@ static inline int tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
   }
   return bm_tcache_overflow(tc, idx, p);
 }
+/* p, a fastbin-sized chunk of another arena, found its bin full at the fixed
+ * depth (a consumer thread that frees what others allocated): the bin's
+ * chunks go back to their arenas as one chain per arena, one
+ * compare-and-swap for the lot instead of one per free, and p is cached.
+ * Returns 0 (nothing done) when the bin is not full or has deepened (a
+ * deepened bin flushes half of itself in bm_tcache_overflow). */
+int bm_tcache_return_remote(tcache_t *tc, chunk_t *p, size_t size);
 /* Every bin back to the starting depth, not hot (the bins must be empty). */
 void bm_tcache_reset_depths(tcache_t *tc);
 /* A malloc found bin idx empty. */

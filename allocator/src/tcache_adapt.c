@@ -120,6 +120,16 @@ int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
   return 1;
 }
 
+int bm_tcache_return_remote(tcache_t *tc, chunk_t *p, size_t size) {
+  size_t idx = tc_index(size);
+  if (idx >= bm_tc_nbins || tc->counts[idx] < tc->limits[idx] || tc->limits[idx] > bm_tc_count) return 0;
+  flush_newest(tc, idx, tc->counts[idx]);
+  tc->ctr.flushes++;
+  tcache_push(tc, idx, p);
+  tc->ctr.frees++;
+  return 1;
+}
+
 void bm_tcache_refill_from_top(arena_t *a, tcache_t *tc, size_t idx) {
   size_t nb = tc_chunk_size(idx);
   unsigned want = tc->limits[idx] / 2;

@@ -1,11 +1,14 @@
 // Remote frees in batches: a thread that frees chunks another thread's arena
 // owns (too large for the fastbins, not cached) holds them back and returns
 // them to the owner under one lock, 32 chunks or 64 KiB at a time, and
-// whatever it still holds when its cache is flushed or it exits.
+// whatever it still holds when its cache is flushed or it exits. Smaller
+// chunks fill the freeing thread's cache bin, which goes back whole, as one
+// chain onto the owner's fastbin, each time it is full.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -119,6 +122,38 @@ TEST(RemoteFree, HeldChunksComeFromOneArenaAndStayUnderTheByteBound) {
   helper.join();
   for (size_t i = 5; i < 8; i++) binmalloc_free(small[i]);
   for (size_t i = 2; i < 8; i++) binmalloc_free(large[i]);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+TEST(RemoteFree, SmallChunksGoBackAsOneChainPerFullBin) {
+  make_arenas(1);
+  constexpr size_t kSmall = 64;  // an 80-byte chunk: fastbin-sized
+  constexpr size_t kCount = 800;
+  constexpr size_t kDepth = 7;  // the bin's fixed depth: a thread that only frees never deepens it
+  std::vector<void *> owned(kCount);
+  for (auto &p : owned) p = binmalloc_malloc(kSmall);
+  std::thread([&] {
+    binmalloc_free(binmalloc_malloc(16));  // sets up this thread's cache and arena
+    Counters c;
+    uint64_t flushes = Counters::now().tcache_flushes;
+    for (auto *p : owned) binmalloc_free(p);
+    binmalloc_stats_t s = Counters::now();
+    // The first 7 fill the bin; from then on every 7th free finds it full
+    // and sends the 7 back in one chain (before: each of those frees pushed
+    // its own chunk onto the owner's fastbin).
+    EXPECT_EQ(s.tcache_flushes - flushes, (kCount - 1) / kDepth);
+    EXPECT_EQ(c.delta().remote_frees, (kCount - 1) / kDepth * kDepth);
+    EXPECT_LE(s.tcache_cached_chunks, kDepth + 1);  // this bin and the 16-byte one
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+  }).join();  // the exit returns the rest
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  // All of them serve the owner again, and nothing else does.
+  std::vector<void *> again(kCount);
+  for (auto &p : again) p = binmalloc_malloc(kSmall);
+  std::sort(owned.begin(), owned.end());
+  std::sort(again.begin(), again.end());
+  EXPECT_EQ(again, owned);
+  for (auto *p : again) binmalloc_free(p);
   EXPECT_EQ(binmalloc_check_heap(), 0);
 }
 
