@@ -11,6 +11,7 @@
 #include <set>
 #include <tuple>
 
+#include "allocscope/rng.hpp"
 #include "harness/report/progress.hpp"
 #include "harness/runner/launcher.hpp"
 #include "harness/runner/live_counter.hpp"
@@ -23,13 +24,9 @@ namespace {
 // --heap-shift: the bytes the worker holds before the workload in a round,
 // 16 to 4096 in steps of 16, from the run's seed and the round alone, so
 // every allocator of a round runs with the same shift and each round with
-// its own (splitmix64 of the pair: neighbouring rounds get unrelated shifts).
+// its own.
 uint64_t heap_shift_for(uint64_t seed, int round) {
-  uint64_t x = seed + 0x9e3779b97f4a7c15ULL * (static_cast<uint64_t>(round) + 1);
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return (x % 256 + 1) * 16;
+  return Rng(thread_seed(seed, round)).uniform(1, 256) * 16;
 }
 
 std::string worker_argument(const Job& job, const RunOptions& opt) {
