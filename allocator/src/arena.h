@@ -123,6 +123,10 @@ int bm_extend_top(arena_t *a, size_t nb);
 void bm_munmap_chunk(chunk_t *p);
 int bm_systrim(arena_t *a, size_t pad);
 int bm_heap_trim(arena_t *a, size_t pad, int force);
+/* Between the two calls, frees by this thread that would trim an arena
+ * leave it to bm_trim_release (no lock held), which trims once. */
+void bm_trim_hold(void);
+void bm_trim_release(void);
 /* free() minus the tcache: takes the owner arena's lock. */
 void bm_free_to_arena(chunk_t *p, size_t sz);
 /* malloc() minus the tcache: picks the arena, locks, retries; sets errno. */

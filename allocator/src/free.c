@@ -97,6 +97,46 @@ void bm_munmap_chunk(chunk_t *p) {
 /* Normal (non-fast) free under the arena lock. */
 #define BM_INLINE static inline __attribute__((always_inline))
 
+/* The trim a free of 64 KiB or more (after coalescing) may make, under the
+ * arena lock. */
+static void trim_if_due(arena_t *a) {
+  size_t ts = chunksize(a->top);
+  if (a == &bm_main_arena) {
+    /* only when a whole page can go (systrim would find nothing otherwise) */
+    if (ts >= bm_mp.trim_threshold && ts >= bm_mp.top_pad + MIN_CHUNK + bm_pagesize) bm_systrim(a, bm_mp.top_pad);
+  } else {
+    /* only when a heap can go or a page can be released */
+    heap_info_t *h = a->heap;
+    if ((h->prev && (uintptr_t)a->top - (uintptr_t)h < bm_pagesize) ||
+        (ts >= bm_mp.trim_threshold && ts >= bm_mp.top_pad + MIN_CHUNK + bm_pagesize))
+      bm_heap_trim(a, bm_mp.top_pad, 0);
+  }
+}
+
+/* Trims held back while the thread empties (part of) its cache: the chunks
+ * reach top one after another, newest (highest) first, and each would shrink
+ * the heap again by a few pages, one madvise or brk call each (with a TLB
+ * shootdown of the other CPUs when the process has threads).  One arena's
+ * trim is held; the first free of another arena's chunk that would trim
+ * trims at once.  Holds nest. */
+static BM_TLS int trim_holding;
+static BM_TLS arena_t *trim_held;
+
+void bm_trim_hold(void) {
+  trim_holding++;
+}
+
+void bm_trim_release(void) {
+  if (--trim_holding) return; /* an outer hold trims */
+  arena_t *a = trim_held;
+  if (!a) return;
+  trim_held = NULL;
+  int need = bm_need_lock();
+  if (need) bm_lock(&a->lock);
+  trim_if_due(a);
+  if (need) bm_unlock(&a->lock);
+}
+
 BM_INLINE void int_free_locked(arena_t *a, chunk_t *p, size_t size) {
   chunk_t *next = chunk_at(p, size);
   if (unlikely(p == a->top)) bm_fatal("double free or corruption (top)");
@@ -115,18 +155,11 @@ BM_INLINE void int_free_locked(arena_t *a, chunk_t *p, size_t size) {
   a->ctr.bin_frees++;
   if (size >= FASTBIN_CONSOLIDATION_THRESHOLD) {
     bm_malloc_consolidate(a);
-    if (a == &bm_main_arena) {
-      size_t ts = chunksize(a->top);
-      /* only when a whole page can go (systrim would find nothing otherwise) */
-      if (ts >= bm_mp.trim_threshold && ts >= bm_mp.top_pad + MIN_CHUNK + bm_pagesize) bm_systrim(a, bm_mp.top_pad);
-    } else {
-      /* only when a heap can go or a page can be released */
-      heap_info_t *h = a->heap;
-      size_t ts = chunksize(a->top);
-      if ((h->prev && (uintptr_t)a->top - (uintptr_t)h < bm_pagesize) ||
-          (ts >= bm_mp.trim_threshold && ts >= bm_mp.top_pad + MIN_CHUNK + bm_pagesize))
-        bm_heap_trim(a, bm_mp.top_pad, 0);
+    if (unlikely(trim_holding) && (!trim_held || trim_held == a)) {
+      trim_held = a;
+      return;
     }
+    trim_if_due(a);
   }
 }
 

@@ -63,9 +63,11 @@ static void tcache_thread_exit(void *unused) {
   bm_lock(&bm_list_lock);
   tc_counters_add(&bm_exited_tcache, &tc->ctr);
   bm_unlock(&bm_list_lock);
+  bm_trim_hold(); /* one trim after the cache and the cache's own chunk are back */
   bm_tcache_flush_all(tc);
   /* Set up after the arena ran dry, the cache itself may be an mmapped chunk. */
   bm_free_mmapped_or_arena(mem2chunk(tc));
+  bm_trim_release();
   bm_arena_thread_exit();
   vg_leave();
 }
@@ -123,6 +125,7 @@ void bm_tcache_double_free_check(tcache_t *tc, size_t idx, tc_entry_t *e) {
 
 void bm_tcache_flush_all(tcache_t *tc) {
   bm_remote_flush(tc);
+  bm_trim_hold();
   for (size_t i = 0; i < TCACHE_BINS; i++) {
     tc_entry_t *e = tc->entries[i];
     while (e) {
@@ -136,6 +139,7 @@ void bm_tcache_flush_all(tcache_t *tc) {
     tc->entries[i] = NULL;
     tc->counts[i] = 0;
   }
+  bm_trim_release();
 }
 
 void bm_tcache_fork_child(void) {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -382,6 +383,42 @@ TEST(TcacheAdapt, ThreadExitReturnsTheWholeCache) {
   EXPECT_EQ(binmalloc_mallinfo2().uordblks, in_use_before);
   EXPECT_GE(Counters::now().tcache_grows, seen.tcache_grows);  // exited threads' counters kept
   EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+// A thread that exits with deep bins returns hundreds of chunks, newest
+// first; many of them reach top one after another.  The heap shrinks once at
+// the end instead of once for each (every shrink is a system call, and with
+// threads a TLB shootdown): with a trim per chunk this exit made 7-8 trims.
+// In a child with a fixed trim threshold (earlier tests raise the dynamic
+// one, and above about 1 MiB nothing would be trimmed).
+TEST(TcacheAdapt, ThreadExitTrimsOnceAfterReturningTheCache) {
+  EXPECT_EXIT(
+      {
+        if (binmalloc_mallopt(BINMALLOC_M_TRIM_THRESHOLD, 128 * 1024) != 1) _exit(2);
+        std::thread([] { binmalloc_free(binmalloc_malloc(16)); }).join();
+        binmalloc_stats_t before_exit{};
+        std::thread t([&] {
+          std::vector<void *> v(1000);
+          uint32_t x = 12345;
+          for (int round = 0; round < 3; round++) {
+            for (auto &p : v) {
+              x = x * 1664525u + 1013904223u;
+              size_t req = 16 + (x >> 8) % 2033;
+              p = binmalloc_malloc(req);
+              memset(p, 7, req);
+            }
+            for (auto &p : v) binmalloc_free(p);
+          }
+          binmalloc_stats_ex(&before_exit);
+        });
+        t.join();
+        binmalloc_stats_t after = Counters::now();
+        fprintf(stderr, "cached chunks %zu, trims at the exit %zu\n", size_t(before_exit.tcache_cached_chunks),
+                size_t(after.trims - before_exit.trims));
+        binmalloc_check_heap();
+        _exit(0);
+      },
+      ::testing::ExitedWithCode(0), "cached chunks [2-9][0-9][0-9], trims at the exit 1\n");
 }
 
 TEST(TcacheAdapt, RemoteFreesReturnInBatchesToTheOwningArena) {
