@@ -52,7 +52,6 @@ static void flush_newest(tcache_t *tc, size_t idx, unsigned n) {
   int fast = size <= bm_mp.max_fast;
   unsigned fidx = fast ? fastbin_index(size) : 0;
   fast_run_t run = {NULL, NULL, NULL, 0};
-  if (!fast) bm_trim_hold();
   for (unsigned k = 0; k < n && e; k++) {
     tc_entry_t *next = (tc_entry_t *)reveal_ptr(&e->next, e->next);
     if (unlikely(misaligned_ptr(next))) bm_fatal("free(): unaligned chunk detected in tcache 2");
@@ -87,7 +86,6 @@ static void flush_newest(tcache_t *tc, size_t idx, unsigned n) {
   tc->entries[idx] = e;
   push_run(&run, fidx, self, need);
   if (locked) bm_unlock(&locked->lock);
-  if (!fast) bm_trim_release();
 }
 
 int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
