@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
@@ -130,8 +131,20 @@ TEST(RemoteFree, SmallChunksGoBackAsOneChainPerFullBin) {
   constexpr size_t kSmall = 64;  // an 80-byte chunk: fastbin-sized
   constexpr size_t kCount = 800;
   constexpr size_t kDepth = 7;  // the bin's fixed depth: a thread that only frees never deepens it
+  binmalloc_tcache_flush();     // this thread's bins at their starting depths, empty
+  // Its storage first: a request of 1 KiB or more consolidates the arena's
+  // fastbins, and the chunks could then come back split elsewhere.
+  std::vector<void *> again(kCount + kDepth);
   std::vector<void *> owned(kCount);
   for (auto &p : owned) p = binmalloc_malloc(kSmall);
+  // A malloc may be served a chunk 16 bytes larger (a remainder too small to
+  // split stays with it): those go back to another bin.
+  size_t usable = SIZE_MAX;
+  for (auto *p : owned) usable = std::min(usable, binmalloc_malloc_usable_size(p));
+  std::vector<void *> exact;
+  for (auto *p : owned)
+    if (binmalloc_malloc_usable_size(p) == usable) exact.push_back(p);
+  EXPECT_GE(exact.size(), kCount - kDepth);
   std::thread([&] {
     binmalloc_free(binmalloc_malloc(16));  // sets up this thread's cache and arena
     Counters c;
@@ -147,12 +160,13 @@ TEST(RemoteFree, SmallChunksGoBackAsOneChainPerFullBin) {
     EXPECT_EQ(binmalloc_check_heap(), 0);
   }).join();  // the exit returns the rest
   EXPECT_EQ(binmalloc_check_heap(), 0);
-  // All of them serve the owner again, and nothing else does.
-  std::vector<void *> again(kCount);
+  // All of them serve the owner again.  This thread's bin may still hold
+  // the few chunks a fastbin stash put in it (at most its fixed depth): they
+  // come first.
   for (auto &p : again) p = binmalloc_malloc(kSmall);
-  std::sort(owned.begin(), owned.end());
+  std::sort(exact.begin(), exact.end());
   std::sort(again.begin(), again.end());
-  EXPECT_EQ(again, owned);
+  EXPECT_TRUE(std::includes(again.begin(), again.end(), exact.begin(), exact.end()));
   for (auto *p : again) binmalloc_free(p);
   EXPECT_EQ(binmalloc_check_heap(), 0);
 }
