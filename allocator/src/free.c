@@ -250,10 +250,14 @@ static BM_NOINLINE void free_slow(void *mem, chunk_t *p, size_t head) {
     bm_vg_free(mem);
     return;
   }
-  if (head & IS_MMAPPED)
+  if (head & IS_MMAPPED) {
     free_mmapped(p);
-  else
-    free_to_arena(p, head & ~SIZE_FLAGS, 1);
+    return;
+  }
+  size_t size = head & ~SIZE_FLAGS;
+  tcache_t *tc = bm_tcache;
+  if (size >= FASTBIN_CONSOLIDATION_THRESHOLD && tc && (tc->grown[0] | tc->grown[1])) bm_tcache_return_stale(tc);
+  free_to_arena(p, size, 1);
 }
 
 void bm_free_mmapped_or_arena(chunk_t *p) {

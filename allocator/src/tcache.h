@@ -16,6 +16,9 @@ typedef struct tc_entry {
 
 /* Depth a bin that starts empty opens at once hot (then doubles). */
 #define TC_OPEN_DEPTH 2
+/* Most chunks a full deepened bin returns to the arenas in one batch: the
+ * newest ones, still in the processor's cache (tcache_adapt.c). */
+#define TC_FLUSH_MAX 64
 
 /* tcache_t.flags bits of a bin. */
 #define TC_OVERFLOWED 1 /* a free found the bin full since its last miss */
@@ -163,7 +166,8 @@ void bm_tcache_double_free_check(tcache_t *tc, size_t idx, tc_entry_t *e);
 void bm_tcache_flush_all(tcache_t *tc);
 void bm_tcache_setup_key(void);
 /* A free found bin idx full: deepens the bin (when it is hot and the budget
- * allows) or returns half of it to the arenas in one batch, then caches p.
+ * allows) or returns its newest half, at most TC_FLUSH_MAX chunks, to the
+ * arenas in one batch, then caches p.
  * Returns 0 when the bin keeps its fixed depth: p then goes to the arena. */
 int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p);
 /* The same, with the common case inline: a bin at the fixed depth that is
@@ -181,10 +185,15 @@ static inline int tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
  * chunks go back to their arenas as one chain per arena, one
  * compare-and-swap for the lot instead of one per free, and p is cached.
  * Returns 0 (nothing done) when the bin is not full or has deepened (a
- * deepened bin flushes half of itself in bm_tcache_overflow). */
+ * deepened bin flushes a batch of itself in bm_tcache_overflow). */
 int bm_tcache_return_remote(tcache_t *tc, chunk_t *p, size_t size);
 /* Every bin back to the starting depth, not hot (the bins must be empty). */
 void bm_tcache_reset_depths(tcache_t *tc);
+/* A chunk of FASTBIN_CONSOLIDATION_THRESHOLD bytes or more is being freed:
+ * the bins a burst of frees filled (full since their last miss) return
+ * what they hold beyond their starting depth to the arenas, to be coalesced
+ * there; bins still cycling keep theirs. */
+void bm_tcache_return_stale(tcache_t *tc);
 /* A malloc found bin idx empty. */
 static inline void tcache_note_miss(tcache_t *tc, size_t idx) {
   if (tc->flags[idx] & TC_OVERFLOWED) tc->flags[idx] = TC_HOT;

@@ -1,7 +1,7 @@
 /* The adaptive part of the per-thread cache: bins that deepen when the
  * thread's working set of a size is larger than the bin, a byte budget on
- * that growth, batched return of half a full deepened bin to the arenas, and
- * batched refill of a deepened bin from the arena's top.
+ * that growth, batched return of part of a full deepened bin to the arenas,
+ * and batched refill of a deepened bin from the arena's top.
  *
  * A bin is "hot" when a free found it full and a later malloc found it empty:
  * the thread cycles through more chunks of that size than the bin holds, and
@@ -10,7 +10,16 @@
  * within bm_tc_bytes.  A bin that never met the pattern keeps the fixed depth
  * and glibc's behaviour (a free into a full bin goes to the arena).
  *
- * Cache and fastbins together keep the order of a stack: the flushed half is
+ * A free that finds a deepened bin full returns its newest half, but never
+ * more than TC_FLUSH_MAX chunks: those were freed last and are still in the
+ * processor's cache, where half of a bin of thousands is not (a program that
+ * frees a large structure in a burst paid one cache miss per chunk in those
+ * flushes).  What the burst left in the bin beyond its starting depth goes
+ * back to the arenas at the next free of a large chunk (glibc's signal to
+ * consolidate), to be coalesced there: a stale deep bin would otherwise
+ * hand out chunks scattered over the heap for the program's next phase.
+ *
+ * Cache and fastbins together keep the order of a stack: the flushed batch is
  * spliced onto the fastbin in the cache's order and the stash from a fastbin
  * (malloc.c) keeps the fastbin's order, so a program that allocates a batch
  * and frees it in the same order gets neighbouring chunks back in sequence,
@@ -113,7 +122,7 @@ int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
   }
   tc->flags[idx] = TC_OVERFLOWED;
   if (limit <= bm_tc_count) return 0;
-  flush_newest(tc, idx, limit / 2);
+  flush_newest(tc, idx, limit / 2 < TC_FLUSH_MAX ? limit / 2 : TC_FLUSH_MAX);
   tc->ctr.flushes++;
   tcache_push(tc, idx, p);
   tc->ctr.frees++;
@@ -156,4 +165,11 @@ void bm_tcache_reset_depths(tcache_t *tc) {
     tc->flags[i] = 0;
   }
   tc->grown[0] = tc->grown[1] = 0;
+}
+
+void bm_tcache_return_stale(tcache_t *tc) {
+  for (size_t i = 0; i < bm_tc_nbins; i++) {
+    size_t base = tc_base_depth(i);
+    if (tc->counts[i] > base && tc->flags[i] == TC_OVERFLOWED) flush_newest(tc, i, tc->counts[i] - base);
+  }
 }

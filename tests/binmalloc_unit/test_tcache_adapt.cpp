@@ -359,6 +359,59 @@ TEST(TcacheAdapt, ADeepenedBinFlushesHalfInOneBatch) {
   binmalloc_tcache_flush();
 }
 
+// A burst of frees larger than a deep bin: each free that finds the bin full
+// returns only the newest chunks, at most 64 (TC_FLUSH_MAX), which are still
+// in the processor's cache; half of a bin of a thousand (as before) was
+// mostly out of it, one cache miss per chunk.
+TEST(TcacheAdapt, ABurstReturnsOnlyTheNewestChunksOfADeepBin) {
+  binmalloc_tcache_flush();
+  cycle(100, 1000, 10);  // a fastbin-sized chunk (112 bytes): the bin doubles each round, past 1000
+  std::vector<void *> v(12000);
+  for (auto &p : v) p = binmalloc_malloc(100);
+  Counters c;
+  uint64_t flushes = Counters::now().tcache_flushes;  // a gauge, not a delta, in Counters
+  for (auto *p : v) binmalloc_free(p);                // the bin doubles once more, then overflows
+  uint64_t returned = c.delta().fastbin_frees;
+  flushes = Counters::now().tcache_flushes - flushes;
+  EXPECT_GE(flushes, 2u);
+  EXPECT_GT(returned, 0u);
+  EXPECT_LE(returned, 64 * flushes);
+  EXPECT_GE(Counters::now().tcache_cached_chunks, 2000u);  // the bin stays full
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  binmalloc_tcache_flush();
+}
+
+// What a burst of frees left in a deep bin goes back to the arena at the next
+// free of a chunk of 64 KiB or more (where the arena consolidates), to be
+// coalesced there instead of serving the program's next phase with chunks
+// scattered over the heap.  A bin still cycling (its last event a malloc that
+// found it empty) keeps its chunks.
+TEST(TcacheAdapt, AFreeOfALargeChunkReturnsWhatABurstLeftInTheCache) {
+  binmalloc_tcache_flush();
+  cycle(100, 1000, 10);
+  cycle(300, 200, 8);
+  std::vector<void *> burst(12000), cycling(200);
+  for (auto &p : burst) p = binmalloc_malloc(100);
+  for (auto *p : burst) binmalloc_free(p);  // the bin overflows: full since its last miss
+  for (auto &p : cycling) p = binmalloc_malloc(300);
+  void *extra = binmalloc_malloc(300);  // finds the bin empty
+  for (size_t i = 0; i < 100; i++) binmalloc_free(cycling[i]);
+  size_t cached = Counters::now().tcache_cached_chunks;
+  ASSERT_GE(cached, 2000u + 100u);
+  void *large = binmalloc_malloc(100 * 1024);  // below the mmap threshold: a chunk of the heap
+  Counters c;
+  binmalloc_free(large);
+  binmalloc_stats_t s = Counters::now();
+  // The burst's bin (deeper than 2000, full) went back to its fixed depth.
+  EXPECT_GE(c.delta().fastbin_frees, 2000u);
+  EXPECT_LE(s.tcache_cached_chunks, cached - 2000);
+  EXPECT_GE(s.tcache_cached_chunks, 100u);  // the cycling bin kept its 100
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  binmalloc_free(extra);
+  for (size_t i = 100; i < cycling.size(); i++) binmalloc_free(cycling[i]);
+  binmalloc_tcache_flush();
+}
+
 TEST(TcacheAdapt, ThreadExitReturnsTheWholeCache) {
   binmalloc_tcache_flush();
   // A first thread attaches an arena (creating one if all are taken); the
