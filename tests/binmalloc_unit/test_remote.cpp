@@ -50,6 +50,7 @@ void make_arenas(int n) {
 
 TEST(RemoteFree, AnotherArenasChunksGoBackInBatches) {
   // The main thread's chunks live in the main arena; the freeing thread has its own.
+  binmalloc_tcache_flush();  // no chunk of another arena left in this thread's cache
   make_arenas(1);
   std::vector<void *> owned(100);
   for (auto &p : owned) p = binmalloc_malloc(kRequest);
@@ -85,6 +86,7 @@ TEST(RemoteFree, AnotherArenasChunksGoBackInBatches) {
 }
 
 TEST(RemoteFree, HeldChunksComeFromOneArenaAndStayUnderTheByteBound) {
+  binmalloc_tcache_flush();  // no chunk of another arena left in this thread's cache
   make_arenas(2);
   std::vector<void *> small(8), large(8);
   for (auto &p : small) p = binmalloc_malloc(kRequest);
