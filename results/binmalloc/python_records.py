@@ -12,13 +12,14 @@ whose dicts lie within 1 KiB of each other: how closely the allocator placed
 objects allocated one after another (Python's garbage collector walks them in
 that order).
 """
+import os
 import sys
 import time
 
-
-def records(n):
-    return [{"id": i, "name": "item-%d" % i, "tags": ["t%d" % (i % 7), "g%d" % (i % 13)],
-             "score": (i * 7919) % 1000 / 10.0} for i in range(n)]
+# The records are the python3 workload's own (its input script).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "workloads",
+                                "realistic", "inputs"))
+from python_workload import records  # noqa: E402
 
 
 def main():
