@@ -40,10 +40,10 @@ static chunk_t *split_chunk(arena_t *a, chunk_t *victim, size_t size, size_t nb,
  * dependent loads with nothing to overlap them, where short ones interleave
  * with the program's own work (glibc-simple n=1600: 0.88x glibc's speed with
  * full stashes, 0.98x with 7; measured in results/binmalloc/README.md). */
-static void stash_fastbin(arena_t *a, unsigned fidx, size_t nb) {
+static unsigned stash_fastbin(arena_t *a, unsigned fidx, size_t nb) {
   tcache_t *tc = bm_tcache;
   size_t tidx = tc_index(nb);
-  if (!tc || tidx >= bm_tc_nbins) return;
+  if (!tc || tidx >= bm_tc_nbins) return 0;
   int mt = bm_need_lock();
   unsigned fill = mt ? tc->limits[tidx] : (unsigned)bm_tc_count;
   unsigned room = fill > tc->counts[tidx] ? fill - tc->counts[tidx] : 0;
@@ -62,10 +62,11 @@ static void stash_fastbin(arena_t *a, unsigned fidx, size_t nb) {
     last = e;
     n++;
   }
-  if (!n) return;
+  if (!n) return 0;
   last->next = (tc_entry_t *)protect_ptr(&last->next, tc->entries[tidx]);
   tc->entries[tidx] = first;
   tc->counts[tidx] = (uint16_t)(tc->counts[tidx] + n);
+  return n;
 }
 
 static void stash_smallbin(bin_t *bin, size_t nb) {
@@ -91,9 +92,10 @@ void bm_malloc_consolidate(arena_t *a) {
   __atomic_store_n(&a->have_fastchunks, 0, __ATOMIC_RELAXED);
   a->ctr.consolidations++;
   int mt = bm_need_lock();
+  size_t taken = 0;
   for (unsigned i = 0; i < NFASTBINS; i++) {
     chunk_t *p = bm_fastbin_take_all(a, i, mt);
-    while (p) {
+    for (; p; taken++) {
       if (unlikely(misaligned_ptr(p))) bm_fatal("malloc_consolidate(): unaligned fastbin chunk detected");
       size_t sz = chunksize(p);
       if (unlikely(sz < MIN_CHUNK || fastbin_index(sz) != i)) bm_fatal("malloc_consolidate(): invalid chunk size");
@@ -102,6 +104,12 @@ void bm_malloc_consolidate(arena_t *a) {
       p = next;
     }
   }
+  size_t reused = a->fast_reused;
+  a->fast_reused = 0;
+  if (taken >= CONS_COLD_CHUNKS && taken > reused)
+    __atomic_store_n(&a->coalesce_bursts, 1, __ATOMIC_RELAXED);
+  else if (reused > CONS_REUSE_OFF * taken + CONS_COLD_CHUNKS)
+    __atomic_store_n(&a->coalesce_bursts, 0, __ATOMIC_RELAXED);
 }
 
 /* ---- system memory -------------------------------------------------------- */
@@ -244,7 +252,7 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
     chunk_t *victim = bm_fastbin_pop(a, fidx, bm_need_lock(), "malloc(): unaligned fastbin chunk detected 2");
     if (victim) {
       if (unlikely(fastbin_index(chunksize(victim)) != fidx)) bm_fatal("malloc(): memory corruption (fast)");
-      stash_fastbin(a, fidx, nb);
+      a->fast_reused += 1 + stash_fastbin(a, fidx, nb);
       a->ctr.fastbin_hits++;
       return chunk2mem(victim);
     }

@@ -19,6 +19,14 @@ typedef struct tc_entry {
 /* Most chunks a full deepened bin returns to the arenas in one batch: the
  * newest ones, still in the processor's cache (tcache_adapt.c). */
 #define TC_FLUSH_MAX 64
+/* A batch returned while the thread served fewer than one malloc from its
+ * cache per TC_BURST_RATIO chunks returned (counted since its previous
+ * batch) is part of a burst of frees: where the thread's arena finds its
+ * fastbins walked rather than reused (arena_t.coalesce_bursts), its chunks
+ * are coalesced at once, while they are in the processor's cache, not left
+ * in a fastbin for malloc_consolidate to walk when they are not
+ * (tcache_adapt.c). */
+#define TC_BURST_RATIO 16
 
 /* tcache_t.flags bits of a bin. */
 #define TC_OVERFLOWED 1 /* a free found the bin full since its last miss */
@@ -47,6 +55,7 @@ typedef struct tcache {
   unsigned remote_count;
   size_t remote_bytes;
   tc_counters_t ctr;
+  uint64_t hits_at_flush; /* ctr.hits at the last batch returned on overflow */
 } tcache_t;
 
 extern tc_counters_t bm_exited_tcache; /* under bm_list_lock */

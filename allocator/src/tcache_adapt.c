@@ -50,15 +50,16 @@ static void push_run(fast_run_t *r, unsigned fidx, arena_t *self, int mt) {
 /* Returns the newest n entries of bin idx to their arenas (no walk past
  * them).  Fastbin-sized chunks go onto their fastbin one run per arena,
  * spliced in the cache's order, without a lock: the fastbin then serves them
- * in the order the cache would have.  Larger chunks are freed under their
- * arena's lock, taken once for a run of its chunks. */
-static void flush_newest(tcache_t *tc, size_t idx, unsigned n) {
+ * in the order the cache would have.  Larger chunks, and with coalesce all
+ * of them, are freed and coalesced under their arena's lock, taken once for a
+ * run of its chunks. */
+static void flush_newest(tcache_t *tc, size_t idx, unsigned n, int coalesce) {
   tc_entry_t *e = tc->entries[idx];
   int need = bm_need_lock();
   arena_t *self = bm_thread_arena;
   arena_t *locked = NULL;
   size_t size = tc_chunk_size(idx);
-  int fast = size <= bm_mp.max_fast;
+  int fast = size <= bm_mp.max_fast && !coalesce;
   unsigned fidx = fast ? fastbin_index(size) : 0;
   fast_run_t run = {NULL, NULL, NULL, 0};
   for (unsigned k = 0; k < n && e; k++) {
@@ -122,7 +123,12 @@ int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
   }
   tc->flags[idx] = TC_OVERFLOWED;
   if (limit <= bm_tc_count) return 0;
-  flush_newest(tc, idx, limit / 2 < TC_FLUSH_MAX ? limit / 2 : TC_FLUSH_MAX);
+  unsigned n = limit / 2 < TC_FLUSH_MAX ? limit / 2 : TC_FLUSH_MAX;
+  uint64_t mallocs = tc->ctr.hits - tc->hits_at_flush;
+  tc->hits_at_flush = tc->ctr.hits;
+  arena_t *self = bm_thread_arena;
+  int burst = mallocs * TC_BURST_RATIO < n && self && __atomic_load_n(&self->coalesce_bursts, __ATOMIC_RELAXED);
+  flush_newest(tc, idx, n, burst);
   tc->ctr.flushes++;
   tcache_push(tc, idx, p);
   tc->ctr.frees++;
@@ -132,7 +138,7 @@ int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
 int bm_tcache_return_remote(tcache_t *tc, chunk_t *p, size_t size) {
   size_t idx = tc_index(size);
   if (idx >= bm_tc_nbins || tc->counts[idx] < tc->limits[idx] || tc->limits[idx] > bm_tc_count) return 0;
-  flush_newest(tc, idx, tc->counts[idx]);
+  flush_newest(tc, idx, tc->counts[idx], 0);
   tc->ctr.flushes++;
   tcache_push(tc, idx, p);
   tc->ctr.frees++;
@@ -170,6 +176,6 @@ void bm_tcache_reset_depths(tcache_t *tc) {
 void bm_tcache_return_stale(tcache_t *tc) {
   for (size_t i = 0; i < bm_tc_nbins; i++) {
     size_t base = tc_base_depth(i);
-    if (tc->counts[i] > base && tc->flags[i] == TC_OVERFLOWED) flush_newest(tc, i, tc->counts[i] - base);
+    if (tc->counts[i] > base && tc->flags[i] == TC_OVERFLOWED) flush_newest(tc, i, tc->counts[i] - base, 1);
   }
 }
