@@ -71,7 +71,12 @@ TEST(RunIntegration, EveryAllocatorOnThePipelineWorkloads) {
   for (const auto& run : doc["runs"])
     if (accepted_hang(run)) ++tbb_hangs;
   EXPECT_LE(tbb_hangs, 1u);
-  ASSERT_EQ(r.status, tbb_hangs ? 1 : 0) << r.err;
+  std::string not_ok;  // names the jobs that failed, for the report
+  for (const auto& run : doc["runs"])
+    if (run["status"] != "ok")
+      not_ok += " " + run["allocator"].get<std::string>() + "/" + run["workload"].get<std::string>() + ": " +
+                run["status"].get<std::string>();
+  ASSERT_EQ(r.status, tbb_hangs ? 1 : 0) << r.err << "not ok:" << not_ok;
   EXPECT_EQ(doc["schema"], "allocscope.results/1");
   for (const char* key :
        {"date", "host", "cpu", "cores", "kernel", "glibc", "thp", "allocators", "git_revision", "command_line"})
