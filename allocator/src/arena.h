@@ -18,12 +18,9 @@ typedef struct arena {
   bm_lock_t lock;
   int have_fastchunks;
   /* Bursts of frees from a thread cache are coalesced at once instead of
-   * going to the fastbins (tcache_adapt.c): malloc_consolidate turns it on
-   * when it takes CONS_COLD_CHUNKS or more chunks from the fastbins, more
-   * than malloc reused from them since the last consolidation (they were
-   * walked there, out of the processor's cache, not reused), and off when
-   * malloc reused more than CONS_REUSE_OFF times what it takes plus
-   * CONS_COLD_CHUNKS.  Relaxed atomic: read without the lock. */
+   * going to the fastbins (tcache_adapt.c); malloc_consolidate (malloc.c)
+   * turns it on when its fastbins were walked there rather than reused, and
+   * off when they were reused.  Relaxed atomic: read without the lock. */
   int coalesce_bursts;
   size_t fast_reused;  /* fastbin chunks malloc took since the last consolidation (with the lock) */
   int noncontiguous;   /* main arena: the break could not be extended contiguously */
@@ -127,8 +124,6 @@ static inline void bm_top_shrunk(arena_t *a, char *end) {
 /* Core entry points used across files (malloc.c, free.c). */
 void *bm_int_malloc(arena_t *a, size_t nb);
 void bm_int_free_locked(arena_t *a, chunk_t *p, size_t sz);
-#define CONS_COLD_CHUNKS 1024
-#define CONS_REUSE_OFF 4
 void bm_malloc_consolidate(arena_t *a);
 int bm_extend_top(arena_t *a, size_t nb);
 void bm_munmap_chunk(chunk_t *p);

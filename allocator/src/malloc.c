@@ -87,6 +87,14 @@ static void stash_smallbin(bin_t *bin, size_t nb) {
 }
 
 /* ---- malloc_consolidate --------------------------------------------------- */
+/* arena_t.coalesce_bursts goes on when a consolidation takes CONS_COLD_CHUNKS
+ * or more chunks from the fastbins, more than malloc reused from them since
+ * the one before (they were walked here, out of the processor's cache, not
+ * reused), and off when malloc reused more than CONS_REUSE_OFF times what a
+ * consolidation takes plus CONS_COLD_CHUNKS. */
+#define CONS_COLD_CHUNKS 1024
+#define CONS_REUSE_OFF 4
+
 void bm_malloc_consolidate(arena_t *a) {
   if (!__atomic_load_n(&a->have_fastchunks, __ATOMIC_RELAXED)) return;
   __atomic_store_n(&a->have_fastchunks, 0, __ATOMIC_RELAXED);
