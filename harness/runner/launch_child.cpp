@@ -1,6 +1,7 @@
 #include "harness/runner/launch_child.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -10,9 +11,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "harness/probes/seccomp_counter.hpp"
+#include "harness/probes/task_state.hpp"
 
 extern char** environ;
 
@@ -139,6 +142,20 @@ void attach_counters(const LaunchSpec& spec, Child& c, LaunchResult& res) {
   }
 }
 
+// The fork's child stops itself before exec, at once; a limit still bounds
+// the wait (0 = it did not stop in time).
+pid_t wait_for_pre_exec_stop(pid_t pid, double limit_s, int& st) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(limit_s);
+  useconds_t nap = 100;
+  for (;;) {
+    pid_t w = ::waitpid(pid, &st, WNOHANG | __WALL);
+    if (w != 0 && !(w < 0 && errno == EINTR)) return w;
+    if (std::chrono::steady_clock::now() >= deadline) return 0;
+    ::usleep(nap);
+    nap = nap < 10000 ? nap * 2 : nap;
+  }
+}
+
 }  // namespace
 
 bool prepare_child(const LaunchSpec& spec, Child& c, LaunchResult& res) {
@@ -179,11 +196,13 @@ bool start_child(const LaunchSpec& spec, Child& c, LaunchResult& res) {
   c.out.close_w();
   c.execerr.close_w();
   int st = 0;
-  pid_t w0;
-  while ((w0 = ::waitpid(c.pid, &st, __WALL)) < 0 && errno == EINTR) {
-  }
+  const pid_t w0 = wait_for_pre_exec_stop(c.pid, spec.timeout_s, st);
   if (w0 != c.pid || !WIFSTOPPED(st)) {
     res.reason = "child did not reach its pre-exec stop";
+    if (w0 == 0) {
+      res.status = "timeout";
+      res.reason += fmt::format(" within {:g} s; its threads then:\n{}", spec.timeout_s, describe_threads(c.pid));
+    }
     ::kill(c.pid, SIGKILL);
     ::waitpid(c.pid, &st, __WALL);
     return false;

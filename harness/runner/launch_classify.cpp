@@ -1,5 +1,6 @@
 #include "harness/runner/launch_classify.hpp"
 
+#include <fmt/format.h>
 #include <sys/wait.h>
 
 #include <csignal>
@@ -48,7 +49,8 @@ EndClass classify_end(const EndFacts& f) {
     c.reason = "cannot execute " + f.program + ": " + std::strerror(f.exec_errno);
   } else if (f.killed_by_us == "timeout") {
     c.status = "timeout";
-    c.reason = "wall-clock limit of " + std::to_string(f.timeout_s) + " s reached";
+    c.reason = fmt::format("wall-clock limit of {:g} s reached", f.timeout_s);
+    if (!f.stuck_at.empty()) c.reason += "; its threads then:\n" + f.stuck_at;
   } else if (f.killed_by_us == "interrupted") {
     c.status = "interrupted";
     c.reason = "stopped by a signal to allocscope";

@@ -19,6 +19,7 @@ struct EndFacts {
   uint64_t cgroup_peak_bytes = 0;
   uint64_t mem_limit_bytes = 0;  // 0 = none
   std::string stderr_tail;
+  std::string stuck_at;  // at a timeout: where the job's threads were
 };
 
 struct EndClass {

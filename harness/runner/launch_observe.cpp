@@ -10,11 +10,13 @@
 
 #include <cerrno>
 #include <set>
+#include <vector>
 
 #include "harness/probes/proc.hpp"
 #include "harness/probes/process_tree.hpp"
 #include "harness/probes/seccomp_counter.hpp"
 #include "harness/probes/syscall_arch.hpp"
+#include "harness/probes/task_state.hpp"
 
 namespace allocscope {
 
@@ -143,8 +145,21 @@ class Observer {
     const bool stop = world_.stop_requested();
     if (now < deadline_ && !stop) return;
     obs_.killed_by_us = stop ? "interrupted" : "timeout";
+    if (!stop) obs_.stuck_at = where_stuck();
     ::kill(-c_.pid, SIGKILL);
     ::kill(c_.pid, SIGKILL);
+  }
+
+  // Where the job's processes wait, read before they are killed (the first
+  // few processes; the job's first one first).
+  std::string where_stuck() {
+    std::vector<pid_t> procs{c_.pid};
+    for (pid_t p : tree_.live())
+      if (p != c_.pid && procs.size() < 4) procs.push_back(p);
+    std::string out;
+    for (pid_t p : procs)
+      if (std::string d = describe_threads(p); !d.empty()) out += (out.empty() ? "" : "\n") + d;
+    return out;
   }
 
   // Until output, a ptrace stop or the next tick.

@@ -78,6 +78,7 @@ struct Observation {
   struct rusage usage {};
   double wall_s = 0;
   std::string killed_by_us;  // "" | "timeout" | "interrupted"
+  std::string stuck_at;      // at a timeout: where the job's threads were (describe_threads)
 };
 
 // Runs the child (stopped before exec by start_child) to its end and reaps it.

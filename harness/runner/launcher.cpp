@@ -33,6 +33,7 @@ EndFacts end_facts(const LaunchSpec& spec, const Child& c, const Observation& ob
   f.cgroup_peak_bytes = res.cgroup_peak_bytes;
   f.mem_limit_bytes = spec.mem_limit_bytes;
   f.stderr_tail = res.stderr_tail;
+  f.stuck_at = obs.stuck_at;
   return f;
 }
 

@@ -52,10 +52,13 @@ void expect_consistent(const json& e, double min_window_s) {
 
 // Two workloads, one multithreaded at two thread counts: an entry per
 // workload and thread count, and every allocator's records carry its value.
+// Each job (about a second) is limited to 60 s: a job that hangs fails the
+// test with its progress line, which says where its threads were, instead
+// of holding it to ctest's limit.
 TEST(Calibration, EveryAllocatorRunsTheCalibratedValue) {
   TempDir dir;
   auto r = run_cmd(run_argv(dir, {"-w", "churn:slots=64", "-w", "mt-churn:slots=64", "-t", "1,2", "-a",
-                                  "glibc,binmalloc", "--min-window", "300"}));
+                                  "glibc,binmalloc", "--min-window", "300", "--timeout", "60"}));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("calibrating timed windows to 300 ms or more"), std::string::npos) << r.err;
   json doc = read_json(dir.path() + "/results.json");

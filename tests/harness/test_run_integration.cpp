@@ -183,6 +183,11 @@ TEST(RunIntegration, TimeoutIsRecordedAndTheRunGoesOn) {
   const double wall = doc["runs"][0]["metrics"]["wall_s"].get<double>();
   EXPECT_GE(wall, 0.5);  // not ended before its limit
   EXPECT_LT(wall, 600);  // ended by the limit, not by the program
+  // Where the job was when it was killed: sleep's one thread, in its sleep.
+  const std::string reason = doc["runs"][0]["reason"].get<std::string>();
+  EXPECT_NE(reason.find("its threads then:\npid "), std::string::npos) << reason;
+  EXPECT_NE(reason.find("S (sleeping) in "), std::string::npos) << reason;
+  EXPECT_NE(reason.find("nanosleep"), std::string::npos) << reason;
 }
 
 // Peak RSS comes from the child's own VmHWM, so a tiny program reports a tiny

@@ -101,6 +101,12 @@ TEST(Isolation, HangingAllocatorTimesOut) {
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs["hang"]["status"], "timeout") << runs["hang"].dump();
   EXPECT_GE(runs["hang"]["metrics"].value("wall_s", 0.0), 1.0);  // not ended before its limit
+  // The reason says where it hung: the shim's pause() (ppoll where the
+  // architecture has no pause system call).
+  const std::string reason = runs["hang"].value("reason", "");
+  EXPECT_TRUE(reason.find("S (sleeping) in pause") != std::string::npos ||
+              reason.find("S (sleeping) in ppoll") != std::string::npos)
+      << reason;
   EXPECT_EQ(runs["glibc"]["status"], "ok") << runs["glibc"].dump();
 }
 
