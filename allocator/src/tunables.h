@@ -18,7 +18,7 @@
 #define DEFAULT_TCACHE_BYTES (512UL * 1024)         /* growth budget per thread (bytes), at least */
 #define DEFAULT_TCACHE_SHARED_BYTES (4096UL * 1024) /* the same, shared by the threads' caches */
 #define DEFAULT_TCACHE_LARGE_BYTES (512UL * 1024)   /* the same, bins above tcache_max */
-#define DEFAULT_TCACHE_LARGE_SHARED_BYTES (2048UL * 1024) /* and shared by the threads' caches */
+#define DEFAULT_TCACHE_LARGE_SHARED_BYTES (4096UL * 1024) /* and shared by the threads' caches */
 #define DEFAULT_TCACHE_MAX 1032UL                         /* request bytes -> chunk 1040, bin 63 */
 #define DEFAULT_TCACHE_LARGE_MAX 4104UL                   /* request bytes -> chunk 4112, bin 255 */
 #define DEFAULT_ARENA_TEST 8                              /* 64-bit */
