@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness/probes/proc.hpp"
+#include "harness/probes/seccomp_counter.hpp"
 
 namespace allocscope {
 
@@ -69,7 +70,8 @@ std::string kernel_wait(const std::string& dir) {
 
 }  // namespace
 
-std::string blocking_syscall_name(long n) {
+std::string syscall_name(long n) {
+  if (const char* memory = memory_syscall_name(n); *memory) return memory;
   struct Named {
     long number;
     const char* name;
@@ -88,9 +90,6 @@ std::string blocking_syscall_name(long n) {
       {SYS_rt_sigsuspend, "rt_sigsuspend"},
       {SYS_rt_sigtimedwait, "rt_sigtimedwait"},
       {SYS_sched_yield, "sched_yield"},
-      {SYS_mmap, "mmap"},
-      {SYS_munmap, "munmap"},
-      {SYS_brk, "brk"},
 #ifdef SYS_poll
       {SYS_poll, "poll"},
 #endif
@@ -151,7 +150,7 @@ std::string describe_threads(pid_t pid, size_t max_threads) {
     std::vector<std::string> rest;
     for (std::string f; sc >> f;) rest.push_back(f);
     if (!first.empty() && first != "running" && first != "-1")
-      line += " in " + blocking_syscall_name(std::strtol(first.c_str(), nullptr, 10));
+      line += " in " + syscall_name(std::strtol(first.c_str(), nullptr, 10));
     if (!rest.empty() && first != "running") {
       std::string where = mapped_file_offset(maps, std::strtoul(rest.back().c_str(), nullptr, 16));
       if (!where.empty()) line += " at " + where;

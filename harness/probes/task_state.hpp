@@ -17,9 +17,10 @@ namespace allocscope {
 // /proc/P/maps. "" when the process is gone.
 std::string describe_threads(pid_t pid, size_t max_threads = 8);
 
-// The name of a system call a thread may block in on this architecture
+// The name of a system call a thread may be found in on this architecture:
+// the memory calls (memory_syscall_name) and those a thread blocks in
 // ("syscall N" for others).
-std::string blocking_syscall_name(long number);
+std::string syscall_name(long number);
 
 // The file and offset of a user-space address, from a /proc/P/maps text
 // ("" when no mapping holds it).
