@@ -78,13 +78,30 @@ TEST(Probe, PartialInterpositionIsAFinding) {
   EXPECT_TRUE(free_finding) << api.dump(1);
 }
 
-// binmalloc must detect at least as many misuses as glibc.
+// binmalloc must detect at least as many misuses as glibc. Two probes
+// overwrite a cached block's safe-linked link (uaf_poison with an address,
+// uaf_write with 0x5a bytes): the pointer the allocator then reveals is
+// caught by its alignment check unless the heap address's mask happens to
+// make it aligned, about 1 time in 16 (ASLR), and the wild pointer then
+// crashes. There a crash counts as the detection it replaces (300 runs of
+// `allocscope probe -a glibc,binmalloc --probes uaf_poison`: 29 crashes of
+// glibc, 21 of binmalloc). Counting only "detected", the test failed when
+// both of binmalloc's crashed in one run, about 1 run in 270.
 TEST(Probe, BinmallocDetectsAtLeastAsMuchAsGlibc) {
   if (!have_allocator("binmalloc")) GTEST_SKIP() << "binmalloc is not built here";
   CliResult r = run_cli({"probe", "-a", "glibc,binmalloc", "--no-api", "--json"});
   ASSERT_EQ(r.rc, 0) << r.err;
   json rep = json::parse(r.out);
-  EXPECT_GE(rep["binmalloc"]["detected"].get<int>(), rep["glibc"]["detected"].get<int>()) << rep.dump(1);
+  auto stopped = [&](const char* allocator) {
+    int n = 0;
+    for (const auto& [probe, res] : rep[allocator]["misuse"].items()) {
+      const std::string outcome = res["outcome"];
+      const bool by_mask = probe == "uaf_poison" || probe == "uaf_write";
+      n += outcome == "detected" || (by_mask && outcome == "crashed");
+    }
+    return n;
+  };
+  EXPECT_GE(stopped("binmalloc"), stopped("glibc")) << rep.dump(1);
 }
 
 // Every expected allocator survives the stress run (threads, remote frees,
