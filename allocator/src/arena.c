@@ -107,6 +107,8 @@ static void fork_child(void) {
       a->attached_threads = 0;
       a->next_free = free_list;
       free_list = a;
+      if (a != &bm_main_arena)
+        for (heap_info_t *h = a->heap; h; h = h->prev) h->orphaned = 1;
     }
   }
 }
@@ -173,6 +175,7 @@ heap_info_t *bm_new_heap(size_t need) {
   h->prev = NULL;
   h->size = size;
   h->committed = size;
+  h->orphaned = 0;
   return h;
 }
 
@@ -224,8 +227,17 @@ static size_t arena_limit(void) {
   return 8 * ncores;
 }
 
+/* Marks every heap of arena a (not the main one) orphaned or not; the
+ * caller holds bm_list_lock, and the arena's lock keeps its heap list still. */
+static void set_orphaned(arena_t *a, int orphaned) {
+  if (a == &bm_main_arena) return;
+  bm_lock(&a->lock);
+  for (heap_info_t *h = a->heap; h; h = h->prev) __atomic_store_n(&h->orphaned, orphaned, __ATOMIC_RELAXED);
+  bm_unlock(&a->lock);
+}
+
 static void attach(arena_t *a) {
-  a->attached_threads++;
+  if (a->attached_threads++ == 0) set_orphaned(a, 0);
   bm_thread_arena = a;
 }
 
@@ -313,6 +325,7 @@ arena_t *bm_arena_retry(arena_t *failed, size_t nb) {
       bm_narenas_linked++;
       a->next_free = free_list;
       free_list = a;
+      set_orphaned(a, 1);
     } else {
       bm_narenas--;
     }
@@ -329,6 +342,7 @@ void bm_arena_thread_exit(void) {
   if (a->attached_threads > 0 && --a->attached_threads == 0) {
     a->next_free = free_list;
     free_list = a;
+    set_orphaned(a, 1);
   }
   bm_unlock(&bm_list_lock);
 }

@@ -52,7 +52,18 @@ typedef struct heap_info {
   struct heap_info *prev;
   size_t size;      /* bytes in use from the heap start */
   size_t committed; /* bytes made read-write */
-} heap_info_t;
+  /* 1 while no thread is attached to the arena (set under bm_list_lock and
+   * the arena's lock, read without either): other threads' frees then
+   * return its chunks rather than keep them in their caches' deep bins, where
+   * they would keep the arena from coalescing and trimming for as long as
+   * those threads live.  A line of its own: the arena's lock follows. */
+  int orphaned;
+} __attribute__((aligned(64))) heap_info_t;
+
+/* The chunk belongs to an arena no thread is attached to (a hint). */
+static inline int chunk_orphaned(chunk_t *c) {
+  return __atomic_load_n(&((heap_info_t *)((uintptr_t)c & ~(HEAP_MAX_SIZE - 1)))->orphaned, __ATOMIC_RELAXED);
+}
 
 /* Main-arena segments: [start, end) ranges; the last one ends at top's end. */
 typedef struct segment {

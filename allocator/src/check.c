@@ -109,6 +109,7 @@ static void walk_arena(arena_t *a, walk_result_t *w) {
     CHECK(h->ar == a, "heap does not point to its arena");
     CHECK(((uintptr_t)h & (HEAP_MAX_SIZE - 1)) == 0, "heap not aligned");
     CHECK(h->size <= h->committed && h->committed <= HEAP_MAX_SIZE, "heap sizes inconsistent");
+    CHECK(h->orphaned == (a->attached_threads == 0), "heap's orphaned flag disagrees with the arena's threads");
     walk_segment(a, (char *)bm_heap_first_chunk(h), (char *)h + h->size, w);
     total += h->size;
   }

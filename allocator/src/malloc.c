@@ -183,6 +183,7 @@ int bm_extend_top(arena_t *a, size_t nb) {
       if (!nh) return 0;
       nh->ar = a;
       nh->prev = h;
+      nh->orphaned = h->orphaned; /* under the arena's lock, as set_orphaned writes it */
       a->heap = nh;
       a->system_mem += nh->size;
       chunk_t *top = bm_heap_first_chunk(nh);

@@ -230,3 +230,126 @@ TEST(RemoteFreeDeath, DoubleFreeOfAHeldChunkThroughTheCache) {
       },
       "free\\(\\): double free detected in tcache 2");
 }
+
+// An arena whose threads have all exited has nobody to reuse its free
+// chunks but the threads that free them: past the bin's fixed depth, other
+// threads' caches send them back instead of keeping them, so that the arena
+// can coalesce and trim them. While a thread is attached to the arena, they
+// are kept as deep as the bin goes.
+namespace {
+
+constexpr size_t kHot = 100;  // a 112-byte chunk
+constexpr size_t kHotChunk = 112;
+constexpr size_t kHeld = 100;
+constexpr size_t kFixed = 7;  // the bin's fixed depth
+
+// Deepens this thread's bin of kHot bytes past kHeld chunks, then takes
+// them all out again: the bin is empty and deep.
+std::vector<void *> deepen_and_empty() {
+  std::vector<void *> v(kHeld);
+  for (int r = 0; r < 10; r++) {
+    for (auto &p : v) p = binmalloc_malloc(kHot);
+    for (auto *p : v) binmalloc_free(p);
+  }
+  for (auto &p : v) p = binmalloc_malloc(kHot);
+  return v;
+}
+
+uint64_t cached() {
+  return Counters::now().tcache_cached_chunks;
+}
+
+uintptr_t heap_of(const void *p) {
+  return reinterpret_cast<uintptr_t>(p) & ~((uintptr_t{64} << 20) - 1);  // HEAP_MAX_SIZE
+}
+
+// A thread that allocates kHeld chunks in an arena of its own, then stays
+// attached to it until release().
+class Owner {
+ public:
+  Owner() : chunks_(kHeld) {
+    thread_ = std::thread([this] {
+      for (auto &p : chunks_) p = binmalloc_malloc(kHot);
+      phase_ = 1;
+      while (phase_ != 2) std::this_thread::yield();
+    });
+    while (phase_ != 1) std::this_thread::yield();
+  }
+  ~Owner() { release(); }
+  void release() {
+    phase_ = 2;
+    if (thread_.joinable()) thread_.join();
+  }
+  std::vector<void *> &chunks() { return chunks_; }
+
+ private:
+  std::vector<void *> chunks_;
+  std::atomic<int> phase_{0};
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST(RemoteFree, AnArenaWithoutThreadsGetsItsChunksBackPastTheFixedDepth) {
+  binmalloc_tcache_flush();
+  std::vector<void *> own = deepen_and_empty();
+  ASSERT_GE(Counters::now().tcache_grown_bytes, kHeld * kHotChunk);
+  Owner owner;
+  std::vector<void *> theirs = owner.chunks();
+  ASSERT_NE(heap_of(theirs[0]), heap_of(own[0]));  // another arena (a non-main one)
+  // Its thread is alive: the chunks are kept, all of them.
+  uint64_t before = cached();
+  for (auto *p : theirs) binmalloc_free(p);
+  EXPECT_EQ(cached() - before, kHeld);
+  for (auto &p : theirs) p = binmalloc_malloc(kHot);  // the same chunks, from the cache
+  EXPECT_EQ(cached(), before);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  owner.release();  // the arena has no thread now
+  size_t used = in_use();
+  before = cached();
+  for (auto *p : theirs) binmalloc_free(p);
+  EXPECT_EQ(cached() - before, kFixed);
+  EXPECT_EQ(in_use(), used - (kHeld - kFixed) * kHotChunk);  // back in the arena
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  // A new thread takes the arena over: its chunks are kept deep again.
+  binmalloc_tcache_flush();
+  own = deepen_and_empty();
+  Owner next;
+  EXPECT_EQ(heap_of(next.chunks()[0]), heap_of(theirs[0]));
+  before = cached();
+  for (auto *p : next.chunks()) binmalloc_free(p);
+  EXPECT_EQ(cached() - before, kHeld);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  next.release();
+  for (auto *p : own) binmalloc_free(p);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+TEST(RemoteFree, AForkedChildGivesBackTheChunksOfArenasItsThreadsLeft) {
+  binmalloc_tcache_flush();
+  void *mine = binmalloc_malloc(16);  // this thread takes its arena before the owner does
+  Owner owner;                        // alive in the parent, gone in the child
+  ASSERT_NE(heap_of(owner.chunks()[0]), heap_of(mine));
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::vector<void *> own = deepen_and_empty();
+    uint64_t before = cached();
+    for (auto *p : owner.chunks()) binmalloc_free(p);
+    bool kept_fixed = cached() - before == kFixed;
+    for (auto *p : own) binmalloc_free(p);
+    _exit(kept_fixed && binmalloc_check_heap() == 0 ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "child died with signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // In the parent the owner is alive: its chunks are kept deep.
+  std::vector<void *> own = deepen_and_empty();
+  uint64_t before = cached();
+  for (auto *p : owner.chunks()) binmalloc_free(p);
+  EXPECT_EQ(cached() - before, kHeld);
+  for (auto *p : own) binmalloc_free(p);
+  binmalloc_free(mine);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
