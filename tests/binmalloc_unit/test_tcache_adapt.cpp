@@ -40,6 +40,24 @@ size_t chunk_of(size_t request) {
   return request + 8 <= 32 ? 32 : (request + 8 + 15) & ~size_t{15};
 }
 
+// Runs TcacheAdapt.<name> again in a process of its own, this binary started
+// with only that test and the variables `env` added, and expects it to pass.
+void run_alone(const char *name, std::vector<std::string> env_s) {
+  std::string filter = std::string("--gtest_filter=TcacheAdapt.") + name;
+  char self[] = "/proc/self/exe";
+  char *argv[] = {self, filter.data(), nullptr};
+  for (char **e = environ; *e; e++) env_s.emplace_back(*e);
+  std::vector<char *> envp;
+  for (auto &e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, self, nullptr, nullptr, argv, envp.data()), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's checks failed (its output is above)";
+}
+
 }  // namespace
 
 TEST(TcacheAdapt, AHotBinDeepensAndServesTheWorkingSet) {
@@ -291,20 +309,7 @@ TEST(TcacheAdapt, AFixedDepthCacheHasNoBinsAboveTcacheMax) {
     EXPECT_EQ(binmalloc_check_heap(), 0);
     return;
   }
-  std::string filter = "--gtest_filter=TcacheAdapt.AFixedDepthCacheHasNoBinsAboveTcacheMax";
-  char self[] = "/proc/self/exe";
-  char *argv[] = {self, filter.data(), nullptr};
-  std::vector<std::string> env_s = {"BMTEST_FIXED_DEPTH_CHILD=1", "BINMALLOC_TCACHE_DEPTH=7"};
-  for (char **e = environ; *e; e++) env_s.emplace_back(*e);
-  std::vector<char *> envp;
-  for (auto &e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, self, nullptr, nullptr, argv, envp.data()), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's checks failed (its output is above)";
+  run_alone("AFixedDepthCacheHasNoBinsAboveTcacheMax", {"BMTEST_FIXED_DEPTH_CHILD=1", "BINMALLOC_TCACHE_DEPTH=7"});
 }
 
 // Share of consecutive allocations that are neighbours in memory after a
@@ -331,7 +336,14 @@ TEST(TcacheAdapt, ABatchLargerThanTheBinComesBackInOrder) {
   // order it was allocated comes back as neighbours, in this thread and in a
   // second one (where stashes fill the deepened bin under the arena lock).
   // With a stash that reverses the fastbin's order, 0.56-0.71 of them were
-  // neighbours.
+  // neighbours.  Tests run before it in the same process change the arena's
+  // state (after TcacheAdapt.GrowthStaysWithinTheByteBudgets, 0.82 were
+  // neighbours, with or without a malloc_trim(0) first): it runs in a
+  // process of its own.
+  if (!std::getenv("BMTEST_ORDER_CHILD")) {
+    run_alone("ABatchLargerThanTheBinComesBackInOrder", {"BMTEST_ORDER_CHILD=1"});
+    return;
+  }
   binmalloc_tcache_flush();
   for (size_t size : {24, 100}) EXPECT_GT(neighbours_after_batches(size, 3000, 8), 0.9) << size;
   std::thread t([] {
