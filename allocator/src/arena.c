@@ -63,6 +63,17 @@ static size_t count_cores(void) {
 extern void _IO_list_lock(void) __attribute__((weak));
 extern void _IO_list_unlock(void) __attribute__((weak));
 extern void _IO_list_resetlock(void) __attribute__((weak));
+
+/* Marks every heap of arena a (not the main one) orphaned or not; the
+ * caller holds bm_list_lock (or is a forked child's only thread), and the
+ * arena's lock keeps its heap list still. */
+static void set_orphaned(arena_t *a, int orphaned) {
+  if (a == &bm_main_arena) return;
+  bm_lock(&a->lock);
+  for (heap_info_t *h = a->heap; h; h = h->prev) __atomic_store_n(&h->orphaned, orphaned, __ATOMIC_RELAXED);
+  bm_unlock(&a->lock);
+}
+
 /* Whether this thread's prepare handler took the locks.  Per thread: the C
  * library runs prepare handlers of concurrent forks at the same time, and a
  * shared flag let one fork's prepare clear another's, whose parent handler then
@@ -107,8 +118,7 @@ static void fork_child(void) {
       a->attached_threads = 0;
       a->next_free = free_list;
       free_list = a;
-      if (a != &bm_main_arena)
-        for (heap_info_t *h = a->heap; h; h = h->prev) h->orphaned = 1;
+      set_orphaned(a, 1); /* its lock was reinitialised above */
     }
   }
 }
@@ -225,15 +235,6 @@ static size_t arena_limit(void) {
   if (bm_mp.arena_max) return bm_mp.arena_max;
   if (bm_narenas <= bm_mp.arena_test) return bm_mp.arena_test + 1;
   return 8 * ncores;
-}
-
-/* Marks every heap of arena a (not the main one) orphaned or not; the
- * caller holds bm_list_lock, and the arena's lock keeps its heap list still. */
-static void set_orphaned(arena_t *a, int orphaned) {
-  if (a == &bm_main_arena) return;
-  bm_lock(&a->lock);
-  for (heap_info_t *h = a->heap; h; h = h->prev) __atomic_store_n(&h->orphaned, orphaned, __ATOMIC_RELAXED);
-  bm_unlock(&a->lock);
 }
 
 static void attach(arena_t *a) {

@@ -18,6 +18,16 @@ binmalloc_stats_t Counters::delta() const {
   return d;
 }
 
+void cycle(size_t size, size_t n, int rounds) {
+  std::vector<void *> v(n);
+  for (auto &p : v) p = binmalloc_malloc(size);
+  for (int r = 0; r < rounds; r++) {
+    for (auto &p : v) binmalloc_free(p);
+    for (auto &p : v) p = binmalloc_malloc(size);
+  }
+  for (auto &p : v) binmalloc_free(p);
+}
+
 size_t resident_pages(const void *p, size_t len) {
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   uintptr_t start = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1);

@@ -24,6 +24,11 @@ class Counters {
   binmalloc_stats_t base_;
 };
 
+// A working set of n chunks of `size` bytes, freed and allocated again
+// `rounds` times, then freed: more chunks than a fixed cache bin holds cycle
+// through it, so the bin deepens.
+void cycle(size_t size, size_t n, int rounds);
+
 // Number of resident pages in [p, p+len) (page-aligned inward).
 size_t resident_pages(const void *p, size_t len);
 

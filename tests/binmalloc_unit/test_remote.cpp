@@ -246,11 +246,8 @@ constexpr size_t kFixed = 7;  // the bin's fixed depth
 // Deepens this thread's bin of kHot bytes past kHeld chunks, then takes
 // them all out again: the bin is empty and deep.
 std::vector<void *> deepen_and_empty() {
+  bmtest::cycle(kHot, kHeld, 9);
   std::vector<void *> v(kHeld);
-  for (int r = 0; r < 10; r++) {
-    for (auto &p : v) p = binmalloc_malloc(kHot);
-    for (auto *p : v) binmalloc_free(p);
-  }
   for (auto &p : v) p = binmalloc_malloc(kHot);
   return v;
 }

@@ -19,22 +19,11 @@
 #include "helpers.h"
 
 using bmtest::Counters;
+using bmtest::cycle;
 
 namespace {
 
 constexpr size_t kFixedDepth = 7;
-
-// A working set of n chunks of one size, freed and allocated again in
-// alternating halves: more chunks than a fixed bin holds cycle through it.
-void cycle(size_t size, size_t n, int rounds) {
-  std::vector<void *> v(n);
-  for (auto &p : v) p = binmalloc_malloc(size);
-  for (int r = 0; r < rounds; r++) {
-    for (auto &p : v) binmalloc_free(p);
-    for (auto &p : v) p = binmalloc_malloc(size);
-  }
-  for (auto &p : v) binmalloc_free(p);
-}
 
 size_t chunk_of(size_t request) {
   return request + 8 <= 32 ? 32 : (request + 8 + 15) & ~size_t{15};
