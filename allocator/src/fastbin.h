@@ -53,24 +53,50 @@ static inline void bm_fastbin_prepare(arena_t *a, chunk_t *p, size_t size, int l
   if (unlikely(bm_mp.perturb_byte)) memset(chunk2mem(p), bm_mp.perturb_byte & 0xff, size - CHUNK_HDR);
 }
 
-/* Under the arena lock.  A misaligned head aborts with victim_msg (the served
- * chunk: "... detected 2", a chunk stashed into the tcache: "... detected 3");
- * a misaligned successor is caught here while other threads may push (it would
- * be published by the swap), else when it becomes the head. */
-static inline chunk_t *bm_fastbin_pop(arena_t *a, unsigned idx, int mt, const char *victim_msg) {
+/* Under the arena lock: detaches up to max chunks from the head of fastbin
+ * idx with one swap, where popping them one by one takes a swap each (a
+ * locked instruction per chunk of a stash, which was a quarter of xmalloc's
+ * refills).  The run's chunks keep their fd words; *last is the run's last
+ * chunk and the count is returned.  Other threads only ever push on top, so
+ * the chunks below the head stay where they are while the lock is held: if a
+ * push won the swap, the run is cut out below the chunks it pushed.  A
+ * misaligned head aborts with glibc's message for the served chunk ("...
+ * detected 2"), one further down with the stash's ("... detected 3"). */
+static inline unsigned bm_fastbin_pop_run(arena_t *a, unsigned idx, int mt, unsigned max, chunk_t **first,
+                                          chunk_t **last) {
   chunk_t **fb = &a->fastbins[idx];
-  chunk_t *v = __atomic_load_n(fb, __ATOMIC_ACQUIRE);
-  for (;;) {
-    if (!v) return NULL;
-    if (unlikely(misaligned_ptr(v))) bm_fatal(victim_msg);
-    chunk_t *next = (chunk_t *)reveal_ptr(&v->fd, v->fd);
-    if (!mt) {
-      *fb = next;
-      return v;
-    }
-    if (unlikely(next && misaligned_ptr(next))) bm_fatal("malloc(): unaligned fastbin chunk detected");
-    if (__atomic_compare_exchange_n(fb, &v, next, 1, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) return v;
+  chunk_t *head = __atomic_load_n(fb, __ATOMIC_ACQUIRE);
+  chunk_t *c = head, *end = NULL;
+  unsigned n = 0;
+  while (c && n < max) {
+    if (unlikely(misaligned_ptr(c)))
+      bm_fatal(n ? "malloc(): unaligned fastbin chunk detected 3" : "malloc(): unaligned fastbin chunk detected 2");
+    end = c;
+    c = (chunk_t *)reveal_ptr(&c->fd, c->fd);
+    n++;
   }
+  if (!n) return 0;
+  if (c && unlikely(misaligned_ptr(c))) bm_fatal("malloc(): unaligned fastbin chunk detected");
+  *first = head;
+  *last = end;
+  if (!mt) {
+    *fb = c;
+    return n;
+  }
+  chunk_t *seen = head;
+  if (__atomic_compare_exchange_n(fb, &seen, c, 0, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) return n;
+  /* seen is the newest push; its chain reaches head. */
+  chunk_t *p = seen;
+  for (;;) {
+    if (unlikely(misaligned_ptr(p))) bm_fatal("malloc(): unaligned fastbin chunk detected");
+    chunk_t *next = (chunk_t *)reveal_ptr(&p->fd, p->fd);
+    if (next == head) break;
+    if (unlikely(!next)) bm_fatal("malloc(): memory corruption (fast)");
+    p = next;
+  }
+  p->fd = (chunk_t *)protect_ptr(&p->fd, c);
+  a->ctr.fastbin_cutouts++;
+  return n;
 }
 
 /* Under the arena lock: detaches a whole list. */

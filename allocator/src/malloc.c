@@ -32,41 +32,48 @@ static chunk_t *split_chunk(arena_t *a, chunk_t *victim, size_t size, size_t nb,
   return victim;
 }
 
-/* Moves more chunks of the served size into the thread's cache, in the
- * fastbin's order: the cache hands them out in the order the fastbin would
- * have, so the two together still serve the newest chunk first.  With other
- * threads a deepened bin is filled up, one lock for many mallocs; a single
- * thread takes no lock and moves glibc's 7: a long stash is a chain of
- * dependent loads with nothing to overlap them, where short ones interleave
- * with the program's own work (glibc-simple n=1600: 0.88x glibc's speed with
- * full stashes, 0.98x with 7; measured in results/binmalloc/README.md). */
-static unsigned stash_fastbin(arena_t *a, unsigned fidx, size_t nb) {
+/* Serves nb from fastbin fidx and moves more chunks of that size into the
+ * thread's cache, in the fastbin's order: the cache hands them out in the
+ * order the fastbin would have, so the two together still serve the newest
+ * chunk first.  With other threads a deepened bin is filled up, one lock for
+ * many mallocs; a single thread takes no lock and moves glibc's 7: a long
+ * stash is a chain of dependent loads with nothing to overlap them, where
+ * short ones interleave with the program's own work (glibc-simple n=1600:
+ * 0.88x glibc's speed with full stashes, 0.98x with 7; measured in
+ * results/binmalloc/README.md).  The served chunk and the stash leave the
+ * fastbin in one swap (bm_fastbin_pop_run). */
+static chunk_t *take_fastbin(arena_t *a, unsigned fidx, size_t nb) {
   tcache_t *tc = bm_tcache;
   size_t tidx = tc_index(nb);
-  if (!tc || tidx >= bm_tc_nbins) return 0;
   int mt = bm_need_lock();
-  unsigned fill = mt ? tc->limits[tidx] : (unsigned)bm_tc_count;
-  unsigned room = fill > tc->counts[tidx] ? fill - tc->counts[tidx] : 0;
-  tc_entry_t *first = NULL, *last = NULL;
-  unsigned n = 0;
+  unsigned room = 0;
+  if (tc && tidx < bm_tc_nbins) {
+    unsigned fill = mt ? tc->limits[tidx] : (unsigned)bm_tc_count;
+    room = fill > tc->counts[tidx] ? fill - tc->counts[tidx] : 0;
+  }
+  chunk_t *victim, *end;
+  unsigned n = bm_fastbin_pop_run(a, fidx, mt, 1 + room, &victim, &end);
+  if (!n) return NULL;
+  if (unlikely(fastbin_index(chunksize(victim)) != fidx)) bm_fatal("malloc(): memory corruption (fast)");
+  a->fast_reused += n;
+  if (n == 1) return victim;
+  /* The stash's fd words become the cache's links (the same word, which
+   * links entries rather than chunks); the pop has just read them. */
+  chunk_t *run = (chunk_t *)reveal_ptr(&victim->fd, victim->fd);
   uintptr_t key = bm_tcache_key;
-  while (n < room) {
-    chunk_t *c = bm_fastbin_pop(a, fidx, mt, "malloc(): unaligned fastbin chunk detected 3");
-    if (!c) break;
+  tc_entry_t *first = (tc_entry_t *)chunk2mem(run), *last = (tc_entry_t *)chunk2mem(end);
+  for (chunk_t *c = run; c != end;) {
+    chunk_t *next = (chunk_t *)reveal_ptr(&c->fd, c->fd);
     tc_entry_t *e = (tc_entry_t *)chunk2mem(c);
     e->key = key;
-    if (last)
-      last->next = (tc_entry_t *)protect_ptr(&last->next, e);
-    else
-      first = e;
-    last = e;
-    n++;
+    e->next = (tc_entry_t *)protect_ptr(&e->next, chunk2mem(next));
+    c = next;
   }
-  if (!n) return 0;
+  last->key = key;
   last->next = (tc_entry_t *)protect_ptr(&last->next, tc->entries[tidx]);
   tc->entries[tidx] = first;
-  tc->counts[tidx] = (uint16_t)(tc->counts[tidx] + n);
-  return n;
+  tc->counts[tidx] = (uint16_t)(tc->counts[tidx] + n - 1);
+  return victim;
 }
 
 static void stash_smallbin(bin_t *bin, size_t nb) {
@@ -258,10 +265,8 @@ static void *sysmalloc(arena_t *a, size_t nb) {
 void *bm_int_malloc(arena_t *a, size_t nb) {
   if (nb <= bm_mp.max_fast) {
     unsigned fidx = fastbin_index(nb);
-    chunk_t *victim = bm_fastbin_pop(a, fidx, bm_need_lock(), "malloc(): unaligned fastbin chunk detected 2");
+    chunk_t *victim = take_fastbin(a, fidx, nb);
     if (victim) {
-      if (unlikely(fastbin_index(chunksize(victim)) != fidx)) bm_fatal("malloc(): memory corruption (fast)");
-      a->fast_reused += 1 + stash_fastbin(a, fidx, nb);
       a->ctr.fastbin_hits++;
       return chunk2mem(victim);
     }
