@@ -76,13 +76,14 @@ static inline unsigned bm_fastbin_pop_run(arena_t *a, unsigned idx, int mt, unsi
     n++;
   }
   if (!n) return 0;
-  if (c && unlikely(misaligned_ptr(c))) bm_fatal("malloc(): unaligned fastbin chunk detected");
   *first = head;
   *last = end;
   if (!mt) {
-    *fb = c;
+    *fb = c; /* checked when it is the head, as glibc does with one thread */
     return n;
   }
+  /* The swap would publish it. */
+  if (c && unlikely(misaligned_ptr(c))) bm_fatal("malloc(): unaligned fastbin chunk detected");
   chunk_t *seen = head;
   if (__atomic_compare_exchange_n(fb, &seen, c, 0, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) return n;
   /* seen is the newest push; its chain reaches head. */
