@@ -53,6 +53,18 @@ static inline void bm_fastbin_prepare(arena_t *a, chunk_t *p, size_t size, int l
   if (unlikely(bm_mp.perturb_byte)) memset(chunk2mem(p), bm_mp.perturb_byte & 0xff, size - CHUNK_HDR);
 }
 
+#ifndef BINMALLOC_SHARED
+/* Test seam of the static library (tests/binmalloc_unit): when set, called
+ * between the read of a run and the swap, so a test can push meanwhile. */
+extern void (*bm_test_pop_seam)(void);
+#define BM_TEST_POP_SEAM()                                      \
+  do {                                                          \
+    if (unlikely(bm_test_pop_seam != NULL)) bm_test_pop_seam(); \
+  } while (0)
+#else
+#define BM_TEST_POP_SEAM() ((void)0)
+#endif
+
 /* Under the arena lock: detaches up to max chunks from the head of fastbin
  * idx with one swap, where popping them one by one takes a swap each (a
  * locked instruction per chunk of a stash, which was a quarter of xmalloc's
@@ -84,6 +96,7 @@ static inline unsigned bm_fastbin_pop_run(arena_t *a, unsigned idx, int mt, unsi
   }
   /* The swap would publish it. */
   if (c && unlikely(misaligned_ptr(c))) bm_fatal("malloc(): unaligned fastbin chunk detected");
+  BM_TEST_POP_SEAM();
   chunk_t *seen = head;
   if (__atomic_compare_exchange_n(fb, &seen, c, 0, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) return n;
   /* seen is the newest push; its chain reaches head. */

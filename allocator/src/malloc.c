@@ -32,6 +32,10 @@ static chunk_t *split_chunk(arena_t *a, chunk_t *victim, size_t size, size_t nb,
   return victim;
 }
 
+#ifndef BINMALLOC_SHARED
+void (*bm_test_pop_seam)(void);
+#endif
+
 /* Serves nb from fastbin fidx and moves more chunks of that size into the
  * thread's cache, in the fastbin's order: the cache hands them out in the
  * order the fastbin would have, so the two together still serve the newest
