@@ -134,9 +134,9 @@ struct binmalloc_stats_ex {
   uint64_t tcache_shared_bytes_budget;       /* budget of the bins up to tcache_max_bytes, all threads */
   uint64_t tcache_threads;                   /* threads with a cache (they share that budget) */
   uint64_t tcache_large_shared_bytes_budget; /* budget of the bins above tcache_max_bytes, all threads */
-  /* mallocs that took a run of chunks from a fastbin while another thread
-   * pushed onto it, and cut the run out below the pushed chunks */
-  uint64_t fastbin_cutouts;
+  /* fastbin refills whose swap lost to another thread's push, so that they
+   * read the fastbin again from its new head */
+  uint64_t fastbin_retries;
 };
 
 /* (In C++ the function hides the struct tag: use binmalloc_stats_t.) */

@@ -9,7 +9,7 @@
 typedef struct bm_counters {
   uint64_t fastbin_hits, smallbin_hits, unsorted_hits, last_remainder_hits, largebin_hits, binmap_hits, top_hits;
   uint64_t sysmalloc_calls, heap_grows, fastbin_frees, bin_frees, consolidations, trims, trimmed_bytes;
-  uint64_t madvised_bytes, realloc_inplace, remote_frees, fastbin_cutouts;
+  uint64_t madvised_bytes, realloc_inplace, remote_frees, fastbin_retries;
 } bm_counters_t;
 
 #define MAX_MAIN_SEGMENTS 64

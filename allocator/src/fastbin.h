@@ -70,47 +70,37 @@ extern void (*bm_test_pop_seam)(void);
  * locked instruction per chunk of a stash, which was a quarter of xmalloc's
  * refills).  The run's chunks keep their fd words; *last is the run's last
  * chunk and the count is returned.  Other threads only ever push on top, so
- * the chunks below the head stay where they are while the lock is held: if a
- * push won the swap, the run is cut out below the chunks it pushed.  A
- * misaligned head aborts with glibc's message for the served chunk ("...
+ * a swap that finds the head it read has taken a run that nobody changed;
+ * if a push won, the run is read again from the new head (the pushed chunks
+ * first, then those just read, now in cache).  A misaligned head aborts with glibc's message for the served chunk ("...
  * detected 2"), one further down with the stash's ("... detected 3"). */
 static inline unsigned bm_fastbin_pop_run(arena_t *a, unsigned idx, int mt, unsigned max, chunk_t **first,
                                           chunk_t **last) {
   chunk_t **fb = &a->fastbins[idx];
   chunk_t *head = __atomic_load_n(fb, __ATOMIC_ACQUIRE);
-  chunk_t *c = head, *end = NULL;
-  unsigned n = 0;
-  while (c && n < max) {
-    if (unlikely(misaligned_ptr(c)))
-      bm_fatal(n ? "malloc(): unaligned fastbin chunk detected 3" : "malloc(): unaligned fastbin chunk detected 2");
-    end = c;
-    c = (chunk_t *)reveal_ptr(&c->fd, c->fd);
-    n++;
-  }
-  if (!n) return 0;
-  *first = head;
-  *last = end;
-  if (!mt) {
-    *fb = c; /* checked when it is the head, as glibc does with one thread */
-    return n;
-  }
-  /* The swap would publish it. */
-  if (c && unlikely(misaligned_ptr(c))) bm_fatal("malloc(): unaligned fastbin chunk detected");
-  BM_TEST_POP_SEAM();
-  chunk_t *seen = head;
-  if (__atomic_compare_exchange_n(fb, &seen, c, 0, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) return n;
-  /* seen is the newest push; its chain reaches head. */
-  chunk_t *p = seen;
   for (;;) {
-    if (unlikely(misaligned_ptr(p))) bm_fatal("malloc(): unaligned fastbin chunk detected");
-    chunk_t *next = (chunk_t *)reveal_ptr(&p->fd, p->fd);
-    if (next == head) break;
-    if (unlikely(!next)) bm_fatal("malloc(): memory corruption (fast)");
-    p = next;
+    chunk_t *c = head, *end = NULL;
+    unsigned n = 0;
+    while (c && n < max) {
+      if (unlikely(misaligned_ptr(c)))
+        bm_fatal(n ? "malloc(): unaligned fastbin chunk detected 3" : "malloc(): unaligned fastbin chunk detected 2");
+      end = c;
+      c = (chunk_t *)reveal_ptr(&c->fd, c->fd);
+      n++;
+    }
+    if (!n) return 0;
+    *first = head;
+    *last = end;
+    if (!mt) {
+      *fb = c; /* checked when it is the head, as glibc does with one thread */
+      return n;
+    }
+    /* The swap would publish it. */
+    if (c && unlikely(misaligned_ptr(c))) bm_fatal("malloc(): unaligned fastbin chunk detected");
+    BM_TEST_POP_SEAM();
+    if (__atomic_compare_exchange_n(fb, &head, c, 0, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) return n;
+    a->ctr.fastbin_retries++;
   }
-  p->fd = (chunk_t *)protect_ptr(&p->fd, c);
-  a->ctr.fastbin_cutouts++;
-  return n;
 }
 
 /* Under the arena lock: detaches a whole list. */

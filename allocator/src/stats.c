@@ -208,7 +208,7 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
     o->madvised_bytes += c->madvised_bytes;
     o->realloc_inplace += c->realloc_inplace;
     o->remote_frees += c->remote_frees;
-    o->fastbin_cutouts += c->fastbin_cutouts;
+    o->fastbin_retries += c->fastbin_retries;
     if (a == &bm_main_arena) {
       o->main_system_bytes = a->system_mem;
       o->main_top_size = chunksize(a->top);
