@@ -66,14 +66,14 @@ extern void (*bm_test_pop_seam)(void);
 #endif
 
 /* Under the arena lock: detaches up to max chunks from the head of fastbin
- * idx with one swap, where popping them one by one takes a swap each (a
- * locked instruction per chunk of a stash, which was a quarter of xmalloc's
- * refills).  The run's chunks keep their fd words; *last is the run's last
- * chunk and the count is returned.  Other threads only ever push on top, so
- * a swap that finds the head it read has taken a run that nobody changed;
- * if a push won, the run is read again from the new head (the pushed chunks
- * first, then those just read, now in cache).  A misaligned head aborts with glibc's message for the served chunk ("...
- * detected 2"), one further down with the stash's ("... detected 3"). */
+ * idx with one swap, where popping them one by one took a locked instruction
+ * per chunk.  The run's chunks keep their fd words; *first and *last are its
+ * ends and the count is returned.  Other threads only ever push on top, so a
+ * swap that finds the head it read has taken a run that nobody changed; if a
+ * push won, the run is read again from the new head (the pushed chunks
+ * first, then those just read, now in cache).  A misaligned head aborts with
+ * glibc's message for the served chunk ("... detected 2"), one further down
+ * with the stash's ("... detected 3"). */
 static inline unsigned bm_fastbin_pop_run(arena_t *a, unsigned idx, int mt, unsigned max, chunk_t **first,
                                           chunk_t **last) {
   chunk_t **fb = &a->fastbins[idx];

@@ -37,15 +37,11 @@ std::map<long, long> reported(const std::string &dir, const std::string &key) {
   return values;
 }
 
-std::map<long, long> served_by_binmalloc(const std::string &dir) {
-  return reported(dir, "served");
-}
-
 // At least `processes` processes of the run report, and the busiest served
 // at least `allocations` requests (binmalloc mode only: glibc writes none).
 void expect_served(const std::string &dir, size_t processes, long allocations) {
   if (mode() != Mode::kBinmalloc) return;
-  auto served = served_by_binmalloc(dir);
+  auto served = reported(dir, "served");
   std::string all;
   long most = 0;
   for (const auto &[pid, n] : served) {
