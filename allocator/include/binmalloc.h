@@ -137,6 +137,9 @@ struct binmalloc_stats_ex {
   /* fastbin refills whose swap lost to another thread's push, so that they
    * read the fastbin again from its new head */
   uint64_t fastbin_retries;
+  /* times a thread's cache gave back what it held beyond its starting depths
+   * because a malloc would otherwise have grown the heap */
+  uint64_t tcache_growth_returns;
 };
 
 /* (In C++ the function hides the struct tag: use binmalloc_stats_t.) */

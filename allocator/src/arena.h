@@ -135,6 +135,8 @@ static inline void bm_top_shrunk(arena_t *a, char *end) {
 /* Core entry points used across files (malloc.c, free.c). */
 void *bm_int_malloc(arena_t *a, size_t nb);
 void bm_int_free_locked(arena_t *a, chunk_t *p, size_t sz);
+/* The same without trimming top (the caller is about to grow it). */
+void bm_int_free_locked_no_trim(arena_t *a, chunk_t *p, size_t sz);
 void bm_malloc_consolidate(arena_t *a);
 int bm_extend_top(arena_t *a, size_t nb);
 void bm_munmap_chunk(chunk_t *p);

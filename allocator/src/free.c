@@ -139,7 +139,10 @@ void bm_trim_release(void) {
   if (need) bm_unlock(&a->lock);
 }
 
-BM_INLINE void int_free_locked(arena_t *a, chunk_t *p, size_t size) {
+/* may_trim 0: a malloc about to grow the heap gives back its cache's chunks
+ * first (bm_tcache_return_excess_to); trimming top then would undo what the
+ * growth is about to add. */
+BM_INLINE void int_free_locked(arena_t *a, chunk_t *p, size_t size, int may_trim) {
   chunk_t *next = chunk_at(p, size);
   if (unlikely(p == a->top)) bm_fatal("double free or corruption (top)");
   if (a == &bm_main_arena) {
@@ -157,6 +160,7 @@ BM_INLINE void int_free_locked(arena_t *a, chunk_t *p, size_t size) {
   a->ctr.bin_frees++;
   if (size >= FASTBIN_CONSOLIDATION_THRESHOLD) {
     bm_malloc_consolidate(a);
+    if (!may_trim) return;
     if (unlikely(trim_holding) && (!trim_held || trim_held == a)) {
       trim_held = a;
       return;
@@ -198,11 +202,14 @@ BM_INLINE void free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
     bm_count(&a->ctr.fastbin_frees);
     return;
   }
-  int_free_locked(a, p, size);
+  int_free_locked(a, p, size, 1);
 }
 
 void bm_int_free_locked(arena_t *a, chunk_t *p, size_t size) {
-  int_free_locked(a, p, size);
+  int_free_locked(a, p, size, 1);
+}
+void bm_int_free_locked_no_trim(arena_t *a, chunk_t *p, size_t size) {
+  int_free_locked(a, p, size, 0);
 }
 void bm_free_chunk_locked(arena_t *a, chunk_t *p, size_t size) {
   free_chunk_locked(a, p, size);
@@ -226,7 +233,7 @@ BM_INLINE void free_to_arena(chunk_t *p, size_t size, int may_hold) {
     return;
   }
   if (need) bm_lock(&a->lock);
-  int_free_locked(a, p, size);
+  int_free_locked(a, p, size, 1);
   if (need) bm_unlock(&a->lock);
 }
 

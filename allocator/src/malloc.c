@@ -246,6 +246,7 @@ int bm_extend_top(arena_t *a, size_t nb) {
     if (a->system_mem > a->max_system_mem) a->max_system_mem = a->system_mem;
   }
   if (a->system_mem > a->max_system_mem) a->max_system_mem = a->system_mem;
+  bm_tc_may_return = 1;
   return 1;
 }
 
@@ -299,7 +300,7 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
 
   tcache_t *tc = tc_index(nb) < bm_tc_nbins ? bm_tcache : NULL;
   size_t tidx = tc_index(nb);
-  int cached = 0;
+  int cached = 0, gave_back = 0;
   chunk_t *uhead = bin_head(&a->bins[UNSORTED_BIN]);
 
   for (;;) {
@@ -417,6 +418,15 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
     if (__atomic_load_n(&a->have_fastchunks, __ATOMIC_RELAXED)) {
       bm_malloc_consolidate(a);
       continue;
+    }
+    /* Before the heap grows, the thread's cache gives back what it holds
+     * beyond its starting depths (once per growth: a thread whose working
+     * set does need the growth does not flush its deep bins at every step). */
+    tcache_t *own = bm_tcache;
+    if (!gave_back && own && bm_tc_may_return && (own->grown[0] | own->grown[1]) && nb < bm_mp.mmap_threshold) {
+      gave_back = 1;
+      bm_tc_may_return = 0;
+      if (bm_tcache_return_excess_to(own, a)) continue;
     }
     return sysmalloc(a, nb);
   }

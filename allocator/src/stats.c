@@ -237,6 +237,7 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
   o->tcache_grows = sum.grows;
   o->tcache_flushes = sum.flushes;
   o->tcache_refills = sum.refills;
+  o->tcache_growth_returns = sum.growth_returns;
   o->tcache_depth_max = bm_tc_nbins ? bm_tc_depth : 0;
   o->tcache_bytes_budget = bm_tc_fixed_bins ? tc_budget(0) : 0;
   o->tcache_shared_bytes_budget = bm_tc_fixed_bins ? tc_budget_for(0, 1) : 0;

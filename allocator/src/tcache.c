@@ -12,6 +12,7 @@
 
 BM_TLS tcache_t *bm_tcache;
 BM_TLS int bm_tcache_state;
+BM_TLS int bm_tc_may_return = 1;
 uintptr_t bm_tcache_key;
 size_t bm_tc_max_req;
 size_t bm_tc_nbins;

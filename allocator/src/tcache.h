@@ -35,11 +35,12 @@ typedef struct tc_entry {
 /* A thread's cache counters; those of exited threads are summed in
  * bm_exited_tcache. */
 typedef struct tc_counters {
-  uint64_t hits;    /* malloc served */
-  uint64_t frees;   /* free absorbed */
-  uint64_t grows;   /* bins deepened */
-  uint64_t flushes; /* batches returned to the arenas on overflow */
-  uint64_t refills; /* chunks carved from top into the cache in a batch */
+  uint64_t hits;           /* malloc served */
+  uint64_t frees;          /* free absorbed */
+  uint64_t grows;          /* bins deepened */
+  uint64_t flushes;        /* batches returned to the arenas on overflow */
+  uint64_t refills;        /* chunks carved from top into the cache in a batch */
+  uint64_t growth_returns; /* times the cache gave back its excess before the heap grew */
 } tc_counters_t;
 
 typedef struct tcache {
@@ -62,6 +63,10 @@ extern tc_counters_t bm_exited_tcache; /* under bm_list_lock */
 
 extern BM_TLS tcache_t *bm_tcache;
 extern BM_TLS int bm_tcache_state; /* 0 = not yet, 1 = live, 2 = off (exiting / failed) */
+/* 1 when the thread's cache may give back its excess before the heap grows
+ * (bm_tcache_return_excess_to): set when this thread grows a heap, cleared
+ * when the cache gives back, so that it does so at most once per growth. */
+extern BM_TLS int bm_tc_may_return;
 extern uintptr_t bm_tcache_key;
 /* Copies of the parameters read by the fast paths. */
 extern size_t bm_tc_max_req;            /* largest request the tcache serves */
@@ -104,6 +109,7 @@ static inline void tc_counters_add(tc_counters_t *to, const tc_counters_t *from)
   to->grows += from->grows;
   to->flushes += from->flushes;
   to->refills += from->refills;
+  to->growth_returns += from->growth_returns;
 }
 
 /* Capacity the fixed bins (large = 0) or those above them (large = 1) have
@@ -203,6 +209,13 @@ void bm_tcache_reset_depths(tcache_t *tc);
  * what they hold beyond their starting depth to the arenas, to be coalesced
  * there; bins still cycling keep theirs. */
 void bm_tcache_return_stale(tcache_t *tc);
+/* A malloc of arena a (its lock held) found no chunk and would grow the
+ * heap: every bin gives back what it holds beyond its starting depth, the
+ * newest entries, to be coalesced into a's bins and top without trimming.
+ * Chunks of other arenas stay cached, in their order (their locks are not
+ * held).  The bins return to those depths and must prove hot again.
+ * Returns the number of chunks given back. */
+unsigned bm_tcache_return_excess_to(tcache_t *tc, struct arena *a);
 /* A malloc found bin idx empty. */
 static inline void tcache_note_miss(tcache_t *tc, size_t idx) {
   if (tc->flags[idx] & TC_OVERFLOWED) tc->flags[idx] = TC_HOT;

@@ -179,3 +179,51 @@ void bm_tcache_return_stale(tcache_t *tc) {
     if (tc->counts[i] > base && tc->flags[i] == TC_OVERFLOWED) flush_newest(tc, i, tc->counts[i] - base, 1);
   }
 }
+
+unsigned bm_tcache_return_excess_to(tcache_t *tc, arena_t *a) {
+  arena_t *self = bm_thread_arena;
+  unsigned returned = 0;
+  for (size_t i = 0; i < bm_tc_nbins; i++) {
+    size_t base = tc_base_depth(i);
+    if (tc->counts[i] <= base) continue;
+    size_t size = tc_chunk_size(i);
+    unsigned n = tc->counts[i] - (unsigned)base, kept = 0;
+    tc_entry_t *e = tc->entries[i], *first = NULL, *last = NULL;
+    for (unsigned k = 0; k < n && e; k++) {
+      tc_entry_t *next = (tc_entry_t *)reveal_ptr(&e->next, e->next);
+      if (unlikely(misaligned_ptr(next))) bm_fatal("free(): unaligned chunk detected in tcache 2");
+      chunk_t *c = mem2chunk(e);
+      if (unlikely(chunksize(c) != size)) bm_fatal("free(): invalid size");
+      if (arena_for_chunk(c) == a) {
+        e->key = 0;
+        bm_count_free_of(a, self);
+        bm_int_free_locked_no_trim(a, c, size);
+        returned++;
+      } else {
+        /* relinked after the last one kept */
+        if (last)
+          last->next = (tc_entry_t *)protect_ptr(&last->next, e);
+        else
+          first = e;
+        last = e;
+        kept++;
+      }
+      e = next;
+    }
+    if (last) {
+      last->next = (tc_entry_t *)protect_ptr(&last->next, e);
+      e = first;
+    }
+    tc->entries[i] = e;
+    tc->counts[i] = (uint16_t)(base + kept);
+    size_t depth = base + kept;
+    int large = i >= bm_tc_fixed_bins;
+    if (tc->limits[i] > depth) {
+      tc->grown[large] -= (tc->limits[i] - depth) * size;
+      tc->limits[i] = (uint16_t)depth;
+    }
+    tc->flags[i] = 0;
+  }
+  if (returned) tc->ctr.growth_returns++;
+  return returned;
+}

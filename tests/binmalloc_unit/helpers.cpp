@@ -28,6 +28,14 @@ void cycle(size_t size, size_t n, int rounds) {
   for (auto &p : v) binmalloc_free(p);
 }
 
+void *make_room(size_t bytes) {
+  constexpr size_t kBlock = 32 * 1024;  // below any mmap threshold
+  std::vector<void *> v(bytes / kBlock + 1);
+  for (auto &p : v) p = binmalloc_malloc(kBlock);
+  for (size_t i = 0; i + 1 < v.size(); i++) binmalloc_free(v[i]);
+  return v.back();
+}
+
 size_t resident_pages(const void *p, size_t len) {
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   uintptr_t start = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1);

@@ -29,6 +29,13 @@ class Counters {
 // through it, so the bin deepens.
 void cycle(size_t size, size_t n, int rounds);
 
+// Grows the calling thread's heap by about `bytes` and leaves that room
+// free below a pinned block (returned, for the caller to free), so that what
+// follows is served without growing the heap: a malloc that would grow it
+// first empties the cache's deepened bins (malloc.c), which would undo the
+// depths a test builds up.
+void *make_room(size_t bytes);
+
 // Number of resident pages in [p, p+len) (page-aligned inward).
 size_t resident_pages(const void *p, size_t len);
 

@@ -20,6 +20,7 @@
 
 using bmtest::Counters;
 using bmtest::cycle;
+using bmtest::make_room;
 
 namespace {
 
@@ -150,6 +151,7 @@ TEST(TcacheAdapt, FixedDepthUntilTheBinIsHot) {
 
 TEST(TcacheAdapt, GrowthStaysWithinTheByteBudgets) {
   binmalloc_tcache_flush();
+  void *pin = make_room(24 << 20);  // no growth of the heap takes the cache back on the way
   // Every size the cache serves, each hot, with more chunks than the budgets
   // hold; the bins above glibc's sizes have a budget of their own.
   for (int pass = 0; pass < 6; pass++)
@@ -172,6 +174,7 @@ TEST(TcacheAdapt, GrowthStaysWithinTheByteBudgets) {
   EXPECT_GT(s.tcache_cached_bytes, 0u);
   EXPECT_EQ(binmalloc_check_heap(), 0);  // also checks both budgets against the bins' depths
   binmalloc_tcache_flush();
+  binmalloc_free(pin);
 }
 
 // Both budgets are shared by the threads that have a cache: a thread alone
@@ -212,6 +215,7 @@ TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
   uint64_t flushes = 0, large_flushes = 0;  // tcache_flushes is not among the fields delta() subtracts
   std::thread t([&] {
     binmalloc_free(binmalloc_malloc(16));  // sets up the cache
+    void *pin = make_room(4 << 20);
     during = Counters::now();
     cycle(100, kChunks, 12);  // the bin doubles once a round, up to the working set
     Counters c;
@@ -228,6 +232,7 @@ TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
     large_flushes = after_large.tcache_flushes - flushes_before;
     EXPECT_EQ(binmalloc_check_heap(), 0);
     binmalloc_tcache_flush();
+    binmalloc_free(pin);
   });
   t.join();
   EXPECT_EQ(during.tcache_threads, alone.tcache_threads + 1);
@@ -256,6 +261,7 @@ TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
   for (int i = 0; i < kThreads; i++)
     ts.emplace_back([&, i] {
       binmalloc_free(binmalloc_malloc(16));
+      void *pin = make_room(4 << 20);
       all(ready);  // all 8 have a cache
       cycle(100, kChunks, 12);
       cycle(2000, kLargeChunks, 12);
@@ -266,6 +272,7 @@ TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
       large_budget[i] = s.tcache_large_bytes_budget;
       EXPECT_EQ(binmalloc_check_heap(), 0);
       all(measured);  // none exits (giving its share back) before all are measured
+      binmalloc_free(pin);
     });
   for (auto &th : ts) th.join();
   for (int i = 0; i < kThreads; i++) {
@@ -417,7 +424,8 @@ std::vector<void *> consolidate_after(bool reuse_first) {
 // threadtest frees a batch and allocates it again).
 TEST(TcacheAdapt, ABurstOfFreesIsCoalescedAtOnceWhereFastbinsAreNotReused) {
   binmalloc_tcache_flush();
-  cycle(100, 1000, 10);  // 112-byte chunks (fastbin-sized): the bin deepens past 1000
+  void *pin = make_room(16 << 20);  // no growth of the heap takes the deep bin back on the way
+  cycle(100, 1000, 10);             // 112-byte chunks (fastbin-sized): the bin deepens past 1000
   // More than the bin can hold however deep it grows over these phases (it
   // doubles in each, up to 32768).
   std::vector<void *> v(40000);
@@ -461,6 +469,7 @@ TEST(TcacheAdapt, ABurstOfFreesIsCoalescedAtOnceWhereFastbinsAreNotReused) {
   EXPECT_EQ(binmalloc_check_heap(), 0);
   for (auto *p : held) binmalloc_free(p);
   binmalloc_tcache_flush();
+  binmalloc_free(pin);
 }
 
 // What a burst of frees left in a deep bin goes back to the arena at the next
@@ -470,6 +479,7 @@ TEST(TcacheAdapt, ABurstOfFreesIsCoalescedAtOnceWhereFastbinsAreNotReused) {
 // found it empty) keeps its chunks.
 TEST(TcacheAdapt, AFreeOfALargeChunkReturnsWhatABurstLeftInTheCache) {
   binmalloc_tcache_flush();
+  void *pin = make_room(4 << 20);
   cycle(100, 1000, 10);
   cycle(300, 200, 8);
   std::vector<void *> burst(12000), cycling(200);
@@ -493,6 +503,108 @@ TEST(TcacheAdapt, AFreeOfALargeChunkReturnsWhatABurstLeftInTheCache) {
   binmalloc_free(extra);
   for (size_t i = 100; i < cycling.size(); i++) binmalloc_free(cycling[i]);
   binmalloc_tcache_flush();
+  binmalloc_free(pin);
+}
+
+// A malloc that would grow the heap first takes back what the cache holds
+// beyond its starting depths, coalesced into the arena: a thread whose deep
+// bins hold chunks of a phase that is over reuses them instead of growing the
+// heap.  It does so at most once per growth of the heap, so a thread whose
+// working set needs the growth keeps its deep bins.  In a child: the once per
+// growth depends on what earlier tests grew.
+TEST(TcacheAdapt, AHeapThatGrowsTakesBackWhatTheCacheHeldBeyondItsStartingDepths) {
+  if (!std::getenv("BMTEST_GROWTH_CHILD")) {
+    run_alone("AHeapThatGrowsTakesBackWhatTheCacheHeldBeyondItsStartingDepths", {"BMTEST_GROWTH_CHILD=1"});
+    return;
+  }
+  constexpr size_t kChunks = 1000;
+  auto deep_and_full = [](size_t n) {
+    cycle(100, n, 10);  // deepens the bin past n
+    std::vector<void *> v(n);
+    for (auto &p : v) p = binmalloc_malloc(100);
+    for (auto *p : v) binmalloc_free(p);
+  };
+  // Allocates 32 KiB blocks until the counter `field` of the stats changes.
+  std::vector<void *> blocks;
+  auto allocate_until = [&](uint64_t binmalloc_stats_t::*field) {
+    uint64_t before = Counters::now().*field;
+    for (int i = 0; i < 4096 && Counters::now().*field == before; i++) blocks.push_back(binmalloc_malloc(32 * 1024));
+    return Counters::now().*field != before;
+  };
+  binmalloc_tcache_flush();
+  void *pin = make_room(1 << 20);  // the heap grows the first time only once the blocks below use it up
+  deep_and_full(kChunks);
+  binmalloc_stats_t full = Counters::now();
+  ASSERT_GE(full.tcache_cached_chunks, kChunks);
+  ASSERT_GT(full.tcache_grown_bytes, 0u);
+  Counters c;
+  ASSERT_TRUE(allocate_until(&binmalloc_stats_t::tcache_growth_returns));
+  binmalloc_stats_t back = Counters::now();
+  EXPECT_EQ(back.tcache_growth_returns, full.tcache_growth_returns + 1);
+  EXPECT_EQ(back.tcache_grown_bytes, 0u);  // every bin at its starting depth
+  EXPECT_LE(back.tcache_cached_chunks, kFixedDepth);
+  EXPECT_GE(c.delta().bin_frees, kChunks - kFixedDepth);  // freed and coalesced, not left in a fastbin
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+
+  // Deepened again from the room given back (less than the first time: the
+  // cache kept its starting depth), the bin stays deep through the next
+  // growth of the heap; the one after that takes it back again.
+  constexpr size_t kAgain = 300;
+  uint64_t system = Counters::now().main_system_bytes;
+  deep_and_full(kAgain);
+  ASSERT_EQ(Counters::now().main_system_bytes, system) << "the bin deepened from the room given back";
+  ASSERT_TRUE(allocate_until(&binmalloc_stats_t::main_system_bytes));
+  binmalloc_stats_t grown = Counters::now();
+  EXPECT_EQ(grown.tcache_growth_returns, back.tcache_growth_returns);
+  EXPECT_GE(grown.tcache_cached_chunks, kAgain);
+  ASSERT_TRUE(allocate_until(&binmalloc_stats_t::tcache_growth_returns));
+  EXPECT_LE(Counters::now().tcache_cached_chunks, kFixedDepth);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  for (auto *p : blocks) binmalloc_free(p);
+  binmalloc_free(pin);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+// Chunks of another arena in the cache stay there when the heap would grow:
+// that arena's lock is not held.  They keep their order and are served next.
+TEST(TcacheAdapt, AnotherArenasChunksStayCachedWhenTheHeapWouldGrow) {
+  if (!std::getenv("BMTEST_GROWTH_CHILD")) {
+    run_alone("AnotherArenasChunksStayCachedWhenTheHeapWouldGrow", {"BMTEST_GROWTH_CHILD=1"});
+    return;
+  }
+  constexpr size_t kOwn = 600, kOthers = 400;
+  binmalloc_tcache_flush();
+  cycle(100, kOwn + kOthers, 10);  // deepens the bin past both
+  std::vector<void *> own(kOwn), others(kOthers);
+  for (auto &p : own) p = binmalloc_malloc(100);
+  // The thread stays attached to its arena: the chunks of an arena no
+  // thread is attached to go back to it beyond the fixed depth.
+  std::atomic<bool> allocated{false}, done{false};
+  std::thread owner([&] {
+    for (auto &p : others) p = binmalloc_malloc(100);  // from the thread's own arena
+    allocated = true;
+    while (!done) std::this_thread::yield();
+  });
+  while (!allocated) std::this_thread::yield();
+  for (auto *p : own) binmalloc_free(p);
+  for (auto *p : others) binmalloc_free(p);  // the newest in the bin
+  ASSERT_GE(Counters::now().tcache_cached_chunks, kOwn + kOthers);
+  std::vector<void *> blocks;
+  uint64_t before = Counters::now().tcache_growth_returns;
+  for (int i = 0; i < 4096 && Counters::now().tcache_growth_returns == before; i++)
+    blocks.push_back(binmalloc_malloc(32 * 1024));
+  binmalloc_stats_t s = Counters::now();
+  ASSERT_EQ(s.tcache_growth_returns, before + 1);
+  EXPECT_EQ(s.tcache_cached_chunks, kFixedDepth + kOthers);
+  EXPECT_EQ(s.tcache_grown_bytes, kOthers * chunk_of(100));  // the bin holds them, no more
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+  // The next mallocs are served the other arena's chunks, newest first.
+  for (size_t i = 0; i < kOthers; i++) EXPECT_EQ(binmalloc_malloc(100), others[kOthers - 1 - i]) << i;
+  for (auto *p : others) binmalloc_free(p);
+  for (auto *p : blocks) binmalloc_free(p);
+  done = true;
+  owner.join();
+  EXPECT_EQ(binmalloc_check_heap(), 0);
 }
 
 TEST(TcacheAdapt, ThreadExitReturnsTheWholeCache) {
@@ -503,6 +615,7 @@ TEST(TcacheAdapt, ThreadExitReturnsTheWholeCache) {
   size_t in_use_before = binmalloc_mallinfo2().uordblks;
   binmalloc_stats_t seen{};
   std::thread t([&] {
+    void *pin = make_room(1 << 20);
     for (size_t req : {40, 120, 300, 700}) cycle(req, 50, 4);
     // Leave the deepened bins full.
     std::vector<void *> v(50);
@@ -511,6 +624,7 @@ TEST(TcacheAdapt, ThreadExitReturnsTheWholeCache) {
       for (auto &p : v) binmalloc_free(p);
     }
     binmalloc_stats_ex(&seen);
+    binmalloc_free(pin);
   });
   t.join();
   EXPECT_GT(seen.tcache_grown_bytes, 0u);
