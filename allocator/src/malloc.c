@@ -300,7 +300,7 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
 
   tcache_t *tc = tc_index(nb) < bm_tc_nbins ? bm_tcache : NULL;
   size_t tidx = tc_index(nb);
-  int cached = 0, gave_back = 0;
+  int cached = 0;
   chunk_t *uhead = bin_head(&a->bins[UNSORTED_BIN]);
 
   for (;;) {
@@ -421,10 +421,10 @@ void *bm_int_malloc(arena_t *a, size_t nb) {
     }
     /* Before the heap grows, the thread's cache gives back what it holds
      * beyond its starting depths (once per growth: a thread whose working
-     * set does need the growth does not flush its deep bins at every step). */
+     * set does need the growth does not flush its deep bins at every step;
+     * the flag also ends this loop's second pass). */
     tcache_t *own = bm_tcache;
-    if (!gave_back && own && bm_tc_may_return && (own->grown[0] | own->grown[1]) && nb < bm_mp.mmap_threshold) {
-      gave_back = 1;
+    if (bm_tc_may_return && own && (own->grown[0] | own->grown[1]) && nb < bm_mp.mmap_threshold) {
       bm_tc_may_return = 0;
       if (bm_tcache_return_excess_to(own, a)) continue;
     }

@@ -187,39 +187,34 @@ unsigned bm_tcache_return_excess_to(tcache_t *tc, arena_t *a) {
     size_t base = tc_base_depth(i);
     if (tc->counts[i] <= base) continue;
     size_t size = tc_chunk_size(i);
-    unsigned n = tc->counts[i] - (unsigned)base, kept = 0;
-    tc_entry_t *e = tc->entries[i], *first = NULL, *last = NULL;
-    for (unsigned k = 0; k < n && e; k++) {
-      tc_entry_t *next = (tc_entry_t *)reveal_ptr(&e->next, e->next);
-      if (unlikely(misaligned_ptr(next))) bm_fatal("free(): unaligned chunk detected in tcache 2");
+    unsigned n = tc->counts[i] - (unsigned)base;
+    /* Chunks of other arenas, in the order popped, go back on top. */
+    tc_entry_t *first = NULL, *last = NULL;
+    for (unsigned k = 0; k < n; k++) {
+      tc_entry_t *e = tcache_pop(tc, i, tc->entries[i]);
       chunk_t *c = mem2chunk(e);
       if (unlikely(chunksize(c) != size)) bm_fatal("free(): invalid size");
       if (arena_for_chunk(c) == a) {
-        e->key = 0;
         bm_count_free_of(a, self);
         bm_int_free_locked_no_trim(a, c, size);
         returned++;
-      } else {
-        /* relinked after the last one kept */
-        if (last)
-          last->next = (tc_entry_t *)protect_ptr(&last->next, e);
-        else
-          first = e;
-        last = e;
-        kept++;
+        continue;
       }
-      e = next;
+      e->key = bm_tcache_key;
+      if (last)
+        last->next = (tc_entry_t *)protect_ptr(&last->next, e);
+      else
+        first = e;
+      last = e;
+      tc->counts[i]++;
     }
     if (last) {
-      last->next = (tc_entry_t *)protect_ptr(&last->next, e);
-      e = first;
+      last->next = (tc_entry_t *)protect_ptr(&last->next, tc->entries[i]);
+      tc->entries[i] = first;
     }
-    tc->entries[i] = e;
-    tc->counts[i] = (uint16_t)(base + kept);
-    size_t depth = base + kept;
-    int large = i >= bm_tc_fixed_bins;
+    size_t depth = tc->counts[i];
     if (tc->limits[i] > depth) {
-      tc->grown[large] -= (tc->limits[i] - depth) * size;
+      tc->grown[i >= bm_tc_fixed_bins] -= (tc->limits[i] - depth) * size;
       tc->limits[i] = (uint16_t)depth;
     }
     tc->flags[i] = 0;
