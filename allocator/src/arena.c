@@ -155,6 +155,7 @@ void bm_init(void) {
   bm_tc_shared_bytes = bm_tc_bytes ? bm_mp.tcache_shared_bytes : 0;
   bm_tc_large_bytes = bm_mp.tcache_large_bytes;
   bm_tc_large_shared_bytes = bm_tc_large_bytes ? bm_mp.tcache_large_shared_bytes : 0;
+  bm_tc_above_share = bm_mp.tcache_above_share;
   bm_tc_fixed_bins = bm_vg ? 0 : bm_mp.tcache_bins;
   bm_tc_nbins = bm_vg ? 0 : bm_mp.tcache_large_bins;
   bm_tc_max_req = tc_max_request(bm_tc_nbins);

@@ -268,6 +268,7 @@ static void *sysmalloc(arena_t *a, size_t nb) {
 
 /* ---- the bin search ------------------------------------------------------- */
 void *bm_int_malloc(arena_t *a, size_t nb) {
+  tc_count_arena_malloc(nb);
   if (nb <= bm_mp.max_fast) {
     unsigned fidx = fastbin_index(nb);
     chunk_t *victim = take_fastbin(a, fidx, nb);

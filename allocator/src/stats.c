@@ -286,7 +286,10 @@ void bm_reset_counters(void) {
   bm_lock(&bm_list_lock);
   memset(&bm_exited_tcache, 0, sizeof bm_exited_tcache);
   bm_unlock(&bm_list_lock);
-  if (bm_tcache) memset(&bm_tcache->ctr, 0, sizeof bm_tcache->ctr);
+  if (bm_tcache) {
+    memset(&bm_tcache->ctr, 0, sizeof bm_tcache->ctr);
+    bm_tcache->arena_mallocs = bm_tcache->above_mallocs = bm_tcache->share_base = 0;
+  }
   __atomic_store_n(&bm_mmapped_total, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&bm_munmapped_total, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&bm_mremaps, 0, __ATOMIC_RELAXED);

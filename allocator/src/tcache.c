@@ -22,6 +22,7 @@ size_t bm_tc_depth;
 size_t bm_tc_bytes;
 size_t bm_tc_large_bytes;
 size_t bm_tc_large_shared_bytes;
+size_t bm_tc_above_share;
 size_t bm_tc_shared_bytes;
 unsigned bm_tc_live;
 

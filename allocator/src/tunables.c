@@ -24,6 +24,7 @@ bm_params_t bm_mp = {
     .tcache_shared_bytes = DEFAULT_TCACHE_SHARED_BYTES,
     .tcache_large_bytes = DEFAULT_TCACHE_LARGE_BYTES,
     .tcache_large_shared_bytes = DEFAULT_TCACHE_LARGE_SHARED_BYTES,
+    .tcache_above_share = DEFAULT_TCACHE_ABOVE_SHARE,
     .valgrind_mode = -1,
 };
 
@@ -106,6 +107,7 @@ void bm_tunables_init(void) {
   if (env_size("BINMALLOC_TCACHE_LARGE_BYTES", &v)) bm_mp.tcache_large_bytes = v;
   if (env_size("BINMALLOC_TCACHE_SHARED_BYTES", &v)) bm_mp.tcache_shared_bytes = v;
   if (env_size("BINMALLOC_TCACHE_LARGE_SHARED_BYTES", &v)) bm_mp.tcache_large_shared_bytes = v;
+  if (env_size("BINMALLOC_TCACHE_ABOVE_SHARE", &v) && v <= MAX_TCACHE_ABOVE_SHARE) bm_mp.tcache_above_share = v;
   size_t large_max = DEFAULT_TCACHE_LARGE_MAX;
   if (env_size("BINMALLOC_TCACHE_LARGE_MAX", &v) && v <= DEFAULT_TCACHE_LARGE_MAX) large_max = v;
   /* Number of bins in use: those whose chunk size serves a request <= max. */

@@ -19,9 +19,11 @@
 #define DEFAULT_TCACHE_SHARED_BYTES (4096UL * 1024) /* the same, shared by the threads' caches */
 #define DEFAULT_TCACHE_LARGE_BYTES (512UL * 1024)   /* the same, bins above tcache_max */
 #define DEFAULT_TCACHE_LARGE_SHARED_BYTES (4096UL * 1024) /* and shared by the threads' caches */
-#define DEFAULT_TCACHE_MAX 1032UL                         /* request bytes -> chunk 1040, bin 63 */
-#define DEFAULT_TCACHE_LARGE_MAX 4104UL                   /* request bytes -> chunk 4112, bin 255 */
-#define DEFAULT_ARENA_TEST 8                              /* 64-bit */
+#define DEFAULT_TCACHE_ABOVE_SHARE 8UL                    /* half of it while > 1 in this many requests are above */
+#define MAX_TCACHE_ABOVE_SHARE 65536UL
+#define DEFAULT_TCACHE_MAX 1032UL       /* request bytes -> chunk 1040, bin 63 */
+#define DEFAULT_TCACHE_LARGE_MAX 4104UL /* request bytes -> chunk 4112, bin 255 */
+#define DEFAULT_ARENA_TEST 8            /* 64-bit */
 #define FASTBIN_CONSOLIDATION_THRESHOLD (64UL * 1024)
 
 typedef struct bm_params {
@@ -43,6 +45,7 @@ typedef struct bm_params {
   size_t tcache_shared_bytes;       /* the same for all threads together: each may add its share */
   size_t tcache_large_bytes;        /* capacity the bins above tcache_max may add */
   size_t tcache_large_shared_bytes; /* the same for all threads together */
+  size_t tcache_above_share;        /* and half of it while > 1 in this many requests are above the cache (0: never) */
   int valgrind_mode;                /* -1 auto (RUNNING_ON_VALGRIND), 0 off, 1 on */
 } bm_params_t;
 

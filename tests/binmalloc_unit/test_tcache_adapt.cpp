@@ -67,69 +67,77 @@ TEST(TcacheAdapt, AHotBinDeepensAndServesTheWorkingSet) {
 }
 
 TEST(TcacheAdapt, ASizeAboveTcacheMaxStartsUncachedAndOpensWhenHot) {
-  binmalloc_tcache_flush();
-  binmalloc_stats_t s = Counters::now();
-  ASSERT_EQ(s.tcache_max_bytes, 1032u);
-  ASSERT_EQ(s.tcache_large_max_bytes, 4104u);
-  ASSERT_EQ(s.tcache_cached_chunks, 0u);
-  // Frees of a size whose bin never proved hot go to the arena, as in the C library.
-  std::vector<void *> v(10);
-  for (auto &p : v) p = binmalloc_malloc(2000);
-  Counters c;
-  for (auto &p : v) binmalloc_free(p);
-  EXPECT_EQ(c.delta().tcache_frees, 0u);
-  EXPECT_EQ(Counters::now().tcache_cached_chunks, 0u);
-  EXPECT_EQ(Counters::now().tcache_grown_bytes, 0u);
-  // A malloc then finds the bin empty: hot.  The next free opens it at 2.
-  for (auto &p : v) p = binmalloc_malloc(2000);
-  for (auto &p : v) binmalloc_free(p);
-  s = Counters::now();
-  EXPECT_EQ(s.tcache_cached_chunks, 2u);
-  EXPECT_EQ(s.tcache_cached_bytes, 2 * chunk_of(2000));
-  EXPECT_EQ(s.tcache_grown_bytes, 2 * chunk_of(2000));
-  EXPECT_EQ(s.tcache_large_grown_bytes, 2 * chunk_of(2000));  // from the budget of the bins above
-  EXPECT_EQ(binmalloc_check_heap(), 0);
-  // Cycling the working set of 10 doubles the bin until it holds all of it.
-  cycle(2000, 10, 4);
-  c.reset();
-  cycle(2000, 10, 4);
-  EXPECT_EQ(c.delta().tcache_hits, 5u * 10u);  // every malloc of the cycle
-  s = Counters::now();
-  EXPECT_EQ(s.tcache_cached_chunks, 10u);
-  EXPECT_EQ(s.tcache_grown_bytes, 16 * chunk_of(2000));  // 2, 4, 8, 16
-  EXPECT_EQ(binmalloc_check_heap(), 0);
-  // Sizes above the cache's largest are never cached.
-  for (auto &p : v) p = binmalloc_malloc(4105);
-  c.reset();
-  for (auto &p : v) binmalloc_free(p);
-  EXPECT_EQ(c.delta().tcache_frees, 0u);
-  binmalloc_tcache_flush();
-  EXPECT_EQ(Counters::now().tcache_grown_bytes, 0u);
-  EXPECT_EQ(binmalloc_check_heap(), 0);
+  // In a thread of its own: its share of requests above the cache starts at
+  // zero (TheBinsAboveTcacheMaxGrowWithinHalfTheirBudgetWhileMostRequestsAreLarger).
+  std::thread([] {
+    binmalloc_tcache_flush();
+    binmalloc_stats_t s = Counters::now();
+    ASSERT_EQ(s.tcache_max_bytes, 1032u);
+    ASSERT_EQ(s.tcache_large_max_bytes, 4104u);
+    ASSERT_EQ(s.tcache_cached_chunks, 0u);
+    // Frees of a size whose bin never proved hot go to the arena, as in the C library.
+    std::vector<void *> v(10);
+    for (auto &p : v) p = binmalloc_malloc(2000);
+    Counters c;
+    for (auto &p : v) binmalloc_free(p);
+    EXPECT_EQ(c.delta().tcache_frees, 0u);
+    EXPECT_EQ(Counters::now().tcache_cached_chunks, 0u);
+    EXPECT_EQ(Counters::now().tcache_grown_bytes, 0u);
+    // A malloc then finds the bin empty: hot.  The next free opens it at 2.
+    for (auto &p : v) p = binmalloc_malloc(2000);
+    for (auto &p : v) binmalloc_free(p);
+    s = Counters::now();
+    EXPECT_EQ(s.tcache_cached_chunks, 2u);
+    EXPECT_EQ(s.tcache_cached_bytes, 2 * chunk_of(2000));
+    EXPECT_EQ(s.tcache_grown_bytes, 2 * chunk_of(2000));
+    EXPECT_EQ(s.tcache_large_grown_bytes, 2 * chunk_of(2000));  // from the budget of the bins above
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    // Cycling the working set of 10 doubles the bin until it holds all of it.
+    cycle(2000, 10, 4);
+    c.reset();
+    cycle(2000, 10, 4);
+    EXPECT_EQ(c.delta().tcache_hits, 5u * 10u);  // every malloc of the cycle
+    s = Counters::now();
+    EXPECT_EQ(s.tcache_cached_chunks, 10u);
+    EXPECT_EQ(s.tcache_grown_bytes, 16 * chunk_of(2000));  // 2, 4, 8, 16
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    // Sizes above the cache's largest are never cached.
+    for (auto &p : v) p = binmalloc_malloc(4105);
+    c.reset();
+    for (auto &p : v) binmalloc_free(p);
+    EXPECT_EQ(c.delta().tcache_frees, 0u);
+    binmalloc_tcache_flush();
+    EXPECT_EQ(Counters::now().tcache_grown_bytes, 0u);
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+  }).join();
 }
 
 TEST(TcacheAdapt, CallocTakesFromTheBinsAboveTcacheMaxOnly) {
-  binmalloc_tcache_flush();
-  cycle(3000, 8, 3);  // hot and deepened
-  ASSERT_GE(Counters::now().tcache_cached_chunks, 8u);
-  auto *p = static_cast<unsigned char *>(binmalloc_malloc(3000));
-  std::memset(p, 0xab, binmalloc_malloc_usable_size(p));
-  binmalloc_free(p);
-  Counters c;
-  auto *q = static_cast<unsigned char *>(binmalloc_calloc(1, 3000));
-  EXPECT_EQ(q, p);  // the newest cached chunk, cleared
-  EXPECT_EQ(c.delta().tcache_hits, 1u);
-  for (size_t i = 0; i < binmalloc_malloc_usable_size(q); i++) ASSERT_EQ(q[i], 0) << i;
-  binmalloc_free(q);
-  // In the C library's own bins calloc leaves the cache alone.
-  void *r = binmalloc_malloc(100);
-  binmalloc_free(r);
-  c.reset();
-  void *z = binmalloc_calloc(1, 100);
-  EXPECT_EQ(c.delta().tcache_hits, 0u);
-  binmalloc_free(z);
-  EXPECT_EQ(binmalloc_check_heap(), 0);
-  binmalloc_tcache_flush();
+  // In a thread of its own: its share of requests above the cache starts at
+  // zero (TheBinsAboveTcacheMaxGrowWithinHalfTheirBudgetWhileMostRequestsAreLarger).
+  std::thread([] {
+    binmalloc_tcache_flush();
+    cycle(3000, 8, 3);  // hot and deepened
+    ASSERT_GE(Counters::now().tcache_cached_chunks, 8u);
+    auto *p = static_cast<unsigned char *>(binmalloc_malloc(3000));
+    std::memset(p, 0xab, binmalloc_malloc_usable_size(p));
+    binmalloc_free(p);
+    Counters c;
+    auto *q = static_cast<unsigned char *>(binmalloc_calloc(1, 3000));
+    EXPECT_EQ(q, p);  // the newest cached chunk, cleared
+    EXPECT_EQ(c.delta().tcache_hits, 1u);
+    for (size_t i = 0; i < binmalloc_malloc_usable_size(q); i++) ASSERT_EQ(q[i], 0) << i;
+    binmalloc_free(q);
+    // In the C library's own bins calloc leaves the cache alone.
+    void *r = binmalloc_malloc(100);
+    binmalloc_free(r);
+    c.reset();
+    void *z = binmalloc_calloc(1, 100);
+    EXPECT_EQ(c.delta().tcache_hits, 0u);
+    binmalloc_free(z);
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    binmalloc_tcache_flush();
+  }).join();
 }
 
 TEST(TcacheAdapt, FixedDepthUntilTheBinIsHot) {
@@ -284,6 +292,76 @@ TEST(TcacheAdapt, ThreadsShareTheBudgetOfTheCache) {
     EXPECT_GT(large_grown[i], large_budget[i] / 2) << i;
   }
   EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+// The bins above tcache_max grow within half their budget while more than
+// one in 8 of the thread's allocations is larger than the cache's largest
+// size (the arena serves those from the memory such bins would hold), and
+// within all of it again once the share falls.  Each part runs in a thread
+// of its own, whose counts start at zero.
+namespace {
+// A working set of 2016-byte chunks of three quarters of the thread's budget
+// for those bins (the budget depends on the threads with a cache).
+size_t above_test_chunks() {
+  binmalloc_free(binmalloc_malloc(16));  // the thread has a cache
+  return Counters::now().tcache_large_bytes_budget * 3 / 4 / chunk_of(2000);
+}
+
+// Rounds of a working set of n chunks of `size`; before each of its mallocs,
+// one of 8000 bytes (above the cache) is allocated and freed every `every`
+// chunks (0: none).
+void cycle_with_above(size_t size, size_t n, size_t every, int rounds) {
+  std::vector<void *> v(n);
+  for (int r = 0; r < rounds; r++) {
+    for (size_t i = 0; i < n; i++) {
+      if (every && i % every == 0) binmalloc_free(binmalloc_malloc(8000));
+      v[i] = binmalloc_malloc(size);
+    }
+    for (auto &p : v) binmalloc_free(p);
+  }
+}
+}  // namespace
+
+TEST(TcacheAdapt, TheBinsAboveTcacheMaxGrowWithinHalfTheirBudgetWhileMostRequestsAreLarger) {
+  binmalloc_stats_t mixed{}, reopened{}, alone{};
+  size_t n = 0, n_alone = 0;
+  const bool off = std::getenv("BMTEST_ABOVE_OFF_CHILD") != nullptr;
+  std::thread([&] {
+    n = above_test_chunks();
+    void *pin = make_room(8 << 20);    // no heap growth takes the bins back
+    cycle_with_above(2000, n, 1, 14);  // half the requests above the cache
+    mixed = Counters::now();
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    if (off) {  // BINMALLOC_TCACHE_ABOVE_SHARE=0: all of the budget
+      EXPECT_GE(mixed.tcache_large_grown_bytes, n * chunk_of(2000));
+      binmalloc_tcache_flush();
+      binmalloc_free(pin);
+      return;
+    }
+    // Without the large requests the share falls below one in 8 after about
+    // 85 of these rounds, and the bin deepens to the working set.
+    cycle(2000, n, 100);
+    reopened = Counters::now();
+    binmalloc_tcache_flush();
+    binmalloc_free(pin);
+  }).join();
+  if (off) return;
+  ASSERT_LT(mixed.tcache_large_bytes_budget / 2, n * chunk_of(2000));
+  EXPECT_LE(mixed.tcache_large_grown_bytes, mixed.tcache_large_bytes_budget / 2);
+  EXPECT_GT(mixed.tcache_large_grown_bytes + chunk_of(2000), mixed.tcache_large_bytes_budget / 2);
+  EXPECT_GE(reopened.tcache_large_grown_bytes, n * chunk_of(2000));
+  std::thread([&] {
+    n_alone = above_test_chunks();
+    void *pin = make_room(8 << 20);
+    cycle_with_above(2000, n_alone, 20, 14);  // one in 21 above: all of the budget, as before
+    alone = Counters::now();
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    binmalloc_tcache_flush();
+    binmalloc_free(pin);
+  }).join();
+  EXPECT_GE(alone.tcache_large_grown_bytes, n_alone * chunk_of(2000));
+  run_alone("TheBinsAboveTcacheMaxGrowWithinHalfTheirBudgetWhileMostRequestsAreLarger",
+            {"BMTEST_ABOVE_OFF_CHILD=1", "BINMALLOC_TCACHE_ABOVE_SHARE=0"});
 }
 
 // With a fixed depth (BINMALLOC_TCACHE_DEPTH at or below the count) the cache
