@@ -166,13 +166,12 @@ static inline int tc_above_share_high(tcache_t *tc) {
   }
   return bm_tc_above_share && tc->above_mallocs * bm_tc_above_share > seen;
 }
-/* Counts a request the arena serves for the calling thread (bm_int_malloc).
- * Without bins every request counts as above them, and nothing is held back. */
+/* Counts a request the arena serves for the calling thread (bm_int_malloc). */
 static inline void tc_count_arena_malloc(size_t nb) {
   tcache_t *tc = bm_tcache;
   if (!tc) return;
   tc->arena_mallocs++;
-  if (nb > tc_chunk_size(bm_tc_nbins - 1)) tc->above_mallocs++;
+  if (tc_index(nb) >= bm_tc_nbins) tc->above_mallocs++;
 }
 
 BM_NORETURN BM_COLD void bm_tcache_unaligned(void);

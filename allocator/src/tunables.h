@@ -20,10 +20,10 @@
 #define DEFAULT_TCACHE_LARGE_BYTES (512UL * 1024)   /* the same, bins above tcache_max */
 #define DEFAULT_TCACHE_LARGE_SHARED_BYTES (4096UL * 1024) /* and shared by the threads' caches */
 #define DEFAULT_TCACHE_ABOVE_SHARE 8UL                    /* half of it while > 1 in this many requests are above */
-#define MAX_TCACHE_ABOVE_SHARE 65536UL
-#define DEFAULT_TCACHE_MAX 1032UL       /* request bytes -> chunk 1040, bin 63 */
-#define DEFAULT_TCACHE_LARGE_MAX 4104UL /* request bytes -> chunk 4112, bin 255 */
-#define DEFAULT_ARENA_TEST 8            /* 64-bit */
+#define MAX_TCACHE_ABOVE_SHARE 65536UL                    /* largest value the variable takes */
+#define DEFAULT_TCACHE_MAX 1032UL                         /* request bytes -> chunk 1040, bin 63 */
+#define DEFAULT_TCACHE_LARGE_MAX 4104UL                   /* request bytes -> chunk 4112, bin 255 */
+#define DEFAULT_ARENA_TEST 8                              /* 64-bit */
 #define FASTBIN_CONSOLIDATION_THRESHOLD (64UL * 1024)
 
 typedef struct bm_params {
