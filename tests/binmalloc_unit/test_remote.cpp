@@ -252,11 +252,12 @@ constexpr size_t kHotChunk = 112;
 constexpr size_t kHeld = 100;
 constexpr size_t kFixed = 7;  // the bin's fixed depth
 
-// Deepens this thread's bin of kHot bytes past kHeld chunks, then takes
+// Deepens this thread's bin of kHot bytes past twice kHeld chunks (a deep
+// bin takes another live arena's chunks up to half its depth), then takes
 // them all out again: the bin is empty and deep.
 std::vector<void *> deepen_and_empty() {
-  bmtest::cycle(kHot, kHeld, 9);
-  std::vector<void *> v(kHeld);
+  bmtest::cycle(kHot, 2 * kHeld, 9);
+  std::vector<void *> v(2 * kHeld);
   for (auto &p : v) p = binmalloc_malloc(kHot);
   return v;
 }
@@ -299,7 +300,7 @@ class Owner {
 TEST(RemoteFree, AnArenaWithoutThreadsGetsItsChunksBackPastTheFixedDepth) {
   binmalloc_tcache_flush();
   std::vector<void *> own = deepen_and_empty();
-  ASSERT_GE(Counters::now().tcache_grown_bytes, kHeld * kHotChunk);
+  ASSERT_GE(Counters::now().tcache_grown_bytes, 2 * kHeld * kHotChunk);
   Owner owner;
   std::vector<void *> theirs = owner.chunks();
   ASSERT_NE(heap_of(theirs[0]), heap_of(own[0]));  // another arena (a non-main one)

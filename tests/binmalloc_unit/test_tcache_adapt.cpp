@@ -645,6 +645,8 @@ TEST(TcacheAdapt, AHeapThatGrowsTakesBackWhatTheCacheHeldBeyondItsStartingDepths
 
 // Chunks of another arena in the cache stay there when the heap would grow:
 // that arena's lock is not held.  They keep their order and are served next.
+// (They are freed first: a deep bin takes another arena's chunks only while
+// it is less than half full.)
 TEST(TcacheAdapt, AnotherArenasChunksStayCachedWhenTheHeapWouldGrow) {
   if (!std::getenv("BMTEST_GROWTH_CHILD")) {
     run_alone("AnotherArenasChunksStayCachedWhenTheHeapWouldGrow", {"BMTEST_GROWTH_CHILD=1"});
@@ -664,8 +666,8 @@ TEST(TcacheAdapt, AnotherArenasChunksStayCachedWhenTheHeapWouldGrow) {
     while (!done) std::this_thread::yield();
   });
   while (!allocated) std::this_thread::yield();
+  for (auto *p : others) binmalloc_free(p);  // the oldest in the bin
   for (auto *p : own) binmalloc_free(p);
-  for (auto *p : others) binmalloc_free(p);  // the newest in the bin
   ASSERT_GE(Counters::now().tcache_cached_chunks, kOwn + kOthers);
   std::vector<void *> blocks;
   uint64_t before = Counters::now().tcache_growth_returns;
@@ -785,6 +787,54 @@ TEST(TcacheAdapt, RemoteFreesReturnInBatchesToTheOwningArena) {
     ASSERT_NE(p, nullptr);
   }
   for (auto *p : again) binmalloc_free(p);
+  EXPECT_EQ(binmalloc_check_heap(), 0);
+}
+
+// A thread that frees what another thread allocated (a ring of threads, a
+// consumer that also allocates) keeps at most half of a deepened bin for
+// those chunks; the rest go back to their arena, where their owner reuses
+// them, and the other half of the bin is left to the thread's own chunks.
+TEST(TcacheAdapt, ADeepBinHoldsAnotherArenasChunksUpToHalfItsDepth) {
+  constexpr size_t kReq = 48;
+  // This thread takes its arena first: the producer gets a thread arena (the
+  // rule leaves main-arena chunks alone, free.c).
+  binmalloc_free(binmalloc_malloc(kReq));
+  std::vector<void *> produced(600);
+  std::atomic<int> phase{0};
+  std::thread producer([&] {  // allocates in its arena and stays attached to it
+    for (auto &p : produced) p = binmalloc_malloc(kReq);
+    phase = 1;
+    while (phase != 2) std::this_thread::yield();
+  });
+  while (phase != 1) std::this_thread::yield();
+  std::thread consumer([&] {
+    cycle(kReq, 200, 8);  // deepens the one bin this new thread uses
+    binmalloc_stats_t s = Counters::now();
+    const size_t limit = kFixedDepth + s.tcache_grown_bytes / chunk_of(kReq);
+    ASSERT_GE(limit, 200u);
+    ASSERT_LT(limit / 2, produced.size());
+    std::vector<void *> own(s.tcache_cached_chunks);
+    for (auto &p : own) p = binmalloc_malloc(kReq);  // the bin is empty now, nothing missed
+    ASSERT_EQ(Counters::now().tcache_cached_chunks, 0u);
+    const size_t in_use = binmalloc_mallinfo2().uordblks;
+    Counters c;
+    for (auto *p : produced) binmalloc_free(p);
+    auto d = c.delta();
+    EXPECT_EQ(Counters::now().tcache_cached_chunks, limit / 2);
+    EXPECT_EQ(d.remote_frees, produced.size() - limit / 2);
+    EXPECT_EQ(in_use - binmalloc_mallinfo2().uordblks, (produced.size() - limit / 2) * chunk_of(kReq));
+    // The other half takes the thread's own chunks; the depth is unchanged.
+    ASSERT_GE(own.size(), limit - limit / 2);
+    for (size_t i = 0; i < limit - limit / 2; i++) binmalloc_free(own[i]);
+    s = Counters::now();
+    EXPECT_EQ(s.tcache_cached_chunks, limit);
+    EXPECT_EQ(kFixedDepth + s.tcache_grown_bytes / chunk_of(kReq), limit);
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    for (size_t i = limit - limit / 2; i < own.size(); i++) binmalloc_free(own[i]);
+  });
+  consumer.join();
+  phase = 2;
+  producer.join();
   EXPECT_EQ(binmalloc_check_heap(), 0);
 }
 
