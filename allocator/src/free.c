@@ -274,16 +274,25 @@ void bm_free_mmapped_or_arena(chunk_t *p) {
     bm_free_to_arena(p, chunksize(p));
 }
 
+/* Bin idx is full: it may deepen or flush a batch (tcache_adapt.c), else the
+ * chunk goes to its arena.  Out of line so that every path of bm_free that
+ * leaves the cache is a tail call: the fast path then saves no register. */
+static BM_NOINLINE void free_full_bin(void *mem, tcache_t *tc, size_t idx) {
+  chunk_t *p = mem2chunk(mem);
+  if (tcache_overflow(tc, idx, p)) return;
+  free_slow(mem, p, p->size);
+}
+
 /* The chunk carries the tcache key: maybe a double free (rare path). */
-static BM_NOINLINE void free_key_match(void *mem, chunk_t *p, size_t head, tcache_t *tc, size_t idx) {
+static BM_NOINLINE void free_key_match(void *mem, tcache_t *tc, size_t idx) {
+  chunk_t *p = mem2chunk(mem);
   bm_tcache_double_free_check(tc, idx, (tc_entry_t *)mem);
   if (tc->counts[idx] < tc->limits[idx]) {
     tcache_push(tc, idx, p);
     tc->ctr.frees++;
     return;
   }
-  if (tcache_overflow(tc, idx, p)) return;
-  free_slow(mem, p, head);
+  free_full_bin(mem, tc, idx);
 }
 
 static BM_NORETURN BM_COLD void invalid_pointer(void) {
@@ -324,6 +333,21 @@ static inline int remote_return(const tcache_t *tc, size_t idx, unsigned cnt, ch
   return chunk_orphaned(c) || (cnt >= limit / 2 && cnt < limit);
 }
 
+/* A free of another thread arena's chunk into a bin that holds at least
+ * glibc's depth: back to its arena when remote_return says so, else cached
+ * as the thread's own chunks are.  Out of line, as bm_free's other exits. */
+static BM_NOINLINE void free_other_arena(void *mem, tcache_t *tc, size_t idx) {
+  chunk_t *p = mem2chunk(mem);
+  unsigned cnt = tc->counts[idx];
+  if (remote_return(tc, idx, cnt, p)) return free_slow(mem, p, p->size);
+  if (cnt < tc->limits[idx]) {
+    tcache_push(tc, idx, p);
+    tc->ctr.frees++;
+    return;
+  }
+  free_full_bin(mem, tc, idx);
+}
+
 void bm_free(void *mem) {
   if (unlikely(mem == NULL)) return;
   tcache_t *tc = bm_tcache;
@@ -336,17 +360,14 @@ void bm_free(void *mem) {
   if (likely(!(head & IS_MMAPPED)) && likely(idx < bm_tc_nbins)) {
     tc_entry_t *e = (tc_entry_t *)mem;
     uintptr_t key = bm_tcache_key;
-    if (unlikely(e->key == key)) return free_key_match(mem, p, head, tc, idx);
+    if (unlikely(e->key == key)) return free_key_match(mem, tc, idx);
     unsigned cnt = tc->counts[idx];
-    /* Beyond glibc's depth, a chunk of another thread arena goes back to it
-     * when no thread is attached to that arena (heap_info_t.orphaned) or when
-     * the bin, deepened, is already half full: the other half is kept for
-     * the thread's own chunks (remote_return).  The depth is tested last:
-     * whether a bin holds 7 chunks yet changes from one free to the next,
-     * and tested before the arena it cost larson a third of its speed. */
-    if (unlikely(head & NON_MAIN_ARENA) && heap_for_ptr(p)->ar != bm_thread_arena && cnt >= bm_tc_count &&
-        remote_return(tc, idx, cnt, p))
-      return free_slow(mem, p, head);
+    /* Beyond glibc's depth, a chunk of another thread arena may go back to
+     * it (free_other_arena).  The depth is tested last: whether a bin holds
+     * 7 chunks yet changes from one free to the next, and tested before the
+     * arena it cost larson a third of its speed. */
+    if (unlikely(head & NON_MAIN_ARENA) && unlikely(heap_for_ptr(p)->ar != bm_thread_arena) && cnt >= bm_tc_count)
+      return free_other_arena(mem, tc, idx);
     if (likely(cnt < tc->limits[idx])) {
       e->key = key;
       e->next = (tc_entry_t *)protect_ptr(&e->next, tc->entries[idx]);
@@ -355,8 +376,7 @@ void bm_free(void *mem) {
       tc->ctr.frees++;
       return;
     }
-    /* The bin is full: it may deepen or flush a batch (tcache_adapt.c). */
-    if (tcache_overflow(tc, idx, p)) return;
+    return free_full_bin(mem, tc, idx);
   }
   free_slow(mem, p, head);
 }
