@@ -283,16 +283,20 @@ static BM_NOINLINE void free_full_bin(void *mem, tcache_t *tc, size_t idx) {
   free_slow(mem, p, p->size);
 }
 
-/* The chunk carries the tcache key: maybe a double free (rare path). */
-static BM_NOINLINE void free_key_match(void *mem, tcache_t *tc, size_t idx) {
-  chunk_t *p = mem2chunk(mem);
-  bm_tcache_double_free_check(tc, idx, (tc_entry_t *)mem);
+/* Into bin idx when it has room, else as a full bin. */
+static void free_into_bin(void *mem, tcache_t *tc, size_t idx) {
   if (tc->counts[idx] < tc->limits[idx]) {
-    tcache_push(tc, idx, p);
+    tcache_push(tc, idx, mem2chunk(mem));
     tc->ctr.frees++;
     return;
   }
   free_full_bin(mem, tc, idx);
+}
+
+/* The chunk carries the tcache key: maybe a double free (rare path). */
+static BM_NOINLINE void free_key_match(void *mem, tcache_t *tc, size_t idx) {
+  bm_tcache_double_free_check(tc, idx, (tc_entry_t *)mem);
+  free_into_bin(mem, tc, idx);
 }
 
 static BM_NORETURN BM_COLD void invalid_pointer(void) {
@@ -338,14 +342,8 @@ static inline int remote_return(const tcache_t *tc, size_t idx, unsigned cnt, ch
  * as the thread's own chunks are.  Out of line, as bm_free's other exits. */
 static BM_NOINLINE void free_other_arena(void *mem, tcache_t *tc, size_t idx) {
   chunk_t *p = mem2chunk(mem);
-  unsigned cnt = tc->counts[idx];
-  if (remote_return(tc, idx, cnt, p)) return free_slow(mem, p, p->size);
-  if (cnt < tc->limits[idx]) {
-    tcache_push(tc, idx, p);
-    tc->ctr.frees++;
-    return;
-  }
-  free_full_bin(mem, tc, idx);
+  if (remote_return(tc, idx, tc->counts[idx], p)) return free_slow(mem, p, p->size);
+  free_into_bin(mem, tc, idx);
 }
 
 void bm_free(void *mem) {
