@@ -81,4 +81,35 @@ assert float(churn[-1]) > float(thrash[-1]), (churn, thrash)
 print("shares: ok")
 PY
 grep -qF '| **geometric mean of the ceilings** (2 rows) |' "$tmp/table"
+
+# --header: glibc's and binmalloc's free load the chunk's size word, so both
+# get a share there (a part of their alloc share); an allocator whose free
+# does not (mimalloc) gets "-".  The last column is 1 / (1 - alloc + header)
+# of the reference, at most the plain ceiling.
+others=binmalloc
+if "$build/bin/allocscope" list allocators | grep -q '^mimalloc '; then others=binmalloc,mimalloc; fi
+"$share" --build "$build" --runs 1 --header --allocators "glibc,$others" \
+  --job '{"workload":"larson","threads":1,"params":{"ops":"400000"}}' >"$tmp/header"
+cat "$tmp/header"
+python3 - "$tmp/header" "$others" <<'PY'
+import sys
+lines = [l for l in open(sys.argv[1]) if l.startswith("| larson")]
+assert len(lines) == 1, lines
+cells = [c.strip() for c in lines[0].strip().strip("|").split("|")]
+pct = lambda c: float(c.rstrip("%")) / 100
+# columns: window, alloc, header, kernel, rest per allocator, then the two ceilings
+allocs = ["glibc"] + sys.argv[2].split(",")
+assert len(cells) == 1 + 5 * len(allocs) + 2, cells
+for k, a in enumerate(allocs):
+    alloc, header = cells[2 + 5 * k], cells[3 + 5 * k]
+    if a == "mimalloc":
+        assert header == "-", (a, header)
+    else:
+        assert header != "-" and 0 <= pct(header) <= pct(alloc), (a, header, alloc)
+alloc, header = pct(cells[2]), pct(cells[3])
+assert abs(float(cells[-2]) - 1 / (1 - alloc)) < 0.02, cells
+assert abs(float(cells[-1]) - 1 / (1 - alloc + header)) < 0.02, cells
+assert float(cells[-1]) <= float(cells[-2]), cells
+print("header: ok")
+PY
 echo "allocator-share: ok"
