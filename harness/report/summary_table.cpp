@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -26,6 +27,17 @@ std::string human_bytes(double b) {
   return u ? fmt::format("{:.1f}{}", b, units[u]) : fmt::format("{:.0f}{}", b, units[u]);
 }
 
+// The workload's own peak live bytes under this allocator against the first
+// allocator's (medians), as " L+N%", when they differ by more than 10 % and
+// 1 MiB: the program then held a different amount (producers that ran further
+// ahead, say), and its peak RSS differs for that reason too.
+std::string live_mark(const std::vector<double>& live, const std::vector<double>& ref) {
+  if (live.empty() || ref.empty()) return {};
+  const double l = median(live), r = median(ref);
+  if (r <= 0 || std::abs(l - r) <= std::max(0.10 * r, 1024.0 * 1024.0)) return {};
+  return fmt::format(" L{:+.0f}%", (l / r - 1) * 100);
+}
+
 std::string human_rate(double r) {
   if (r >= 1e9) return fmt::format("{:.2f}G/s", r / 1e9);
   if (r >= 1e6) return fmt::format("{:.2f}M/s", r / 1e6);
@@ -34,7 +46,7 @@ std::string human_rate(double r) {
 }
 
 struct Cell {
-  std::vector<double> rate, wall, rss;
+  std::vector<double> rate, wall, rss, live;
   int failed = 0;
   std::string status;
 };
@@ -74,6 +86,7 @@ std::string summary_table(const std::vector<RunRecord>& runs) {
     if (auto v = r.metrics.number("ops_per_s")) c.rate.push_back(*v);
     if (auto v = r.metrics.number("wall_s")) c.wall.push_back(*v);
     if (auto v = r.metrics.number("peak_rss_bytes")) c.rss.push_back(*v);
+    if (auto v = r.metrics.number("live_peak_bytes")) c.live.push_back(*v);
   }
   if (rows.empty()) return "no results\n";
   std::sort(rows.begin(), rows.end());
@@ -90,7 +103,7 @@ std::string summary_table(const std::vector<RunRecord>& runs) {
   out += "\n" + std::string(w0, '-');
   for (size_t i = 0; i < allocators.size(); ++i) out += "-+-" + std::string(wc, '-');
   out += "\n";
-  bool any_modes = false, any_outliers = false;
+  bool any_modes = false, any_outliers = false, any_live = false;
   for (const auto& row : rows) {
     out += fmt::format("{:<{}}", row, w0);
     const Cell* ref = nullptr;
@@ -119,6 +132,10 @@ std::string summary_table(const std::vector<RunRecord>& runs) {
         }
         if (shape.outliers) text += fmt::format(" !{}", shape.outliers), any_outliers = true;
         if (!c.rss.empty()) text += " " + human_bytes(median(c.rss));
+        if (ref && &c != ref) {
+          const std::string mark = live_mark(c.live, ref->live);
+          if (!mark.empty()) text += mark, any_live = true;
+        }
         if (c.failed) text += fmt::format(" {}x{}", c.failed, c.status);
       }
       out += fmt::format(" | {:<{}}", text, wc);
@@ -130,6 +147,10 @@ std::string summary_table(const std::vector<RunRecord>& runs) {
   if (any_modes)
     out += "MODES a|b: the rounds fall in two clusters around a and b, so no single value or ratio is shown\n";
   if (any_outliers) out += "!N: N outlying rounds (the best round may be one of them)\n";
+  if (any_live)
+    out += "L+N%: the workload itself held N % more (or less) at its peak than with " + allocators.front() +
+           " (median live_peak_bytes), so its peak RSS differs for that reason too (frag_peak_ratio compares "
+           "the two per live byte)\n";
   return out;
 }
 

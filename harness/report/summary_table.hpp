@@ -1,6 +1,7 @@
 // The terminal table printed after a run: per workload and thread count, each
 // allocator's best throughput (or wall time for whole programs) relative to
-// the first allocator, and its median peak RSS.
+// the first allocator, and its median peak RSS, marked when the workload's own
+// live bytes at its peak differed from the first allocator's.
 #pragma once
 
 #include <string>
