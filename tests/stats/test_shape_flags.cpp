@@ -14,6 +14,7 @@
 #include "harness/report/summary_table.hpp"
 #include "harness/stats/comparison.hpp"
 #include "harness/stats/modes.hpp"
+#include "round_record.hpp"
 
 using namespace allocscope;
 
@@ -25,12 +26,7 @@ const std::vector<double> kOneOutlier{100e6, 101e6, 99e6, 100e6, 102e6, 30e6};
 
 void add_rounds(Results& doc, const std::string& alloc, const std::vector<double>& rates) {
   for (size_t i = 0; i < rates.size(); ++i) {
-    RunRecord r;
-    r.job.allocator = alloc;
-    r.job.workload = "xmalloc";
-    r.job.threads = 2;
-    r.job.rep = r.job.round = static_cast<int>(i);
-    r.status = Status::Ok;
+    RunRecord r = round_record(alloc, "xmalloc", 2, static_cast<int>(i));
     r.metrics.set("ops_per_s", rates[i]);
     r.metrics.set("wall_s", 0.5);
     doc.runs.push_back(r);

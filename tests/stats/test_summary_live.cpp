@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/report/summary_table.hpp"
+#include "round_record.hpp"
 
 using namespace allocscope;
 
@@ -18,12 +19,7 @@ constexpr double kLiveMiB = 1024.0 * 1024.0;
 void add_live_rounds(std::vector<RunRecord>& runs, const std::string& alloc, const std::vector<double>& live_mib,
                      double rss_mib) {
   for (size_t i = 0; i < live_mib.size(); ++i) {
-    RunRecord r;
-    r.job.allocator = alloc;
-    r.job.workload = "producer-consumer-blowup";
-    r.job.threads = 8;
-    r.job.rep = r.job.round = static_cast<int>(i);
-    r.status = Status::Ok;
+    RunRecord r = round_record(alloc, "producer-consumer-blowup", 8, static_cast<int>(i));
     r.metrics.set("ops_per_s", 30e6);
     r.metrics.set("peak_rss_bytes", rss_mib * kLiveMiB);
     if (live_mib[i] >= 0) r.metrics.set("live_peak_bytes", live_mib[i] * kLiveMiB);
