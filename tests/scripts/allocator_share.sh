@@ -88,8 +88,8 @@ grep -qF '| **geometric mean of the ceilings** (2 rows) |' "$tmp/table"
 # of the reference, at most the plain ceiling.
 others=binmalloc
 if "$build/bin/allocscope" list allocators | grep -q '^mimalloc '; then others=binmalloc,mimalloc; fi
-"$share" --build "$build" --runs 1 --header --allocators "glibc,$others" \
-  --job '{"workload":"larson","threads":1,"params":{"ops":"400000"}}' >"$tmp/header"
+"$share" --build "$build" --runs 1 --freq 8000 --header --allocators "glibc,$others" \
+  --job '{"workload":"larson","threads":1,"params":{"ops":"2000000"}}' >"$tmp/header"
 cat "$tmp/header"
 python3 - "$tmp/header" "$others" <<'PY'
 import sys
