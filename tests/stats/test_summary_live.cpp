@@ -57,7 +57,7 @@ TEST(SummaryLive, SmallDifferencesAndMissingCountsAreNotMarked) {
   // 50 % more but only 0.5 MiB: under the MiB
   std::string tiny = live_table({1, 1, 1}, {1.5, 1.5, 1.5});
   EXPECT_FALSE(mentions(tiny, " L+") || mentions(tiny, "L+N%")) << tiny;
-  // no live count on either side (a whole program): nothing to compare
+  // no live count under the first allocator (as for a whole program): nothing to compare against
   std::string none = live_table({-1, -1}, {40, 40});
   EXPECT_FALSE(mentions(none, " L+") || mentions(none, "L+N%")) << none;
 }
