@@ -134,9 +134,9 @@ struct binmalloc_stats_ex {
   uint64_t tcache_shared_bytes_budget;       /* budget of the bins up to tcache_max_bytes, all threads */
   uint64_t tcache_threads;                   /* threads with a cache (they share that budget) */
   uint64_t tcache_large_shared_bytes_budget; /* budget of the bins above tcache_max_bytes, all threads */
-  /* fastbin refills whose swap lost to another thread's push, so that they
-   * read the fastbin again from its new head */
-  uint64_t fastbin_retries;
+  /* fastbin refills, with threads, that moved a fastbin's whole list to the
+   * arena's backlog in one exchange (the backlog serves the refills after) */
+  uint64_t fastbin_takes;
   /* times a thread's cache gave back what it held beyond its starting depths
    * because a malloc would otherwise have grown the heap */
   uint64_t tcache_growth_returns;

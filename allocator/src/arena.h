@@ -9,7 +9,7 @@
 typedef struct bm_counters {
   uint64_t fastbin_hits, smallbin_hits, unsorted_hits, last_remainder_hits, largebin_hits, binmap_hits, top_hits;
   uint64_t sysmalloc_calls, heap_grows, fastbin_frees, bin_frees, consolidations, trims, trimmed_bytes;
-  uint64_t madvised_bytes, realloc_inplace, remote_frees, fastbin_retries;
+  uint64_t madvised_bytes, realloc_inplace, remote_frees, fastbin_takes;
 } bm_counters_t;
 
 #define MAX_MAIN_SEGMENTS 64
@@ -42,6 +42,9 @@ typedef struct arena {
   char *fresh_from;
   chunk_t *split_victim;
   char *split_fresh;
+  /* Fastbin chunks a pop took off fastbins[i] with one exchange and did not
+   * use yet (with the lock; see bm_fastbin_pop_run). */
+  chunk_t *fast_backlog[NFASTBINS];
   bm_counters_t ctr;
 } arena_t;
 

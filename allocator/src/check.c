@@ -171,6 +171,14 @@ static void check_fastbins(arena_t *a) {
   size_t limit = a->system_mem / MIN_CHUNK + 2;
   for (unsigned i = 0; i < NFASTBINS; i++) {
     size_t n = 0;
+    for (chunk_t *c = a->fast_backlog[i]; c; c = (chunk_t *)reveal_ptr(&c->fd, c->fd)) {
+      CHECK(!misaligned_ptr(c), "misaligned fastbin backlog entry");
+      size_t sz = chunksize(c);
+      CHECK(sz >= MIN_CHUNK && fastbin_index(sz) == i, "fastbin backlog entry of the wrong size");
+      CHECK(inuse_at(c, sz), "fastbin backlog entry not marked in use");
+      CHECK(a->have_fastchunks, "fastbin backlog entries but have_fastchunks clear");
+      CHECK(++n <= limit, "fastbin backlog has a cycle");
+    }
     for (chunk_t *c = __atomic_load_n(&a->fastbins[i], __ATOMIC_ACQUIRE); c; c = (chunk_t *)reveal_ptr(&c->fd, c->fd)) {
       CHECK(!misaligned_ptr(c), "misaligned fastbin entry");
       size_t sz = chunksize(c);

@@ -53,7 +53,7 @@ __attribute__((destructor)) static void report_at_exit(void) {
   put_pair(&b, "arenas", s.narenas);
   put_pair(&b, "main_system_bytes", s.main_system_bytes);
   put_pair(&b, "fastbin_hits", s.fastbin_hits);
-  put_pair(&b, "fastbin_retries", s.fastbin_retries);
+  put_pair(&b, "fastbin_takes", s.fastbin_takes);
   put_pair(&b, "tcache_growth_returns", s.tcache_growth_returns);
   bm_buf_str(&b, "\n");
   bm_buf_flush(&b);

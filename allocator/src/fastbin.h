@@ -53,54 +53,52 @@ static inline void bm_fastbin_prepare(arena_t *a, chunk_t *p, size_t size, int l
   if (unlikely(bm_mp.perturb_byte)) memset(chunk2mem(p), bm_mp.perturb_byte & 0xff, size - CHUNK_HDR);
 }
 
-#ifndef BINMALLOC_SHARED
-/* Test seam of the static library (tests/binmalloc_unit): when set, called
- * between the read of a run and the swap, so a test can push meanwhile. */
-extern void (*bm_test_pop_seam)(void);
-#define BM_TEST_POP_SEAM()                                      \
-  do {                                                          \
-    if (unlikely(bm_test_pop_seam != NULL)) bm_test_pop_seam(); \
-  } while (0)
-#else
-#define BM_TEST_POP_SEAM() ((void)0)
-#endif
-
-/* Under the arena lock: detaches up to max chunks from the head of fastbin
- * idx with one swap, where popping them one by one took a locked instruction
- * per chunk.  The run's chunks keep their fd words; *first and *last are its
- * ends and the count is returned.  Other threads only ever push on top, so a
- * swap that finds the head it read has taken a run that nobody changed; if a
- * push won, the run is read again from the new head (the pushed chunks
- * first, then those just read, now in cache).  A misaligned head aborts with
- * glibc's message for the served chunk ("... detected 2"), one further down
- * with the stash's ("... detected 3"). */
+/* Under the arena lock: detaches up to max chunks from fastbin idx; *first
+ * and *last are the run's ends (the chunks keep their fd words) and the
+ * count is returned.  With other threads the run comes from the arena's
+ * backlog of the bin, and when that is empty the fastbin's whole list moves
+ * there first, in one exchange: pushes never wait, and a pop never reads a
+ * list that another thread's push may change under it.  (A pop that read a
+ * run of the shared list and then swapped its head lost that swap to a
+ * consumer's push 3 times in 4 in xmalloc t=1, and read the run again each
+ * time, cache miss after cache miss.)  The backlog is served first, newest
+ * chunk first within it.  With one thread the fastbin is popped in place.  A
+ * misaligned head aborts with glibc's message for the served chunk ("...
+ * detected 2"), one further down with the stash's ("... detected 3"). */
 static inline unsigned bm_fastbin_pop_run(arena_t *a, unsigned idx, int mt, unsigned max, chunk_t **first,
                                           chunk_t **last) {
-  chunk_t **fb = &a->fastbins[idx];
-  chunk_t *head = __atomic_load_n(fb, __ATOMIC_ACQUIRE);
-  for (;;) {
-    chunk_t *c = head, *end = NULL;
-    unsigned n = 0;
-    while (c && n < max) {
-      if (unlikely(misaligned_ptr(c)))
-        bm_fatal(n ? "malloc(): unaligned fastbin chunk detected 3" : "malloc(): unaligned fastbin chunk detected 2");
-      end = c;
-      c = (chunk_t *)reveal_ptr(&c->fd, c->fd);
-      n++;
-    }
-    if (!n) return 0;
-    *first = head;
-    *last = end;
-    if (!mt) {
-      *fb = c; /* checked when it is the head, as glibc does with one thread */
-      return n;
-    }
-    /* The swap would publish it. */
-    if (c && unlikely(misaligned_ptr(c))) bm_fatal("malloc(): unaligned fastbin chunk detected");
-    BM_TEST_POP_SEAM();
-    if (__atomic_compare_exchange_n(fb, &head, c, 0, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) return n;
-    a->ctr.fastbin_retries++;
+  chunk_t **from = &a->fast_backlog[idx];
+  chunk_t *head = *from;
+  if (!head && !mt)
+    head = *(from = &a->fastbins[idx]);
+  else if (!head && (head = __atomic_exchange_n(&a->fastbins[idx], NULL, __ATOMIC_ACQUIRE)) != NULL)
+    a->ctr.fastbin_takes++;
+  if (!head) return 0;
+  chunk_t *c = head, *end = NULL;
+  unsigned n = 0;
+  while (c && n < max) {
+    if (unlikely(misaligned_ptr(c)))
+      bm_fatal(n ? "malloc(): unaligned fastbin chunk detected 3" : "malloc(): unaligned fastbin chunk detected 2");
+    end = c;
+    c = (chunk_t *)reveal_ptr(&c->fd, c->fd);
+    n++;
   }
+  /* A chunk left in the fastbin itself is checked when it is the head, as
+   * glibc does with one thread; the backlog's new head is checked now. */
+  if (from != &a->fastbins[idx] && c && unlikely(misaligned_ptr(c)))
+    bm_fatal("malloc(): unaligned fastbin chunk detected");
+  *first = head;
+  *last = end;
+  *from = c;
+  return n;
+}
+
+/* Under the arena lock: detaches the chunks a pop left in fastbin idx's
+ * backlog. */
+static inline chunk_t *bm_fastbin_take_backlog(arena_t *a, unsigned idx) {
+  chunk_t *list = a->fast_backlog[idx];
+  a->fast_backlog[idx] = NULL;
+  return list;
 }
 
 /* Under the arena lock: detaches a whole list. */

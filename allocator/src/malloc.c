@@ -32,10 +32,6 @@ static chunk_t *split_chunk(arena_t *a, chunk_t *victim, size_t size, size_t nb,
   return victim;
 }
 
-#ifndef BINMALLOC_SHARED
-void (*bm_test_pop_seam)(void);
-#endif
-
 /* Serves nb from fastbin fidx and moves more chunks of that size into the
  * thread's cache, in the fastbin's order: the cache hands them out in the
  * order the fastbin would have, so the two together still serve the newest
@@ -113,14 +109,16 @@ void bm_malloc_consolidate(arena_t *a) {
   int mt = bm_need_lock();
   size_t taken = 0;
   for (unsigned i = 0; i < NFASTBINS; i++) {
-    chunk_t *p = bm_fastbin_take_all(a, i, mt);
-    for (; p; taken++) {
-      if (unlikely(misaligned_ptr(p))) bm_fatal("malloc_consolidate(): unaligned fastbin chunk detected");
-      size_t sz = chunksize(p);
-      if (unlikely(sz < MIN_CHUNK || fastbin_index(sz) != i)) bm_fatal("malloc_consolidate(): invalid chunk size");
-      chunk_t *next = (chunk_t *)reveal_ptr(&p->fd, p->fd);
-      bm_release_chunk(a, p, sz, "corrupted size vs. prev_size in fastbins");
-      p = next;
+    for (int list = 0; list < 2; list++) {
+      chunk_t *p = list ? bm_fastbin_take_all(a, i, mt) : bm_fastbin_take_backlog(a, i);
+      for (; p; taken++) {
+        if (unlikely(misaligned_ptr(p))) bm_fatal("malloc_consolidate(): unaligned fastbin chunk detected");
+        size_t sz = chunksize(p);
+        if (unlikely(sz < MIN_CHUNK || fastbin_index(sz) != i)) bm_fatal("malloc_consolidate(): invalid chunk size");
+        chunk_t *next = (chunk_t *)reveal_ptr(&p->fd, p->fd);
+        bm_release_chunk(a, p, sz, "corrupted size vs. prev_size in fastbins");
+        p = next;
+      }
     }
   }
   size_t reused = a->fast_reused;

@@ -24,10 +24,10 @@ static void summarize(arena_t *a, arena_summary_t *s) {
   s->system = a->system_mem;
   s->max_system = a->max_system_mem;
   s->top = chunksize(a->top);
-  for (unsigned i = 0; i < NFASTBINS; i++) {
+  for (unsigned i = 0; i < 2 * NFASTBINS; i++) {
     size_t n = 0;
-    for (chunk_t *c = __atomic_load_n(&a->fastbins[i], __ATOMIC_ACQUIRE); c && n < (1u << 24);
-         c = (chunk_t *)reveal_ptr(&c->fd, c->fd), n++) {
+    chunk_t *list = i < NFASTBINS ? __atomic_load_n(&a->fastbins[i], __ATOMIC_ACQUIRE) : a->fast_backlog[i - NFASTBINS];
+    for (chunk_t *c = list; c && n < (1u << 24); c = (chunk_t *)reveal_ptr(&c->fd, c->fd), n++) {
       if (misaligned_ptr(c)) break;
       s->nfast++;
       s->fast_bytes += chunksize(c);
@@ -208,7 +208,7 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
     o->madvised_bytes += c->madvised_bytes;
     o->realloc_inplace += c->realloc_inplace;
     o->remote_frees += c->remote_frees;
-    o->fastbin_retries += c->fastbin_retries;
+    o->fastbin_takes += c->fastbin_takes;
     if (a == &bm_main_arena) {
       o->main_system_bytes = a->system_mem;
       o->main_top_size = chunksize(a->top);
