@@ -71,8 +71,9 @@ static inline unsigned bm_fastbin_pop_run(arena_t *a, unsigned idx, int mt, unsi
   chunk_t *head = *from;
   if (!head && !mt)
     head = *(from = &a->fastbins[idx]);
-  else if (!head && (head = __atomic_exchange_n(&a->fastbins[idx], NULL, __ATOMIC_ACQUIRE)) != NULL)
-    a->ctr.fastbin_takes++;
+  else if (!head && __atomic_load_n(&a->fastbins[idx], __ATOMIC_RELAXED) != NULL &&
+           (head = __atomic_exchange_n(&a->fastbins[idx], NULL, __ATOMIC_ACQUIRE)) != NULL)
+    a->ctr.fastbin_takes++; /* (the load first: no locked write to an empty bin's line) */
   if (!head) return 0;
   chunk_t *c = head, *end = NULL;
   unsigned n = 0;
