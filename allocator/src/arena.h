@@ -16,7 +16,6 @@ typedef struct bm_counters {
 
 typedef struct arena {
   bm_lock_t lock;
-  int have_fastchunks;
   /* Bursts of frees from a thread cache are coalesced at once instead of
    * going to the fastbins (tcache_adapt.c); malloc_consolidate (malloc.c)
    * turns it on when its fastbins were walked there rather than reused, and
@@ -26,6 +25,9 @@ typedef struct arena {
   int noncontiguous;   /* main arena: the break could not be extended contiguously */
   size_t nm;           /* NON_MAIN_ARENA for other arenas, 0 for the main one */
   size_t empty_top[4]; /* size-0 pseudo chunk used as top before the first sysmalloc */
+  /* Read by every push from another thread: on the fastbins' line, not on
+   * the lock's, which the owner's refills write (xmalloc, 2026-12-03). */
+  int have_fastchunks;
   chunk_t *fastbins[NFASTBINS];
   chunk_t *top;
   chunk_t *last_remainder;
