@@ -3,9 +3,10 @@
  *
  * Once the process has threads, pushes are lock-free (compare-and-swap), so a
  * free - local or from another thread - never waits for the owner arena's lock.
- * Pops happen only under the arena lock: a popped chunk cannot return to the
- * top of the list between the read and the swap (no ABA). While the process is
- * single-threaded plain loads and stores are used. */
+ * Pops happen only under the arena lock, from the arena's backlog of the bin,
+ * which a pop refills by exchanging the whole list for an empty one (no ABA:
+ * nothing is read from the shared list before it is detached). While the
+ * process is single-threaded plain loads and stores are used. */
 #ifndef BM_FASTBIN_H
 #define BM_FASTBIN_H
 
