@@ -167,26 +167,27 @@ static size_t check_bins(arena_t *a) {
   return total;
 }
 
+/* One fastbin list (the bin itself or its backlog); *n counts the chunks of
+ * bin i seen so far.  must_flag: have_fastchunks must be set (pushes from
+ * other threads set it after their swap, so a bin read while threads push
+ * may be ahead of it; the backlog changes only under the lock). */
+static void check_fast_list(arena_t *a, unsigned i, chunk_t *c, size_t *n, size_t limit, int must_flag) {
+  for (; c; c = (chunk_t *)reveal_ptr(&c->fd, c->fd)) {
+    CHECK(!misaligned_ptr(c), "misaligned fastbin entry");
+    size_t sz = chunksize(c);
+    CHECK(sz >= MIN_CHUNK && fastbin_index(sz) == i, "fastbin entry of the wrong size");
+    CHECK(inuse_at(c, sz), "fastbin entry not marked in use");
+    if (must_flag) CHECK(a->have_fastchunks, "fastbin entries but have_fastchunks clear");
+    CHECK(++*n <= limit, "fastbin list has a cycle");
+  }
+}
+
 static void check_fastbins(arena_t *a) {
   size_t limit = a->system_mem / MIN_CHUNK + 2;
   for (unsigned i = 0; i < NFASTBINS; i++) {
     size_t n = 0;
-    for (chunk_t *c = a->fast_backlog[i]; c; c = (chunk_t *)reveal_ptr(&c->fd, c->fd)) {
-      CHECK(!misaligned_ptr(c), "misaligned fastbin backlog entry");
-      size_t sz = chunksize(c);
-      CHECK(sz >= MIN_CHUNK && fastbin_index(sz) == i, "fastbin backlog entry of the wrong size");
-      CHECK(inuse_at(c, sz), "fastbin backlog entry not marked in use");
-      CHECK(a->have_fastchunks, "fastbin backlog entries but have_fastchunks clear");
-      CHECK(++n <= limit, "fastbin backlog has a cycle");
-    }
-    for (chunk_t *c = __atomic_load_n(&a->fastbins[i], __ATOMIC_ACQUIRE); c; c = (chunk_t *)reveal_ptr(&c->fd, c->fd)) {
-      CHECK(!misaligned_ptr(c), "misaligned fastbin entry");
-      size_t sz = chunksize(c);
-      CHECK(sz >= MIN_CHUNK && fastbin_index(sz) == i, "fastbin entry of the wrong size");
-      CHECK(inuse_at(c, sz), "fastbin entry not marked in use");
-      if (!bm_need_lock()) CHECK(a->have_fastchunks, "fastbin entries but have_fastchunks clear");
-      CHECK(++n <= limit, "fastbin list has a cycle");
-    }
+    check_fast_list(a, i, a->fast_backlog[i], &n, limit, 1);
+    check_fast_list(a, i, __atomic_load_n(&a->fastbins[i], __ATOMIC_ACQUIRE), &n, limit, !bm_need_lock());
   }
 }
 

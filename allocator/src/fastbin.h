@@ -69,12 +69,14 @@ static inline void bm_fastbin_prepare(arena_t *a, chunk_t *p, size_t size, int l
 static inline unsigned bm_fastbin_pop_run(arena_t *a, unsigned idx, int mt, unsigned max, chunk_t **first,
                                           chunk_t **last) {
   chunk_t **from = &a->fast_backlog[idx];
+  if (!*from && !mt) {
+    from = &a->fastbins[idx];
+  } else if (!*from && __atomic_load_n(&a->fastbins[idx], __ATOMIC_RELAXED)) {
+    /* (loaded first: no locked write to an empty bin's line) */
+    *from = __atomic_exchange_n(&a->fastbins[idx], NULL, __ATOMIC_ACQUIRE);
+    a->ctr.fastbin_takes++;
+  }
   chunk_t *head = *from;
-  if (!head && !mt)
-    head = *(from = &a->fastbins[idx]);
-  else if (!head && __atomic_load_n(&a->fastbins[idx], __ATOMIC_RELAXED) != NULL &&
-           (head = __atomic_exchange_n(&a->fastbins[idx], NULL, __ATOMIC_ACQUIRE)) != NULL)
-    a->ctr.fastbin_takes++; /* (the load first: no locked write to an empty bin's line) */
   if (!head) return 0;
   chunk_t *c = head, *end = NULL;
   unsigned n = 0;

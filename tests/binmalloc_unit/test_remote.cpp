@@ -10,12 +10,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
-#include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -49,6 +45,19 @@ void make_arenas(int n) {
       while (attached < n) std::this_thread::yield();
     });
   for (auto &t : ts) t.join();
+}
+
+// n chunks of `size` bytes, and their return to the calling thread's own
+// fastbin (through its cache, flushed).
+std::vector<void *> own_fastbin_chunks(size_t n, size_t size) {
+  std::vector<void *> own(n);
+  for (auto &p : own) p = binmalloc_malloc(size);
+  return own;
+}
+
+void free_to_own_fastbin(const std::vector<void *> &chunks) {
+  for (auto *p : chunks) binmalloc_free(p);
+  binmalloc_tcache_flush();  // all of them on the arena's fastbin, the cache empty
 }
 
 }  // namespace
@@ -363,17 +372,6 @@ TEST(RemoteFree, AForkedChildGivesBackTheChunksOfArenasItsThreadsLeft) {
 // fastbin and wait until the backlog is used up. Every chunk comes back once,
 // the backlog's first; the heap check and mallinfo2 see the backlog, and
 // malloc_trim coalesces it with the fastbins.
-std::vector<void *> own_fastbin_chunks(size_t n, size_t size) {
-  std::vector<void *> own(n);
-  for (auto &p : own) p = binmalloc_malloc(size);
-  return own;
-}
-
-void free_to_own_fastbin(const std::vector<void *> &chunks) {
-  for (auto *p : chunks) binmalloc_free(p);
-  binmalloc_tcache_flush();  // all of them on the arena's fastbin, the cache empty
-}
-
 TEST(RemoteFree, ARefillMovesTheFastbinToTheBacklogAndServesItFirst) {
   constexpr size_t kSize = 64, kChunkSize = 80;              // fastbin-sized
   constexpr size_t kOwn = 50, kPushed = 5, kServed = 1 + 7;  // one served, glibc's 7 stashed
