@@ -159,6 +159,7 @@ void bm_init(void) {
   bm_tc_fixed_bins = bm_vg ? 0 : bm_mp.tcache_bins;
   bm_tc_nbins = bm_vg ? 0 : bm_mp.tcache_large_bins;
   bm_tc_max_req = tc_max_request(bm_tc_nbins);
+  bm_tc_class_max = bm_vg ? 0 : bm_mp.tcache_class_max;
   __atomic_store_n(&bm_inited, 1, __ATOMIC_RELEASE);
   bm_unlock(&init_lock);
   /* May allocate (through us): done after initialisation is complete. */

@@ -200,7 +200,7 @@ static void check_tcache(void) {
       CHECK(!misaligned_ptr(e), "misaligned tcache entry");
       chunk_t *c = mem2chunk(e);
       size_t sz = chunksize(c);
-      CHECK(tc_index(sz) == i, "tcache entry of the wrong size");
+      CHECK(tc_bin_of(sz) == i, "tcache entry of the wrong size");
       CHECK(!is_mmapped(c), "mmapped chunk in the tcache");
       CHECK(inuse_at(c, sz), "tcache entry not marked in use");
       CHECK(e->key == bm_tcache_key, "tcache entry without its key");

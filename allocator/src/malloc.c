@@ -466,11 +466,11 @@ static BM_NOINLINE void *malloc_slow(size_t n) {
     errno = ENOMEM;
     return NULL;
   }
-  size_t nb = request2size(n);
-  size_t tidx = tc_index(nb);
+  size_t nb = tc_round_request(request2size(n));
+  size_t tidx = tc_bin_of(nb);
   tcache_t *tc = bm_tcache;
   if (unlikely(!tc && bm_tcache_state == 0)) tc = bm_tcache_init(); /* also attaches the arena */
-  if (tidx < bm_tc_nbins && tc) {
+  if (tidx < TCACHE_BINS && tc) {
     if (tc->entries[tidx]) {
       tc->ctr.hits++;
       return tcache_pop(tc, tidx, tc->entries[tidx]);
@@ -507,7 +507,7 @@ void *bm_calloc(size_t n, size_t m) {
     errno = ENOMEM;
     return NULL;
   }
-  size_t nb = request2size(bytes);
+  size_t nb = tc_round_request(request2size(bytes));
   /* A thread that only ever callocs gets its cache while memory is there.
    * calloc never takes from the bins of the C library's cache, as in the C
    * library (2.36): programs and the C library's own tests rely on
@@ -516,8 +516,8 @@ void *bm_calloc(size_t n, size_t m) {
    * a calloc that finds one empty counts towards making it hot. */
   tcache_t *tc = bm_tcache;
   if (unlikely(!tc && bm_tcache_state == 0)) tc = bm_tcache_init();
-  size_t tidx = tc_index(nb);
-  if (tc && tidx >= bm_tc_fixed_bins && tidx < bm_tc_nbins) {
+  size_t tidx = tc_bin_of(nb);
+  if (tc && tidx >= bm_tc_fixed_bins && tidx < TCACHE_BINS) {
     tc_entry_t *e = tc->entries[tidx];
     if (e) {
       tc->ctr.hits++;

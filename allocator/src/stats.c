@@ -255,7 +255,7 @@ static void collect_stats(struct binmalloc_stats_ex *o, int must_wait) {
   o->narenas = narenas;
   o->tcache_count = bm_tc_nbins ? bm_tc_count : 0;
   o->tcache_max_bytes = tc_max_request(bm_tc_fixed_bins);
-  o->tcache_large_max_bytes = bm_tc_max_req;
+  o->tcache_large_max_bytes = bm_tc_class_max ? bm_tc_class_max - SIZE_SZ : bm_tc_max_req;
   o->max_fast = bm_mp.max_fast;
 }
 

@@ -16,6 +16,7 @@ BM_TLS int bm_tc_may_return = 1;
 uintptr_t bm_tcache_key;
 size_t bm_tc_max_req;
 size_t bm_tc_nbins;
+size_t bm_tc_class_max;
 size_t bm_tc_fixed_bins;
 size_t bm_tc_count;
 size_t bm_tc_depth;

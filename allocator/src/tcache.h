@@ -88,8 +88,48 @@ static inline size_t tc_index(size_t chunk_size) {
   return (chunk_size - MIN_CHUNK) >> 4;
 }
 
+/* Above the exact bins (chunks of 4112 bytes and less), the cache holds
+ * chunks of a few sizes only, eight per doubling: 4608, 5120, ..., 8192,
+ * 9216, ..., 32768 (bm_tc_class_max, BINMALLOC_TCACHE_LARGE_MAX).  Every
+ * request in that range is rounded up to the next of them (at most 1/8 of
+ * the chunk more), so that a chunk one thread frees serves the next request
+ * of its class whatever its exact size: requests drawn from a wide range of
+ * sizes (rptest's 8-16000 bytes) would seldom meet a cached chunk of their
+ * own exact size. */
+#define TC_EXACT_MAX_CHUNK (MIN_CHUNK + (TCACHE_EXACT_BINS - 1) * CHUNK_ALIGN)
+extern size_t bm_tc_class_max; /* largest chunk of the class bins, 0 when they are off */
+
+/* Class of a chunk size in (TC_EXACT_MAX_CHUNK, 32768]. */
+static inline size_t tc_class_of(size_t nb) {
+  size_t x = nb - 1;
+  unsigned lg = 63u - (unsigned)__builtin_clzl(x); /* x in [2^lg, 2^(lg+1)), lg >= 12 */
+  size_t base = (size_t)1 << lg;
+  return (lg - 12) * 8 + (x - base) / (base >> 3);
+}
+static inline size_t tc_class_size(size_t cls) {
+  size_t base = (size_t)4096 << (cls >> 3);
+  return base + ((cls & 7) + 1) * (base >> 3);
+}
+
 static inline size_t tc_chunk_size(size_t idx) {
-  return MIN_CHUNK + idx * CHUNK_ALIGN;
+  return idx < TCACHE_EXACT_BINS ? MIN_CHUNK + idx * CHUNK_ALIGN : tc_class_size(idx - TCACHE_EXACT_BINS);
+}
+
+/* The chunk size an arena request of nb is served with: nb, or within the
+ * class bins' range the class's size. */
+static inline size_t tc_round_request(size_t nb) {
+  return nb > TC_EXACT_MAX_CHUNK && nb <= bm_tc_class_max ? tc_class_size(tc_class_of(nb)) : nb;
+}
+
+/* The bin a chunk of sz bytes may be cached in, or TCACHE_BINS when none: a
+ * chunk in the class range whose size is not its class's exactly (carved by
+ * memalign, grown or shrunk in place by realloc) goes to its arena. */
+static inline size_t tc_bin_of(size_t sz) {
+  size_t idx = tc_index(sz);
+  if (idx < bm_tc_nbins) return idx;
+  if (sz <= TC_EXACT_MAX_CHUNK || sz > bm_tc_class_max) return TCACHE_BINS;
+  size_t cls = tc_class_of(sz);
+  return tc_class_size(cls) == sz ? TCACHE_EXACT_BINS + cls : TCACHE_BINS;
 }
 
 /* Bins that serve every request up to n bytes, and the largest request the
@@ -171,7 +211,7 @@ static inline void tc_count_arena_malloc(size_t nb) {
   tcache_t *tc = bm_tcache;
   if (!tc) return;
   tc->arena_mallocs++;
-  if (tc_index(nb) >= bm_tc_nbins) tc->above_mallocs++;
+  if (tc_bin_of(nb) == TCACHE_BINS) tc->above_mallocs++;
 }
 
 BM_NORETURN BM_COLD void bm_tcache_unaligned(void);

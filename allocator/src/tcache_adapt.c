@@ -175,7 +175,7 @@ void bm_tcache_reset_depths(tcache_t *tc) {
 }
 
 void bm_tcache_return_stale(tcache_t *tc) {
-  for (size_t i = 0; i < bm_tc_nbins; i++) {
+  for (size_t i = 0; i < TCACHE_BINS; i++) {
     size_t base = tc_base_depth(i);
     if (tc->counts[i] > base && tc->flags[i] == TC_OVERFLOWED) flush_newest(tc, i, tc->counts[i] - base, 1);
   }
@@ -184,7 +184,7 @@ void bm_tcache_return_stale(tcache_t *tc) {
 unsigned bm_tcache_return_excess_to(tcache_t *tc, arena_t *a) {
   arena_t *self = bm_thread_arena;
   unsigned returned = 0;
-  for (size_t i = 0; i < bm_tc_nbins; i++) {
+  for (size_t i = 0; i < TCACHE_BINS; i++) {
     size_t base = tc_base_depth(i);
     if (tc->counts[i] <= base) continue;
     size_t size = tc_chunk_size(i);

@@ -110,14 +110,19 @@ void bm_tunables_init(void) {
   if (env_size("BINMALLOC_TCACHE_ABOVE_SHARE", &v) && v <= MAX_TCACHE_ABOVE_SHARE) bm_mp.tcache_above_share = v;
   size_t large_max = DEFAULT_TCACHE_LARGE_MAX;
   if (env_size("BINMALLOC_TCACHE_LARGE_MAX", &v) && v <= DEFAULT_TCACHE_LARGE_MAX) large_max = v;
-  /* Number of bins in use: those whose chunk size serves a request <= max. */
+  /* Number of bins in use: those whose chunk size serves a request <= max;
+   * above the exact bins, the classes up to the one that serves it. */
   bm_mp.tcache_bins = tc_bins_for(bm_mp.tcache_max_bytes);
-  bm_mp.tcache_large_bins = tc_bins_for(large_max);
+  bm_mp.tcache_large_bins = tc_bins_for(large_max < EXACT_TCACHE_LARGE_MAX ? large_max : EXACT_TCACHE_LARGE_MAX);
+  size_t large_nb = request2size(large_max);
+  bm_mp.tcache_class_max = large_nb > TC_EXACT_MAX_CHUNK ? tc_class_size(tc_class_of(large_nb)) : 0;
   /* Bins that start empty only fill once hot: a fixed-depth cache has none. */
   if (bm_mp.tcache_depth <= bm_mp.tcache_count || bm_mp.tcache_bytes == 0 || bm_mp.tcache_large_bytes == 0 ||
-      bm_mp.tcache_large_bins < bm_mp.tcache_bins)
+      bm_mp.tcache_large_bins < bm_mp.tcache_bins) {
     bm_mp.tcache_large_bins = bm_mp.tcache_bins;
-  if (bm_mp.tcache_count == 0) bm_mp.tcache_bins = bm_mp.tcache_large_bins = 0;
+    bm_mp.tcache_class_max = 0;
+  }
+  if (bm_mp.tcache_count == 0) bm_mp.tcache_bins = bm_mp.tcache_large_bins = bm_mp.tcache_class_max = 0;
 }
 
 int bm_mallopt(int param, int value) {

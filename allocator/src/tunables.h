@@ -13,16 +13,19 @@
 #define MAX_MXFAST 160UL     /* request bytes */
 #define DEFAULT_TCACHE_COUNT 7
 #define MAX_TCACHE_COUNT 65535
-#define TCACHE_BINS 256                             /* up to 4104-byte requests; above bin 63 only when adaptive */
-#define DEFAULT_TCACHE_DEPTH 32768                  /* deepest a bin may grow (entries) */
-#define DEFAULT_TCACHE_BYTES (512UL * 1024)         /* growth budget per thread (bytes), at least */
-#define DEFAULT_TCACHE_SHARED_BYTES (4096UL * 1024) /* the same, shared by the threads' caches */
-#define DEFAULT_TCACHE_LARGE_BYTES (512UL * 1024)   /* the same, bins above tcache_max */
+#define TCACHE_EXACT_BINS 256 /* a chunk size each up to 4112 (above bin 63 only when adaptive) */
+#define TCACHE_CLASS_BINS 24  /* then an eighth of a doubling each, up to 32 KiB chunks (tcache.h) */
+#define TCACHE_BINS (TCACHE_EXACT_BINS + TCACHE_CLASS_BINS)
+#define DEFAULT_TCACHE_DEPTH 32768                        /* deepest a bin may grow (entries) */
+#define DEFAULT_TCACHE_BYTES (512UL * 1024)               /* growth budget per thread (bytes), at least */
+#define DEFAULT_TCACHE_SHARED_BYTES (4096UL * 1024)       /* the same, shared by the threads' caches */
+#define DEFAULT_TCACHE_LARGE_BYTES (512UL * 1024)         /* the same, bins above tcache_max */
 #define DEFAULT_TCACHE_LARGE_SHARED_BYTES (4096UL * 1024) /* and shared by the threads' caches */
 #define DEFAULT_TCACHE_ABOVE_SHARE 8UL                    /* half of it while > 1 in this many requests are above */
 #define MAX_TCACHE_ABOVE_SHARE 65536UL                    /* largest value the variable takes */
 #define DEFAULT_TCACHE_MAX 1032UL                         /* request bytes -> chunk 1040, bin 63 */
-#define DEFAULT_TCACHE_LARGE_MAX 4104UL                   /* request bytes -> chunk 4112, bin 255 */
+#define EXACT_TCACHE_LARGE_MAX 4104UL                     /* request bytes -> chunk 4112, bin 255 */
+#define DEFAULT_TCACHE_LARGE_MAX 32760UL                  /* request bytes -> chunk 32768, the last class bin */
 #define DEFAULT_ARENA_TEST 8                              /* 64-bit */
 #define FASTBIN_CONSOLIDATION_THRESHOLD (64UL * 1024)
 
@@ -39,7 +42,8 @@ typedef struct bm_params {
   size_t tcache_count;
   size_t tcache_max_bytes;
   size_t tcache_bins;               /* bins that start at tcache_count (glibc's cache) */
-  size_t tcache_large_bins;         /* all bins, with those above that start empty */
+  size_t tcache_large_bins;         /* all bins of one chunk size, with those above that start empty */
+  size_t tcache_class_max;          /* largest chunk of the class bins above them (0: none) */
   size_t tcache_depth;              /* deepest a bin may grow; <= tcache_count: fixed depth */
   size_t tcache_bytes;              /* capacity a thread's bins may add beyond tcache_count, at least */
   size_t tcache_shared_bytes;       /* the same for all threads together: each may add its share */

@@ -273,7 +273,7 @@ TEST(ApiDeath, CorruptedTcacheLinkIsCaught) {
 TEST(ApiDeath, DoubleFreeNormalChunk) {
   EXPECT_DEATH(
       {
-        void *p = binmalloc_malloc(5000);
+        void *p = binmalloc_malloc(40000);
         void *g = binmalloc_malloc(16);
         (void)g;
         binmalloc_free(p);

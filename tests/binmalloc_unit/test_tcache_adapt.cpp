@@ -73,7 +73,7 @@ TEST(TcacheAdapt, ASizeAboveTcacheMaxStartsUncachedAndOpensWhenHot) {
     binmalloc_tcache_flush();
     binmalloc_stats_t s = Counters::now();
     ASSERT_EQ(s.tcache_max_bytes, 1032u);
-    ASSERT_EQ(s.tcache_large_max_bytes, 4104u);
+    ASSERT_EQ(s.tcache_large_max_bytes, 32760u);
     ASSERT_EQ(s.tcache_cached_chunks, 0u);
     // Frees of a size whose bin never proved hot go to the arena, as in the C library.
     std::vector<void *> v(10);
@@ -102,7 +102,7 @@ TEST(TcacheAdapt, ASizeAboveTcacheMaxStartsUncachedAndOpensWhenHot) {
     EXPECT_EQ(s.tcache_grown_bytes, 16 * chunk_of(2000));  // 2, 4, 8, 16
     EXPECT_EQ(binmalloc_check_heap(), 0);
     // Sizes above the cache's largest are never cached.
-    for (auto &p : v) p = binmalloc_malloc(4105);
+    for (auto &p : v) p = binmalloc_malloc(32761);
     c.reset();
     for (auto &p : v) binmalloc_free(p);
     EXPECT_EQ(c.delta().tcache_frees, 0u);
@@ -138,6 +138,63 @@ TEST(TcacheAdapt, CallocTakesFromTheBinsAboveTcacheMaxOnly) {
     EXPECT_EQ(binmalloc_check_heap(), 0);
     binmalloc_tcache_flush();
   }).join();
+}
+
+TEST(TcacheAdapt, AboveFourKiBOneBinServesEachEighthOfADoubling) {
+  // Requests of 4105 bytes to 32 KiB are rounded up to one of eight chunk
+  // sizes per doubling (4608, 5120, ..., 32768), so that a cached chunk serves
+  // any request of its class.  With BINMALLOC_TCACHE_LARGE_MAX=4104 they are not.
+  const bool off = std::getenv("BMTEST_CLASSES_OFF_CHILD") != nullptr;
+  std::thread([off] {
+    binmalloc_tcache_flush();
+    void *p = binmalloc_malloc(5000);
+    EXPECT_EQ(binmalloc_malloc_usable_size(p), off ? chunk_of(5000) - 8 : 5120u - 8);
+    binmalloc_free(p);
+    if (off) {
+      EXPECT_EQ(Counters::now().tcache_large_max_bytes, 4104u);
+      cycle(5000, 8, 3);
+      EXPECT_EQ(Counters::now().tcache_cached_chunks, 0u);
+      EXPECT_EQ(binmalloc_check_heap(), 0);
+      return;
+    }
+    EXPECT_EQ(binmalloc_malloc_usable_size(p = binmalloc_malloc(32760)), 32760u);
+    binmalloc_free(p);
+    EXPECT_EQ(binmalloc_malloc_usable_size(p = binmalloc_malloc(8184)), 8184u);  // chunk 8192, the top of its doubling
+    binmalloc_free(p);
+    EXPECT_EQ(binmalloc_malloc_usable_size(p = binmalloc_malloc(8185)), 9216u - 8);
+    binmalloc_free(p);
+    cycle(5000, 8, 3);  // hot and deepened
+    binmalloc_stats_t s = Counters::now();
+    ASSERT_GE(s.tcache_cached_chunks, 8u);
+    EXPECT_EQ(s.tcache_cached_bytes, s.tcache_cached_chunks * 5120u);
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    // Another size of the class takes the newest cached chunk; calloc clears it whole.
+    auto *a = static_cast<unsigned char *>(binmalloc_malloc(5000));
+    std::memset(a, 0xab, binmalloc_malloc_usable_size(a));
+    binmalloc_free(a);
+    Counters c;
+    auto *b = static_cast<unsigned char *>(binmalloc_malloc(4700));
+    EXPECT_EQ(b, a);
+    binmalloc_free(b);
+    auto *z = static_cast<unsigned char *>(binmalloc_calloc(1, 4609));
+    EXPECT_EQ(z, a);
+    EXPECT_EQ(c.delta().tcache_hits, 2u);
+    for (size_t i = 0; i < binmalloc_malloc_usable_size(z); i++) ASSERT_EQ(z[i], 0) << i;
+    binmalloc_free(z);
+    // A chunk of the range that is not its class's size (memalign carves
+    // the request's own size) goes to its arena, as a double free of it does.
+    c.reset();
+    void *m = binmalloc_memalign(4096, 5000);
+    EXPECT_EQ(binmalloc_malloc_usable_size(m), chunk_of(5000) - 8);
+    binmalloc_free(m);
+    EXPECT_EQ(c.delta().tcache_frees, 0u);
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    binmalloc_tcache_flush();
+    EXPECT_EQ(Counters::now().tcache_cached_chunks, 0u);
+  }).join();
+  if (!off)
+    run_alone("AboveFourKiBOneBinServesEachEighthOfADoubling",
+              {"BMTEST_CLASSES_OFF_CHILD=1", "BINMALLOC_TCACHE_LARGE_MAX=4104"});
 }
 
 TEST(TcacheAdapt, FixedDepthUntilTheBinIsHot) {
@@ -308,13 +365,13 @@ size_t above_test_chunks() {
 }
 
 // Rounds of a working set of n chunks of `size`; before each of its mallocs,
-// one of 8000 bytes (above the cache) is allocated and freed every `every`
+// one of 40000 bytes (above the cache) is allocated and freed every `every`
 // chunks (0: none).
 void cycle_with_above(size_t size, size_t n, size_t every, int rounds) {
   std::vector<void *> v(n);
   for (int r = 0; r < rounds; r++) {
     for (size_t i = 0; i < n; i++) {
-      if (every && i % every == 0) binmalloc_free(binmalloc_malloc(8000));
+      if (every && i % every == 0) binmalloc_free(binmalloc_malloc(40000));
       v[i] = binmalloc_malloc(size);
     }
     for (auto &p : v) binmalloc_free(p);
