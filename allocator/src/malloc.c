@@ -473,6 +473,7 @@ static BM_NOINLINE void *malloc_slow(size_t n) {
   if (tidx < TCACHE_BINS && tc) {
     if (tc->entries[tidx]) {
       tc->ctr.hits++;
+      tc->above_mallocs += tidx >= TCACHE_EXACT_BINS; /* above the exact bins (tc_above_share_high) */
       return tcache_pop(tc, tidx, tc->entries[tidx]);
     }
     tcache_note_miss(tc, tidx);
@@ -521,6 +522,7 @@ void *bm_calloc(size_t n, size_t m) {
     tc_entry_t *e = tc->entries[tidx];
     if (e) {
       tc->ctr.hits++;
+      tc->above_mallocs += tidx >= TCACHE_EXACT_BINS;
       void *mem = tcache_pop(tc, tidx, e);
       memset(mem, 0, tc_chunk_size(tidx) - SIZE_SZ);
       return mem;

@@ -108,7 +108,7 @@ int bm_tcache_overflow(tcache_t *tc, size_t idx, chunk_t *p) {
     /* The last step stops where the budget does (doubling would overshoot it
      * and leave the bin at half the working set). */
     size_t budget = tc_budget(large);
-    if (large && tc_above_share_high(tc)) budget /= 2; /* most requests are above the cache (tcache.h) */
+    if (large && tc_above_share_high(tc)) budget /= 2; /* many requests are above 4 KiB (tcache.h) */
     size_t room = budget > tc->grown[large] ? (budget - tc->grown[large]) / tc_chunk_size(idx) : 0;
     if (deeper > limit + room) deeper = limit + room;
     size_t added = (deeper - limit) * tc_chunk_size(idx);

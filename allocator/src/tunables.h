@@ -49,7 +49,7 @@ typedef struct bm_params {
   size_t tcache_shared_bytes;       /* the same for all threads together: each may add its share */
   size_t tcache_large_bytes;        /* capacity the bins above tcache_max may add */
   size_t tcache_large_shared_bytes; /* the same for all threads together */
-  size_t tcache_above_share;        /* and half of it while > 1 in this many requests are above the cache (0: never) */
+  size_t tcache_above_share;        /* and half of it while > 1 in this many requests are above 4 KiB (0: never) */
   int valgrind_mode;                /* -1 auto (RUNNING_ON_VALGRIND), 0 off, 1 on */
 } bm_params_t;
 

@@ -365,13 +365,13 @@ size_t above_test_chunks() {
 }
 
 // Rounds of a working set of n chunks of `size`; before each of its mallocs,
-// one of 40000 bytes (above the cache) is allocated and freed every `every`
-// chunks (0: none).
-void cycle_with_above(size_t size, size_t n, size_t every, int rounds) {
+// one of `above` bytes (by default above the cache; 4105-32760: a class
+// bin's) is allocated and freed every `every` chunks (0: none).
+void cycle_with_above(size_t size, size_t n, size_t every, int rounds, size_t above = 40000) {
   std::vector<void *> v(n);
   for (int r = 0; r < rounds; r++) {
     for (size_t i = 0; i < n; i++) {
-      if (every && i % every == 0) binmalloc_free(binmalloc_malloc(40000));
+      if (every && i % every == 0) binmalloc_free(binmalloc_malloc(above));
       v[i] = binmalloc_malloc(size);
     }
     for (auto &p : v) binmalloc_free(p);
@@ -417,6 +417,20 @@ TEST(TcacheAdapt, TheBinsAboveTcacheMaxGrowWithinHalfTheirBudgetWhileMostRequest
     binmalloc_free(pin);
   }).join();
   EXPECT_GE(alone.tcache_large_grown_bytes, n_alone * chunk_of(2000));
+  // Requests a class bin serves (above 4 KiB) count as above too.
+  binmalloc_stats_t classes{};
+  std::thread([&] {
+    size_t m = above_test_chunks();
+    void *pin = make_room(8 << 20);
+    cycle_with_above(2000, m, 1, 14, 8000);
+    classes = Counters::now();
+    EXPECT_GT(classes.tcache_hits, 0u);
+    EXPECT_EQ(binmalloc_check_heap(), 0);
+    binmalloc_tcache_flush();
+    binmalloc_free(pin);
+  }).join();
+  EXPECT_LE(classes.tcache_large_grown_bytes, classes.tcache_large_bytes_budget / 2);
+  EXPECT_GT(classes.tcache_large_grown_bytes + chunk_of(2000), classes.tcache_large_bytes_budget / 2);
   run_alone("TheBinsAboveTcacheMaxGrowWithinHalfTheirBudgetWhileMostRequestsAreLarger",
             {"BMTEST_ABOVE_OFF_CHILD=1", "BINMALLOC_TCACHE_ABOVE_SHARE=0"});
 }
